@@ -1,0 +1,16 @@
+//! Palisade's core: the object model every analyzer shares.
+//!
+//! It owns loading manifests the way kubectl reads them (with the file, line and
+//! column of every value), the immutable [`Inventory`] built once per run, pod
+//! template extraction for every workload kind, label selectors, and the one
+//! [`Finding`] type. It does no analysis and prints nothing.
+
+pub mod finding;
+pub mod load;
+pub mod node;
+pub mod object;
+
+pub use finding::{Finding, Severity};
+pub use load::{FileLoad, Input, LoadError, Loaded, Limits, load_bytes, load_inputs};
+pub use node::{Key, Map, Node, Pos, Value};
+pub use object::{Object, ObjectRef, SourceRef};

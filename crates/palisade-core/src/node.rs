@@ -1,0 +1,331 @@
+//! The value tree every analyzer reads: JSON-shaped data in which every node
+//! remembers where it stood in its source file.
+//!
+//! Analyzers work on this tree rather than on typed Kubernetes structs because a
+//! scanner must see what typed decoding hides: unknown and misspelled fields,
+//! values of the wrong type, and the line each one came from.
+
+use serde::ser::{SerializeMap, SerializeSeq};
+use serde::{Serialize, Serializer};
+
+/// A 1-based line and column in a source file. `Pos::default()` (0:0) means
+/// "no position known", as for objects built in memory.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Pos {
+    pub line: u32,
+    pub col: u32,
+}
+
+impl Pos {
+    pub fn new(line: u32, col: u32) -> Self {
+        Pos { line, col }
+    }
+
+    /// True when this position points somewhere in a file.
+    pub fn is_known(&self) -> bool {
+        self.line > 0
+    }
+}
+
+/// One value of the tree, with the position of its first character.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    pub value: Value,
+    pub pos: Pos,
+}
+
+/// The JSON data model, as kubectl hands an object to the API server:
+/// integers that fit in 64 bits stay integers, everything else numeric is a float.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    String(String),
+    Seq(Vec<Node>),
+    Map(Map),
+}
+
+/// A mapping key with its own position (findings about a key point at the key).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Key {
+    pub name: String,
+    pub pos: Pos,
+}
+
+/// An ordered mapping with unique keys. Lookup is linear: Kubernetes objects have
+/// small mappings, and a vector keeps source order and costs less than a hash map.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Map {
+    entries: Vec<(Key, Node)>,
+}
+
+impl Map {
+    pub fn new() -> Self {
+        Map::default()
+    }
+
+    pub fn with_capacity(n: usize) -> Self {
+        Map {
+            entries: Vec::with_capacity(n),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entries
+            .iter()
+            .find(|(k, _)| k.name == key)
+            .map(|(_, v)| v)
+    }
+
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Node> {
+        self.entries
+            .iter_mut()
+            .find(|(k, _)| k.name == key)
+            .map(|(_, v)| v)
+    }
+
+    pub fn get_entry(&self, key: &str) -> Option<(&Key, &Node)> {
+        self.entries
+            .iter()
+            .find(|(k, _)| k.name == key)
+            .map(|(k, v)| (k, v))
+    }
+
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    /// Inserts or replaces. A replaced entry keeps its place in the order and takes
+    /// the new key's position; the old value is returned.
+    pub fn insert(&mut self, key: Key, value: Node) -> Option<Node> {
+        if let Some(slot) = self.entries.iter_mut().find(|(k, _)| k.name == key.name) {
+            slot.0 = key;
+            return Some(std::mem::replace(&mut slot.1, value));
+        }
+        self.entries.push((key, value));
+        None
+    }
+
+    pub fn remove(&mut self, key: &str) -> Option<Node> {
+        let at = self.entries.iter().position(|(k, _)| k.name == key)?;
+        Some(self.entries.remove(at).1)
+    }
+
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&Key, &Node)> {
+        self.entries.iter().map(|(k, v)| (k, v))
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.entries.iter().map(|(k, _)| k.name.as_str())
+    }
+}
+
+impl Node {
+    pub fn new(value: Value, pos: Pos) -> Self {
+        Node { value, pos }
+    }
+
+    /// The member `key` when this node is a mapping.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        match &self.value {
+            Value::Map(m) => m.get(key),
+            _ => None,
+        }
+    }
+
+    /// Follows a path of mapping keys: `node.path(&["spec", "template", "spec"])`.
+    pub fn path(&self, keys: &[&str]) -> Option<&Node> {
+        keys.iter().try_fold(self, |node, key| node.get(key))
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match self.value {
+            Value::Bool(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    /// Integers, and floats with an exact integral value (JSON has one number type;
+    /// `1e3` is the integer 1000 to the API server).
+    pub fn as_i64(&self) -> Option<i64> {
+        match self.value {
+            Value::Int(i) => Some(i),
+            Value::Float(f) if f.fract() == 0.0 && f >= i64::MIN as f64 && f < i64::MAX as f64 => {
+                Some(f as i64)
+            }
+            _ => None,
+        }
+    }
+
+    pub fn as_seq(&self) -> Option<&[Node]> {
+        match &self.value {
+            Value::Seq(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    /// Items of a sequence; an absent or non-sequence node yields none.
+    pub fn items(&self) -> std::slice::Iter<'_, Node> {
+        self.as_seq().unwrap_or(&[]).iter()
+    }
+
+    pub fn as_map(&self) -> Option<&Map> {
+        match &self.value {
+            Value::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    pub fn as_map_mut(&mut self) -> Option<&mut Map> {
+        match &mut self.value {
+            Value::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self.value, Value::Null)
+    }
+
+    /// A short name for the node's type, for messages: "string", "mapping", ...
+    pub fn type_name(&self) -> &'static str {
+        match self.value {
+            Value::Null => "null",
+            Value::Bool(_) => "boolean",
+            Value::Int(_) | Value::Float(_) => "number",
+            Value::String(_) => "string",
+            Value::Seq(_) => "sequence",
+            Value::Map(_) => "mapping",
+        }
+    }
+
+    /// Builds a tree from JSON; every position is unknown.
+    pub fn from_json(json: &serde_json::Value) -> Node {
+        let value = match json {
+            serde_json::Value::Null => Value::Null,
+            serde_json::Value::Bool(b) => Value::Bool(*b),
+            serde_json::Value::Number(n) => match n.as_i64() {
+                Some(i) => Value::Int(i),
+                None => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
+            },
+            serde_json::Value::String(s) => Value::String(s.clone()),
+            serde_json::Value::Array(a) => Value::Seq(a.iter().map(Node::from_json).collect()),
+            serde_json::Value::Object(o) => {
+                let mut map = Map::with_capacity(o.len());
+                for (k, v) in o {
+                    map.insert(
+                        Key {
+                            name: k.clone(),
+                            pos: Pos::default(),
+                        },
+                        Node::from_json(v),
+                    );
+                }
+                Value::Map(map)
+            }
+        };
+        Node::new(value, Pos::default())
+    }
+
+    /// The tree as JSON, dropping positions.
+    pub fn to_json(&self) -> serde_json::Value {
+        match &self.value {
+            Value::Null => serde_json::Value::Null,
+            Value::Bool(b) => serde_json::Value::Bool(*b),
+            Value::Int(i) => serde_json::Value::from(*i),
+            Value::Float(f) => serde_json::Number::from_f64(*f)
+                .map(serde_json::Value::Number)
+                .unwrap_or(serde_json::Value::Null),
+            Value::String(s) => serde_json::Value::String(s.clone()),
+            Value::Seq(items) => serde_json::Value::Array(items.iter().map(Node::to_json).collect()),
+            Value::Map(m) => serde_json::Value::Object(
+                m.iter()
+                    .map(|(k, v)| (k.name.clone(), v.to_json()))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// Serializes as plain JSON (positions are not part of the data).
+impl Serialize for Node {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match &self.value {
+            Value::Null => s.serialize_unit(),
+            Value::Bool(b) => s.serialize_bool(*b),
+            Value::Int(i) => s.serialize_i64(*i),
+            Value::Float(f) => s.serialize_f64(*f),
+            Value::String(v) => s.serialize_str(v),
+            Value::Seq(items) => {
+                let mut seq = s.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(item)?;
+                }
+                seq.end()
+            }
+            Value::Map(m) => {
+                let mut map = s.serialize_map(Some(m.len()))?;
+                for (k, v) in m.iter() {
+                    map.serialize_entry(&k.name, v)?;
+                }
+                map.end()
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_follows_mappings_and_stops_at_other_types() {
+        let node = Node::from_json(&serde_json::json!({"a": {"b": [1]}, "c": "x"}));
+        assert_eq!(node.path(&["a", "b"]).and_then(Node::as_seq).map(<[Node]>::len), Some(1));
+        assert!(node.path(&["c", "d"]).is_none());
+        assert!(node.path(&["missing"]).is_none());
+    }
+
+    #[test]
+    fn insert_replaces_in_place_and_returns_the_old_value() {
+        let mut map = Map::new();
+        let key = |name: &str, line| Key { name: name.into(), pos: Pos::new(line, 1) };
+        map.insert(key("a", 1), Node::new(Value::Int(1), Pos::new(1, 4)));
+        map.insert(key("b", 2), Node::new(Value::Int(2), Pos::new(2, 4)));
+        let old = map.insert(key("a", 3), Node::new(Value::Int(3), Pos::new(3, 4)));
+        assert_eq!(old.map(|n| n.value), Some(Value::Int(1)));
+        assert_eq!(map.keys().collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(map.get_entry("a").map(|(k, _)| k.pos.line), Some(3));
+    }
+
+    #[test]
+    fn integral_floats_read_as_integers() {
+        assert_eq!(Node::new(Value::Float(1000.0), Pos::default()).as_i64(), Some(1000));
+        assert_eq!(Node::new(Value::Float(1.5), Pos::default()).as_i64(), None);
+    }
+
+    #[test]
+    fn json_round_trip_keeps_data() {
+        let json = serde_json::json!({"k": [null, true, -3, 2.5, "s", {"n": {}}]});
+        let node = Node::from_json(&json);
+        assert_eq!(node.to_json(), json);
+        assert_eq!(serde_json::to_value(&node).ok(), Some(json));
+    }
+}
