@@ -58,6 +58,7 @@ impl FromStr for Severity {
 
 /// One thing an analyzer found, pointing at a line of a file.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Finding {
     /// Stable rule id, `<analyzer>/<rule>`: `pss/runAsNonRoot`, `yaml/duplicate-key`.
     pub rule: String,

@@ -1,0 +1,88 @@
+//! `palisade`: Kubernetes security analysis from the command line.
+//!
+//! This binary only parses arguments, calls the analyzer crates and hands their
+//! results to a reporter. Exit codes follow kubectl-style tools: 0 clean,
+//! 1 findings at or above `--fail-on`, 2 usage or input error.
+
+mod cli;
+mod commands;
+mod inputs;
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+
+/// Exit status of a run that found nothing to fail on.
+const EXIT_CLEAN: u8 = 0;
+/// Exit status when findings reach `--fail-on`.
+const EXIT_FINDINGS: u8 = 1;
+/// Exit status for usage and input errors (clap uses 2 for usage errors too).
+const EXIT_ERROR: u8 = 2;
+
+/// How a command ended, when it did not fail outright.
+pub enum Outcome {
+    Clean,
+    Findings,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Scan(args) => commands::scan::run(&args),
+        Command::Inventory(args) => commands::inventory::run(&args),
+    };
+    match result {
+        Ok(Outcome::Clean) => ExitCode::from(EXIT_CLEAN),
+        Ok(Outcome::Findings) => ExitCode::from(EXIT_FINDINGS),
+        Err(error) => {
+            // A reader that closed the pipe (`palisade scan ... | head`) is not an error.
+            if error.kind() == Some(io::ErrorKind::BrokenPipe) {
+                return ExitCode::from(EXIT_CLEAN);
+            }
+            let mut stderr = io::stderr().lock();
+            let _ = writeln!(stderr, "{error}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+/// Why a command could not finish. Printed to standard error; exit status 2.
+#[derive(Debug)]
+pub enum CliError {
+    /// Arguments that parse but make no sense together.
+    Usage(String),
+    /// Input files that could not be read, one line each.
+    Input(Vec<String>),
+    Io(io::Error),
+}
+
+impl CliError {
+    fn kind(&self) -> Option<io::ErrorKind> {
+        match self {
+            CliError::Io(e) => Some(e.kind()),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for CliError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CliError::Usage(message) => write!(f, "error: {message}"),
+            CliError::Input(errors) => {
+                let lines: Vec<String> = errors.iter().map(|e| format!("error: {e}")).collect();
+                f.write_str(&lines.join("\n"))
+            }
+            CliError::Io(e) => write!(f, "error: writing output: {e}"),
+        }
+    }
+}
+
+impl From<io::Error> for CliError {
+    fn from(e: io::Error) -> Self {
+        CliError::Io(e)
+    }
+}

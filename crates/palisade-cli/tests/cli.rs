@@ -1,0 +1,195 @@
+//! The `palisade` binary end to end: arguments, outputs and exit codes.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+fn palisade(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_palisade"))
+        .args(args)
+        .current_dir(repo_root())
+        .output()
+        .expect("the palisade binary runs")
+}
+
+fn palisade_with_stdin(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_palisade"))
+        .args(args)
+        .current_dir(repo_root())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the palisade binary runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin is piped")
+        .write_all(stdin.as_bytes())
+        .expect("stdin accepts the manifest");
+    child.wait_with_output().expect("the palisade binary finishes")
+}
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn json_of(output: &Output) -> Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
+}
+
+fn findings(report: &Value) -> &Vec<Value> {
+    report["findings"].as_array().expect("findings is an array")
+}
+
+#[test]
+fn version_and_help_work_and_every_subcommand_has_examples() {
+    let version = palisade(&["--version"]);
+    assert!(version.status.success());
+    assert!(String::from_utf8_lossy(&version.stdout).starts_with("palisade "));
+    for sub in [&["--help"][..], &["scan", "--help"], &["inventory", "--help"]] {
+        let help = palisade(sub);
+        assert!(help.status.success(), "{sub:?}");
+        assert!(String::from_utf8_lossy(&help.stdout).contains("Examples:"), "{sub:?} has examples");
+    }
+}
+
+#[test]
+fn scanning_the_example_reports_admission_rejections_first_and_exits_1() {
+    let output = palisade(&["scan", "examples/shop.yaml", "-o", "json"]);
+    assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stderr));
+    let report = json_of(&output);
+    let all = findings(&report);
+    let rule_of = |f: &Value| f["rule"].as_str().unwrap_or_default().to_owned();
+
+    // The duplicate `privileged` key resolves to true, as kubectl reads it, and the
+    // namespace's baseline:v1.30 enforcement would reject it.
+    let privileged = all
+        .iter()
+        .find(|f| rule_of(f) == "pss/privileged")
+        .expect("the duplicated privileged key is read as true");
+    assert_eq!(
+        privileged["message"],
+        "privileged (container \"web\" must not set securityContext.privileged=true)"
+    );
+    assert_eq!(privileged["enforcedBy"], "baseline:v1.30");
+    assert_eq!(privileged["severity"], "critical");
+    assert_eq!(privileged["object"]["kind"], "Deployment");
+    assert_eq!(privileged["object"]["namespace"], "shop");
+    assert_eq!(privileged["file"], "examples/shop.yaml");
+    assert!(privileged["line"].as_u64().unwrap_or(0) > 30, "points into the container, not the file start");
+
+    // `hostPID: yes` is YAML 1.1 for true.
+    assert!(all.iter().any(|f| rule_of(f) == "pss/hostNamespaces"
+        && f["message"] == "host namespaces (hostPID=true)"
+        && f["object"]["kind"] == "CronJob"));
+    // Restricted-only checks are reported but not marked as enforced by a baseline namespace.
+    let run_as_non_root = all
+        .iter()
+        .find(|f| rule_of(f) == "pss/runAsNonRoot")
+        .expect("restricted checks run by default");
+    assert!(run_as_non_root.get("enforcedBy").is_none());
+    // The parser differential is reported too.
+    assert!(all.iter().any(|f| rule_of(f) == "yaml/duplicate-key"));
+
+    // Within an object, enforced findings come first.
+    let deployment: Vec<&Value> = all.iter().filter(|f| f["object"]["kind"] == "Deployment").collect();
+    let first_unenforced = deployment.iter().position(|f| f.get("enforcedBy").is_none());
+    let last_enforced = deployment.iter().rposition(|f| f.get("enforcedBy").is_some());
+    assert!(matches!((last_enforced, first_unenforced), (Some(l), Some(u)) if l < u));
+
+    let summary = &report["summary"];
+    assert_eq!(summary["findings"].as_u64(), Some(all.len() as u64));
+    assert_eq!(summary["pssPolicy"], "restricted:latest");
+    assert_eq!(summary["failed"], true);
+    assert!(summary["enforced"].as_u64().unwrap_or(0) >= 3);
+}
+
+#[test]
+fn a_hardened_workload_is_clean_and_exits_0() {
+    let output = palisade(&["scan", "examples/hardened.yaml", "-o", "json"]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(findings(&json_of(&output)).is_empty());
+}
+
+#[test]
+fn level_and_fail_on_change_the_verdict() {
+    // At baseline, the hardened workload and the Rollout differ: NET_ADMIN is not a default capability.
+    let rollout = palisade(&["scan", "examples/rollout.yaml", "--pss-level", "baseline", "-o", "json"]);
+    assert_eq!(rollout.status.code(), Some(1));
+    let report = json_of(&rollout);
+    assert_eq!(
+        findings(&report).iter().map(|f| f["rule"].as_str().unwrap_or("")).collect::<Vec<_>>(),
+        ["pss/capabilities_baseline"]
+    );
+    let lenient = palisade(&["scan", "examples/rollout.yaml", "--pss-level", "baseline", "--fail-on", "critical"]);
+    assert_eq!(lenient.status.code(), Some(0));
+    let privileged = palisade(&["scan", "examples/shop.yaml", "--pss-level", "privileged", "-o", "json"]);
+    let report = json_of(&privileged);
+    assert!(
+        findings(&report).iter().all(|f| !f["rule"].as_str().unwrap_or("").starts_with("pss/")
+            || f.get("enforcedBy").is_some()),
+        "at the privileged level only what the namespace enforces is reported"
+    );
+}
+
+#[test]
+fn the_table_groups_by_file_and_object_without_colour_when_piped() {
+    let output = palisade(&["scan", "examples/"]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(!text.contains('\x1b'), "no colour codes when stdout is not a terminal");
+    assert!(text.lines().any(|l| l == "examples/shop.yaml"));
+    assert!(text.lines().any(|l| l == "  Deployment shop/storefront"));
+    assert!(text.contains("rejected at admission: the namespace enforces PodSecurity \"baseline:v1.30\""));
+    let last = text.lines().last().unwrap_or_default();
+    assert!(last.contains("from 3 files") && last.contains("would be rejected at admission"), "{last}");
+}
+
+#[test]
+fn version_flag_is_validated_like_the_namespace_label() {
+    let output = palisade(&["scan", "examples/", "--pss-version", "v1.01"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("must be \"latest\" or \"v1.x\""));
+}
+
+#[test]
+fn input_errors_exit_2_and_name_the_file_and_line() {
+    let missing = palisade(&["scan", "does-not-exist.yaml"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("does-not-exist.yaml"));
+
+    let broken = palisade_with_stdin(&["scan", "-f", "-"], "apiVersion: v1\nkind: Pod\nmetadata:\n  name: [unclosed\n");
+    assert_eq!(broken.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&broken.stderr);
+    assert!(stderr.contains("<stdin>:"), "{stderr}");
+
+    let nothing = palisade(&["scan"]);
+    assert_eq!(nothing.status.code(), Some(2));
+}
+
+#[test]
+fn inventory_prints_one_object_as_itself_and_several_as_a_list() {
+    let one = palisade_with_stdin(
+        &["inventory", "-f", "-"],
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  mode: 0755\n",
+    );
+    assert_eq!(one.status.code(), Some(0), "{}", String::from_utf8_lossy(&one.stderr));
+    let object = json_of(&one);
+    assert_eq!(object["kind"], "ConfigMap");
+    assert_eq!(object["data"]["mode"], 493, "0755 is octal in YAML 1.1, as kubectl reads it");
+
+    let many = palisade(&["inventory", "-f", "examples/shop.yaml", "-o", "json"]);
+    let list = json_of(&many);
+    assert_eq!(list["kind"], "List");
+    assert_eq!(list["items"].as_array().map(Vec::len), Some(3));
+    assert_eq!(list["items"][2]["spec"]["jobTemplate"]["spec"]["template"]["spec"]["hostPID"], true);
+}

@@ -1,0 +1,143 @@
+//! The Inventory: every loaded object, indexed once and then only read.
+//!
+//! Analyzers share it so that nothing re-reads or re-indexes files. Namespaces are
+//! known both from `Namespace` objects and from the `metadata.namespace` of other
+//! objects, and carry the label the API server sets on every namespace,
+//! `kubernetes.io/metadata.name`.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::object::Object;
+use crate::pod_template::{PodTemplate, pod_templates};
+
+/// The label the API server puts on every namespace, holding its name.
+pub const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
+
+/// A namespace as analyzers see it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NamespaceInfo {
+    pub name: String,
+    /// The namespace's labels, with `kubernetes.io/metadata.name` always set.
+    pub labels: BTreeMap<String, String>,
+    /// Index of the `Namespace` object in [`Inventory::objects`], when the input has one.
+    pub object: Option<usize>,
+}
+
+/// Objects indexed by kind, namespace and name.
+#[derive(Debug, Default)]
+pub struct Inventory {
+    objects: Vec<Object>,
+    by_kind: HashMap<String, Vec<usize>>,
+    by_identity: HashMap<(String, Option<String>, String), Vec<usize>>,
+    namespaces: BTreeMap<String, NamespaceInfo>,
+}
+
+impl Inventory {
+    pub fn new(objects: Vec<Object>) -> Inventory {
+        let mut by_kind: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_identity: HashMap<_, Vec<usize>> = HashMap::new();
+        let mut namespaces: BTreeMap<String, NamespaceInfo> = BTreeMap::new();
+        for (index, object) in objects.iter().enumerate() {
+            by_kind.entry(object.kind().to_owned()).or_default().push(index);
+            by_identity
+                .entry((
+                    object.kind().to_owned(),
+                    object.namespace().map(str::to_owned),
+                    object.name().to_owned(),
+                ))
+                .or_default()
+                .push(index);
+            if object.kind() == "Namespace" && object.group().is_empty() && !object.name().is_empty() {
+                let info = namespaces
+                    .entry(object.name().to_owned())
+                    .or_insert_with(|| NamespaceInfo::implicit(object.name()));
+                // The last definition wins, as a later `kubectl apply` of the same name would.
+                info.labels = object
+                    .labels()
+                    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                    .collect();
+                info.labels
+                    .insert(NAMESPACE_NAME_LABEL.to_owned(), object.name().to_owned());
+                info.object = Some(index);
+            } else if let Some(ns) = object.namespace() {
+                namespaces
+                    .entry(ns.to_owned())
+                    .or_insert_with(|| NamespaceInfo::implicit(ns));
+            }
+        }
+        Inventory {
+            objects,
+            by_kind,
+            by_identity,
+            namespaces,
+        }
+    }
+
+    pub fn objects(&self) -> &[Object] {
+        &self.objects
+    }
+
+    pub fn len(&self) -> usize {
+        self.objects.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.objects.is_empty()
+    }
+
+    /// Objects of one kind, in load order.
+    pub fn of_kind<'a>(&'a self, kind: &str) -> impl Iterator<Item = &'a Object> + 'a {
+        self.by_kind
+            .get(kind)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+            .iter()
+            .map(|&i| &self.objects[i])
+    }
+
+    /// The object with this kind, namespace and name; the last one loaded when the
+    /// input defines it more than once.
+    pub fn get(&self, kind: &str, namespace: Option<&str>, name: &str) -> Option<&Object> {
+        let key = (kind.to_owned(), namespace.map(str::to_owned), name.to_owned());
+        self.by_identity
+            .get(&key)
+            .and_then(|all| all.last())
+            .map(|&i| &self.objects[i])
+    }
+
+    /// A namespace known from a `Namespace` object or from objects placed in it.
+    pub fn namespace(&self, name: &str) -> Option<&NamespaceInfo> {
+        self.namespaces.get(name)
+    }
+
+    /// Every known namespace, sorted by name.
+    pub fn namespaces(&self) -> impl Iterator<Item = &NamespaceInfo> {
+        self.namespaces.values()
+    }
+
+    /// The `Namespace` object itself, when the input has one.
+    pub fn namespace_object(&self, name: &str) -> Option<&Object> {
+        self.namespace(name)
+            .and_then(|ns| ns.object)
+            .map(|i| &self.objects[i])
+    }
+
+    /// Every pod template of every object (see [`pod_templates`]), in load order.
+    pub fn pod_templates(&self) -> impl Iterator<Item = PodTemplate<'_>> {
+        self.objects.iter().flat_map(pod_templates)
+    }
+}
+
+impl NamespaceInfo {
+    fn implicit(name: &str) -> NamespaceInfo {
+        NamespaceInfo {
+            name: name.to_owned(),
+            labels: BTreeMap::from([(NAMESPACE_NAME_LABEL.to_owned(), name.to_owned())]),
+            object: None,
+        }
+    }
+
+    pub fn label(&self, key: &str) -> Option<&str> {
+        self.labels.get(key).map(String::as_str)
+    }
+}

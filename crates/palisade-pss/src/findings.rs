@@ -1,0 +1,94 @@
+//! Pod Security Standards as findings: every pod template in the inventory is
+//! evaluated at the target policy and, where the input holds its namespace with
+//! enforce labels, at the policy the cluster would enforce.
+//!
+//! A check that the enforcing namespace would reject is marked `enforced_by` and
+//! raised to at least `high`: it blocks a deployment, where a target-only
+//! failure is advice.
+
+use palisade_core::{Finding, Inventory, Object, PodTemplate, Severity, SourceRef, pod_templates};
+use rayon::prelude::*;
+
+use crate::namespace_policy::enforce_policy;
+use crate::{CheckFailure, Level, LevelVersion, evaluate};
+
+/// Rule ids are `pss/<upstream check id>`.
+pub const RULE_PREFIX: &str = "pss/";
+
+/// Evaluates every pod template of every object, in parallel; findings come back
+/// in object order, then template order, then upstream check order.
+pub fn scan(inventory: &Inventory, target: LevelVersion) -> Vec<Finding> {
+    inventory
+        .objects()
+        .par_iter()
+        .flat_map_iter(|object| scan_object(inventory, object, target))
+        .collect()
+}
+
+/// The findings for one object's pod templates.
+pub fn scan_object(inventory: &Inventory, object: &Object, target: LevelVersion) -> Vec<Finding> {
+    let templates = pod_templates(object);
+    if templates.is_empty() {
+        return Vec::new();
+    }
+    let enforce = object
+        .namespace()
+        .and_then(|ns| inventory.namespace(ns))
+        .map(|ns| enforce_policy(ns).policy)
+        .filter(|policy| policy.level != Level::Privileged);
+    let mut findings = Vec::new();
+    for template in &templates {
+        let at_target = evaluate(template.metadata, template.spec, target);
+        let at_enforce = match enforce {
+            Some(policy) if policy == target => at_target.clone(),
+            Some(policy) => evaluate(template.metadata, template.spec, policy),
+            None => Vec::new(),
+        };
+        for failure in &at_target {
+            let enforced = at_enforce.iter().any(|f| f.id == failure.id);
+            findings.push(finding(template, failure, enforced.then_some(enforce).flatten()));
+        }
+        // Checks the namespace enforces beyond the target level still block admission.
+        for failure in at_enforce.iter().filter(|f| at_target.iter().all(|t| t.id != f.id)) {
+            findings.push(finding(template, failure, enforce));
+        }
+    }
+    findings
+}
+
+fn finding(template: &PodTemplate<'_>, failure: &CheckFailure, enforced_by: Option<LevelVersion>) -> Finding {
+    let object = template.object;
+    // Point at the offending value when the check knows it, else at the pod spec.
+    let at = match failure.pos {
+        Some(pos) if pos.is_known() => SourceRef {
+            file: object.source().file.clone(),
+            pos,
+        },
+        _ => object.locate(Some(template.spec)),
+    };
+    let mut severity = severity(failure.id);
+    if enforced_by.is_some() {
+        severity = severity.max(Severity::High);
+    }
+    let mut finding = Finding::new(
+        format!("{RULE_PREFIX}{}", failure.id),
+        severity,
+        failure.message(),
+        &at,
+        Some(object.reference().clone()),
+    );
+    finding.remediation = crate::remediation(failure.id).map(str::to_owned);
+    finding.enforced_by = enforced_by.map(|p| p.to_string());
+    finding
+}
+
+/// How much each check matters on its own: host access and privilege first.
+pub fn severity(check_id: &str) -> Severity {
+    match check_id {
+        "privileged" => Severity::Critical,
+        "hostNamespaces" | "hostPathVolumes" | "capabilities_baseline" | "windowsHostProcess"
+        | "procMount" | "procMount_restricted" | "runAsUser" => Severity::High,
+        "seccompProfile_restricted" => Severity::Low,
+        _ => Severity::Medium,
+    }
+}
