@@ -46,17 +46,28 @@ pub fn scan_object(inventory: &Inventory, object: &Object, target: LevelVersion)
         };
         for failure in &at_target {
             let enforced = at_enforce.iter().any(|f| f.id == failure.id);
-            findings.push(finding(template, failure, enforced.then_some(enforce).flatten()));
+            findings.push(finding(
+                template,
+                failure,
+                enforced.then_some(enforce).flatten(),
+            ));
         }
         // Checks the namespace enforces beyond the target level still block admission.
-        for failure in at_enforce.iter().filter(|f| at_target.iter().all(|t| t.id != f.id)) {
+        for failure in at_enforce
+            .iter()
+            .filter(|f| at_target.iter().all(|t| t.id != f.id))
+        {
             findings.push(finding(template, failure, enforce));
         }
     }
     findings
 }
 
-fn finding(template: &PodTemplate<'_>, failure: &CheckFailure, enforced_by: Option<LevelVersion>) -> Finding {
+fn finding(
+    template: &PodTemplate<'_>,
+    failure: &CheckFailure,
+    enforced_by: Option<LevelVersion>,
+) -> Finding {
     let object = template.object;
     // Point at the offending value when the check knows it, else at the pod spec.
     let at = match failure.pos {
@@ -86,8 +97,13 @@ fn finding(template: &PodTemplate<'_>, failure: &CheckFailure, enforced_by: Opti
 pub fn severity(check_id: &str) -> Severity {
     match check_id {
         "privileged" => Severity::Critical,
-        "hostNamespaces" | "hostPathVolumes" | "capabilities_baseline" | "windowsHostProcess"
-        | "procMount" | "procMount_restricted" | "runAsUser" => Severity::High,
+        "hostNamespaces"
+        | "hostPathVolumes"
+        | "capabilities_baseline"
+        | "windowsHostProcess"
+        | "procMount"
+        | "procMount_restricted"
+        | "runAsUser" => Severity::High,
         "seccompProfile_restricted" => Severity::Low,
         _ => Severity::Medium,
     }

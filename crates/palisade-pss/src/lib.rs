@@ -2,17 +2,76 @@
 //! Admission does: every check of `baseline` and `restricted`, every policy
 //! version, and the same reason and detail text.
 //!
-//! CONTRACT (the rest of the workspace relies on these names; the PSS work fills
-//! in the bodies, the check files and the version tables).
+//! [`evaluate`] judges one pod (metadata + spec) at one level and version.
+//! [`findings::scan`] applies it to every pod template of an Inventory, reading
+//! each namespace's enforce labels ([`namespace_policy`]) to mark what the
+//! cluster would reject. The crate does no I/O.
 //!
-//! This crate evaluates one pod (metadata + spec) at one level and version. It
-//! does no I/O; mapping results to findings and namespace-label semantics are
-//! built on top of [`evaluate`].
+//! # Layout
+//!
+//! One file per check under `checks/` (named for the check id), registered in
+//! one table (`registry.rs`) with its level, its versioned implementations and
+//! the baseline checks it overrides. The selection of SPEC §3.1 (effective
+//! minor, overrides, message order) reads only that table. [`checks`] lists the
+//! table with titles and remediation text.
+//!
+//! # Input that the API server would not accept
+//!
+//! The evaluator reads a raw value tree, not decoded Kubernetes types. A value of
+//! the wrong type (`privileged: "true"`, `containers: {}`, a container that is a
+//! string) would make the API server reject the pod while decoding it, before
+//! Pod Security Admission runs. Here such a value is treated as absent, exactly
+//! like a missing field; `null` is also absent. Absent strings read as `""`
+//! (Go's zero value), so a container without a name is reported as `""`.
+//! Reporting schema errors is another layer's job. Nothing in this crate panics
+//! on input.
+//!
+//! # API defaulting
+//!
+//! The API server defaults a volume that names no source to `emptyDir` before
+//! admission. `restrictedVolumes` does the same: a volume whose only members are
+//! `name` and non-object values passes. (A mapping-valued member with a name
+//! outside the known volume sources counts as a source of type `unknown`.)
 
 use std::fmt;
 use std::str::FromStr;
 
 use palisade_core::{Node, Pos};
+
+mod checks;
+pub mod findings;
+mod format;
+pub mod namespace_policy;
+mod pod;
+mod registry;
+
+pub use format::go_quote;
+pub use registry::CheckInfo;
+
+/// The newest policy minor any check knows about: `latest` means `v1.37`, and
+/// newer numbered versions are evaluated with the `v1.37` rules.
+pub const LATEST_MINOR: u32 = 37;
+
+/// Every check, in message order (baseline group, then restricted group, each
+/// sorted by id), with level, first version, title and remediation.
+pub fn checks() -> &'static [CheckInfo] {
+    registry::CHECKS
+}
+
+/// The check with this upstream id.
+pub fn check(id: &str) -> Option<&'static CheckInfo> {
+    registry::CHECKS.iter().find(|c| c.id == id)
+}
+
+/// How to fix a failure of the check with this id.
+pub fn remediation(id: &str) -> Option<&'static str> {
+    check(id).map(|c| c.remediation)
+}
+
+/// The checks that run at `policy`, in message order.
+pub fn checks_for(policy: LevelVersion) -> impl Iterator<Item = &'static CheckInfo> {
+    registry::selected(policy).map(|(check, _)| check)
+}
 
 /// A Pod Security Standards level, in strictness order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -63,13 +122,37 @@ impl CheckFailure {
 /// Evaluates a pod's `metadata` (only annotations are read) and `spec` at `policy`.
 /// Returns the failed checks in upstream message order; empty means allowed.
 pub fn evaluate(metadata: Option<&Node>, spec: &Node, policy: LevelVersion) -> Vec<CheckFailure> {
-    let _ = (metadata, spec, policy);
-    unimplemented!("PSS placeholder")
+    let pod = pod::Pod::new(metadata, spec);
+    registry::selected(policy)
+        .filter_map(|(check, implementation)| {
+            let forbidden = (implementation.eval)(&pod)?;
+            Some(CheckFailure {
+                id: check.id,
+                reason: forbidden.reason.to_owned(),
+                detail: forbidden.detail,
+                pos: forbidden.pos,
+            })
+        })
+        .collect()
 }
 
 /// The aggregate detail message: each failure's `reason (detail)` joined by `, `.
 pub fn aggregate_message(failures: &[CheckFailure]) -> String {
-    failures.iter().map(CheckFailure::message).collect::<Vec<_>>().join(", ")
+    failures
+        .iter()
+        .map(CheckFailure::message)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The "reasons only" form (namespace dry-run warnings): each failure's reason
+/// joined by `, `, without details.
+pub fn reasons_message(failures: &[CheckFailure]) -> String {
+    failures
+        .iter()
+        .map(|f| f.reason.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 impl fmt::Display for Level {

@@ -75,13 +75,19 @@ mod tests {
 
     #[test]
     fn valid_labels_are_taken_as_written() {
-        let read = enforce_policy(&namespace(&[(ENFORCE_LABEL, "baseline"), (ENFORCE_VERSION_LABEL, "v1.29")]));
+        let read = enforce_policy(&namespace(&[
+            (ENFORCE_LABEL, "baseline"),
+            (ENFORCE_VERSION_LABEL, "v1.29"),
+        ]));
         assert_eq!(read.policy.to_string(), "baseline:v1.29");
     }
 
     #[test]
     fn an_invalid_level_fails_closed_and_an_invalid_version_means_latest() {
-        let read = enforce_policy(&namespace(&[(ENFORCE_LABEL, "strict"), (ENFORCE_VERSION_LABEL, "v1.01")]));
+        let read = enforce_policy(&namespace(&[
+            (ENFORCE_LABEL, "strict"),
+            (ENFORCE_VERSION_LABEL, "v1.01"),
+        ]));
         assert_eq!(read.policy.to_string(), "restricted:latest");
         assert_eq!(
             read.errors,
