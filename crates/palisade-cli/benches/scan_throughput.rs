@@ -57,7 +57,10 @@ fn main() {
     let corpus = root.join("../shared/corpus");
     let input = root.join("target/palisade-bench-input");
     if !corpus.is_dir() {
-        eprintln!("scan_throughput: {} not found; the benchmark needs the shared corpus", corpus.display());
+        eprintln!(
+            "scan_throughput: {} not found; the benchmark needs the shared corpus",
+            corpus.display()
+        );
         return;
     }
     let (bytes, objects) = generate(&corpus, &input, &options);
@@ -171,12 +174,17 @@ fn generate(corpus: &Path, out: &Path, options: &Options) -> (u64, usize) {
 }
 
 fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = fs::read_dir(dir) else { return };
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
             collect_files(&path, out);
-        } else if matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml" | "json")) {
+        } else if matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("yaml" | "yml" | "json")
+        ) {
             out.push(path);
         }
     }

@@ -21,10 +21,14 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Check manifests against the Pod Security Standards and report findings.
-    #[command(after_help = "Examples:\n  palisade scan examples/insecure-app.yaml\n  palisade scan -f k8s/ -f extra.yaml --pss-level baseline --pss-version v1.30\n  helm template chart/ | palisade scan -f - -o json --fail-on high\n\nExit status: 0 no finding at or above --fail-on, 1 findings, 2 usage or input error.")]
+    #[command(
+        after_help = "Examples:\n  palisade scan examples/insecure-app.yaml\n  palisade scan -f k8s/ -f extra.yaml --pss-level baseline --pss-version v1.30\n  helm template chart/ | palisade scan -f - -o json --fail-on high\n\nExit status: 0 no finding at or above --fail-on, 1 findings, 2 usage or input error."
+    )]
     Scan(ScanArgs),
     /// Print the objects exactly as Palisade (and kubectl) read them.
-    #[command(after_help = "Examples:\n  palisade inventory -f deploy.yaml -o json\n  cat all.yaml | palisade inventory -f -\n\nOne object prints as itself; several print as a List, as kubectl does.")]
+    #[command(
+        after_help = "Examples:\n  palisade inventory -f deploy.yaml -o json\n  cat all.yaml | palisade inventory -f -\n\nOne object prints as itself; several print as a List, as kubectl does."
+    )]
     Inventory(InventoryArgs),
 }
 

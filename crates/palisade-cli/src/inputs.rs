@@ -25,7 +25,9 @@ pub fn collect(paths: &[PathBuf], filenames: &[PathBuf]) -> Result<Vec<Input>, C
         ));
     }
     if inputs.iter().filter(|i| **i == Input::Stdin).count() > 1 {
-        return Err(CliError::Usage("standard input (-) can be read only once".to_owned()));
+        return Err(CliError::Usage(
+            "standard input (-) can be read only once".to_owned(),
+        ));
     }
     Ok(inputs)
 }
@@ -35,7 +37,9 @@ pub fn load(paths: &[PathBuf], filenames: &[PathBuf]) -> Result<Loaded, CliError
     let inputs = collect(paths, filenames)?;
     let loaded = load_inputs(&inputs, &Limits::default());
     if !loaded.errors.is_empty() {
-        return Err(CliError::Input(loaded.errors.iter().map(ToString::to_string).collect()));
+        return Err(CliError::Input(
+            loaded.errors.iter().map(ToString::to_string).collect(),
+        ));
     }
     Ok(loaded)
 }

@@ -29,7 +29,9 @@ fn palisade_with_stdin(args: &[&str], stdin: &str) -> Output {
         .expect("stdin is piped")
         .write_all(stdin.as_bytes())
         .expect("stdin accepts the manifest");
-    child.wait_with_output().expect("the palisade binary finishes")
+    child
+        .wait_with_output()
+        .expect("the palisade binary finishes")
 }
 
 fn repo_root() -> PathBuf {
@@ -55,17 +57,29 @@ fn version_and_help_work_and_every_subcommand_has_examples() {
     let version = palisade(&["--version"]);
     assert!(version.status.success());
     assert!(String::from_utf8_lossy(&version.stdout).starts_with("palisade "));
-    for sub in [&["--help"][..], &["scan", "--help"], &["inventory", "--help"]] {
+    for sub in [
+        &["--help"][..],
+        &["scan", "--help"],
+        &["inventory", "--help"],
+    ] {
         let help = palisade(sub);
         assert!(help.status.success(), "{sub:?}");
-        assert!(String::from_utf8_lossy(&help.stdout).contains("Examples:"), "{sub:?} has examples");
+        assert!(
+            String::from_utf8_lossy(&help.stdout).contains("Examples:"),
+            "{sub:?} has examples"
+        );
     }
 }
 
 #[test]
 fn scanning_the_example_reports_admission_rejections_first_and_exits_1() {
     let output = palisade(&["scan", "examples/shop.yaml", "-o", "json"]);
-    assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let report = json_of(&output);
     let all = findings(&report);
     let rule_of = |f: &Value| f["rule"].as_str().unwrap_or_default().to_owned();
@@ -85,7 +99,10 @@ fn scanning_the_example_reports_admission_rejections_first_and_exits_1() {
     assert_eq!(privileged["object"]["kind"], "Deployment");
     assert_eq!(privileged["object"]["namespace"], "shop");
     assert_eq!(privileged["file"], "examples/shop.yaml");
-    assert!(privileged["line"].as_u64().unwrap_or(0) > 30, "points into the container, not the file start");
+    assert!(
+        privileged["line"].as_u64().unwrap_or(0) > 30,
+        "points into the container, not the file start"
+    );
 
     // `hostPID: yes` is YAML 1.1 for true.
     assert!(all.iter().any(|f| rule_of(f) == "pss/hostNamespaces"
@@ -101,9 +118,16 @@ fn scanning_the_example_reports_admission_rejections_first_and_exits_1() {
     assert!(all.iter().any(|f| rule_of(f) == "yaml/duplicate-key"));
 
     // Within an object, enforced findings come first.
-    let deployment: Vec<&Value> = all.iter().filter(|f| f["object"]["kind"] == "Deployment").collect();
-    let first_unenforced = deployment.iter().position(|f| f.get("enforcedBy").is_none());
-    let last_enforced = deployment.iter().rposition(|f| f.get("enforcedBy").is_some());
+    let deployment: Vec<&Value> = all
+        .iter()
+        .filter(|f| f["object"]["kind"] == "Deployment")
+        .collect();
+    let first_unenforced = deployment
+        .iter()
+        .position(|f| f.get("enforcedBy").is_none());
+    let last_enforced = deployment
+        .iter()
+        .rposition(|f| f.get("enforcedBy").is_some());
     assert!(matches!((last_enforced, first_unenforced), (Some(l), Some(u)) if l < u));
 
     let summary = &report["summary"];
@@ -123,20 +147,46 @@ fn a_hardened_workload_is_clean_and_exits_0() {
 #[test]
 fn level_and_fail_on_change_the_verdict() {
     // At baseline, the hardened workload and the Rollout differ: NET_ADMIN is not a default capability.
-    let rollout = palisade(&["scan", "examples/rollout.yaml", "--pss-level", "baseline", "-o", "json"]);
+    let rollout = palisade(&[
+        "scan",
+        "examples/rollout.yaml",
+        "--pss-level",
+        "baseline",
+        "-o",
+        "json",
+    ]);
     assert_eq!(rollout.status.code(), Some(1));
     let report = json_of(&rollout);
     assert_eq!(
-        findings(&report).iter().map(|f| f["rule"].as_str().unwrap_or("")).collect::<Vec<_>>(),
+        findings(&report)
+            .iter()
+            .map(|f| f["rule"].as_str().unwrap_or(""))
+            .collect::<Vec<_>>(),
         ["pss/capabilities_baseline"]
     );
-    let lenient = palisade(&["scan", "examples/rollout.yaml", "--pss-level", "baseline", "--fail-on", "critical"]);
+    let lenient = palisade(&[
+        "scan",
+        "examples/rollout.yaml",
+        "--pss-level",
+        "baseline",
+        "--fail-on",
+        "critical",
+    ]);
     assert_eq!(lenient.status.code(), Some(0));
-    let privileged = palisade(&["scan", "examples/shop.yaml", "--pss-level", "privileged", "-o", "json"]);
+    let privileged = palisade(&[
+        "scan",
+        "examples/shop.yaml",
+        "--pss-level",
+        "privileged",
+        "-o",
+        "json",
+    ]);
     let report = json_of(&privileged);
     assert!(
-        findings(&report).iter().all(|f| !f["rule"].as_str().unwrap_or("").starts_with("pss/")
-            || f.get("enforcedBy").is_some()),
+        findings(&report)
+            .iter()
+            .all(|f| !f["rule"].as_str().unwrap_or("").starts_with("pss/")
+                || f.get("enforcedBy").is_some()),
         "at the privileged level only what the namespace enforces is reported"
     );
 }
@@ -146,12 +196,22 @@ fn the_table_groups_by_file_and_object_without_colour_when_piped() {
     let output = palisade(&["scan", "examples/"]);
     assert_eq!(output.status.code(), Some(1));
     let text = String::from_utf8_lossy(&output.stdout);
-    assert!(!text.contains('\x1b'), "no colour codes when stdout is not a terminal");
+    assert!(
+        !text.contains('\x1b'),
+        "no colour codes when stdout is not a terminal"
+    );
     assert!(text.lines().any(|l| l == "examples/shop.yaml"));
     assert!(text.lines().any(|l| l == "  Deployment shop/storefront"));
-    assert!(text.contains("rejected at admission: the namespace enforces PodSecurity \"baseline:v1.30\""));
+    assert!(
+        text.contains(
+            "rejected at admission: the namespace enforces PodSecurity \"baseline:v1.30\""
+        )
+    );
     let last = text.lines().last().unwrap_or_default();
-    assert!(last.contains("from 3 files") && last.contains("would be rejected at admission"), "{last}");
+    assert!(
+        last.contains("from 3 files") && last.contains("would be rejected at admission"),
+        "{last}"
+    );
 }
 
 #[test]
@@ -167,7 +227,10 @@ fn input_errors_exit_2_and_name_the_file_and_line() {
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("does-not-exist.yaml"));
 
-    let broken = palisade_with_stdin(&["scan", "-f", "-"], "apiVersion: v1\nkind: Pod\nmetadata:\n  name: [unclosed\n");
+    let broken = palisade_with_stdin(
+        &["scan", "-f", "-"],
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: [unclosed\n",
+    );
     assert_eq!(broken.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&broken.stderr);
     assert!(stderr.contains("<stdin>:"), "{stderr}");
@@ -182,14 +245,34 @@ fn inventory_prints_one_object_as_itself_and_several_as_a_list() {
         &["inventory", "-f", "-"],
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  mode: 0755\n",
     );
-    assert_eq!(one.status.code(), Some(0), "{}", String::from_utf8_lossy(&one.stderr));
+    assert_eq!(
+        one.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&one.stderr)
+    );
     let object = json_of(&one);
     assert_eq!(object["kind"], "ConfigMap");
-    assert_eq!(object["data"]["mode"], 493, "0755 is octal in YAML 1.1, as kubectl reads it");
+    assert_eq!(
+        object["data"]["mode"], 493,
+        "0755 is octal in YAML 1.1, as kubectl reads it"
+    );
 
     let many = palisade(&["inventory", "-f", "examples/shop.yaml", "-o", "json"]);
     let list = json_of(&many);
     assert_eq!(list["kind"], "List");
     assert_eq!(list["items"].as_array().map(Vec::len), Some(3));
-    assert_eq!(list["items"][2]["spec"]["jobTemplate"]["spec"]["template"]["spec"]["hostPID"], true);
+    assert_eq!(
+        list["items"][2]["spec"]["jobTemplate"]["spec"]["template"]["spec"]["hostPID"],
+        true
+    );
+}
+
+#[test]
+fn the_example_scan_reads_as_reviewed() {
+    let output = palisade(&["scan", "examples/"]);
+    insta::assert_snapshot!(
+        "scan_examples_table",
+        String::from_utf8_lossy(&output.stdout)
+    );
 }

@@ -23,7 +23,10 @@ fn conformance_dir() -> Option<PathBuf> {
         "PALISADE_REQUIRE_CONFORMANCE is set but {} is missing",
         dir.display()
     );
-    eprintln!("skipped: {} not found (this clone has no ../shared conformance data)", dir.display());
+    eprintln!(
+        "skipped: {} not found (this clone has no ../shared conformance data)",
+        dir.display()
+    );
     None
 }
 
@@ -35,12 +38,20 @@ struct Expectation {
 #[test]
 fn every_upstream_fixture_gets_upstream_s_verdict_through_the_cli() {
     let Some(dir) = conformance_dir() else { return };
-    let manifest: Value = serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).expect("manifest.json is readable"))
-        .expect("manifest.json is JSON");
+    let manifest: Value = serde_json::from_slice(
+        &std::fs::read(dir.join("manifest.json")).expect("manifest.json is readable"),
+    )
+    .expect("manifest.json is JSON");
     let mut expected: BTreeMap<String, Expectation> = BTreeMap::new();
     let mut folders: BTreeSet<(String, String, String)> = BTreeSet::new();
-    for fixture in manifest["fixtures"].as_array().expect("fixtures is an array") {
-        let file = fixture["file"].as_str().expect("file is a string").to_owned();
+    for fixture in manifest["fixtures"]
+        .as_array()
+        .expect("fixtures is an array")
+    {
+        let file = fixture["file"]
+            .as_str()
+            .expect("file is a string")
+            .to_owned();
         let level = fixture["level"].as_str().expect("level").to_owned();
         let version = fixture["version"].as_str().expect("version").to_owned();
         let outcome = fixture["expect"].as_str().expect("expect").to_owned();
@@ -53,7 +64,11 @@ fn every_upstream_fixture_gets_upstream_s_verdict_through_the_cli() {
             },
         );
     }
-    assert_eq!(expected.len(), 4537, "the manifest lists every upstream fixture");
+    assert_eq!(
+        expected.len(),
+        4537,
+        "the manifest lists every upstream fixture"
+    );
 
     let testdata = dir.join("testdata");
     let mut agree = 0usize;
@@ -61,7 +76,15 @@ fn every_upstream_fixture_gets_upstream_s_verdict_through_the_cli() {
     for (level, version, outcome) in &folders {
         let folder = testdata.join(level).join(version).join(outcome);
         let output = Command::new(env!("CARGO_BIN_EXE_palisade"))
-            .args(["scan", "--pss-level", level, "--pss-version", version, "-o", "json"])
+            .args([
+                "scan",
+                "--pss-level",
+                level,
+                "--pss-version",
+                version,
+                "-o",
+                "json",
+            ])
             .arg(&folder)
             .output()
             .expect("palisade runs");
@@ -76,7 +99,11 @@ fn every_upstream_fixture_gets_upstream_s_verdict_through_the_cli() {
         // The text of every pss finding, per fixture file.
         let mut messages: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for finding in report["findings"].as_array().expect("findings") {
-            if !finding["rule"].as_str().unwrap_or_default().starts_with("pss/") {
+            if !finding["rule"]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with("pss/")
+            {
                 continue;
             }
             let file = finding["file"].as_str().unwrap_or_default();
@@ -90,28 +117,45 @@ fn every_upstream_fixture_gets_upstream_s_verdict_through_the_cli() {
                 .push(finding["message"].as_str().unwrap_or_default().to_owned());
         }
         let prefix = format!("{level}/{version}/{outcome}/");
-        for (file, expectation) in expected.range(prefix.clone()..).take_while(|(f, _)| f.starts_with(&prefix)) {
+        for (file, expectation) in expected
+            .range(prefix.clone()..)
+            .take_while(|(f, _)| f.starts_with(&prefix))
+        {
             let text = messages.get(file).map(|m| m.join(", ")).unwrap_or_default();
             let verdict_ok = if expectation.expect_fail {
                 !text.is_empty()
                     && !text.contains("unknown forbidden reason")
-                    && expectation.substring.as_deref().is_none_or(|s| text.contains(s))
+                    && expectation
+                        .substring
+                        .as_deref()
+                        .is_none_or(|s| text.contains(s))
             } else {
                 text.is_empty()
             };
             if verdict_ok {
                 agree += 1;
             } else {
-                disagreements.push(format!("{file}: got {text:?}, expected substring {:?}", expectation.substring));
+                disagreements.push(format!(
+                    "{file}: got {text:?}, expected substring {:?}",
+                    expectation.substring
+                ));
             }
         }
     }
-    println!("pss conformance through the CLI: {agree}/{} upstream verdicts agree", expected.len());
+    println!(
+        "pss conformance through the CLI: {agree}/{} upstream verdicts agree",
+        expected.len()
+    );
     assert!(
         disagreements.is_empty(),
         "{} fixtures disagree:\n{}",
         disagreements.len(),
-        disagreements.iter().take(30).cloned().collect::<Vec<_>>().join("\n")
+        disagreements
+            .iter()
+            .take(30)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
     );
     assert_eq!(agree, 4537);
 }

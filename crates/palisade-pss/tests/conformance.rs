@@ -6,13 +6,13 @@
 //! `derived_detail` and `derived_failing_checks` (from an independent
 //! implementation of SPEC.md); both must match exactly too.
 //!
-//! The fixtures are parsed with serde-saphyr into JSON and converted with
-//! `Node::from_json` (they are plain YAML with no YAML 1.1 traps).
+//! The fixtures are read with Palisade's own kubectl-exact loader, so positions
+//! are real and the test exercises the same path as `palisade scan`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use palisade_core::Node;
+use palisade_core::{Limits, Node, load_bytes};
 use palisade_pss::{LevelVersion, aggregate_message, evaluate};
 use serde_json::Value;
 
@@ -81,9 +81,13 @@ fn upstream_fixtures_agree() {
         let entry = entries
             .get(rel.as_str())
             .unwrap_or_else(|| panic!("{rel} not in manifest"));
-        let text = std::fs::read_to_string(path).expect("read fixture");
-        let json: Value = serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{rel}: {e}"));
-        let pod = Node::from_json(&json);
+        let bytes = std::fs::read(path).expect("read fixture");
+        let loaded = load_bytes(rel.as_str().into(), &bytes, &Limits::default())
+            .unwrap_or_else(|e| panic!("{rel}: {e}"));
+        let [object] = loaded.objects.as_slice() else {
+            panic!("{rel}: expected one object, got {}", loaded.objects.len());
+        };
+        let pod: &Node = object.root();
         let policy = LevelVersion {
             level: entry["level"]
                 .as_str()

@@ -43,9 +43,16 @@ pub struct Report {
 
 impl Report {
     /// Orders the findings and computes the summary.
-    pub fn new(mut findings: Vec<Finding>, files: usize, objects: usize, pss_policy: String, fail_on: Severity) -> Report {
+    pub fn new(
+        mut findings: Vec<Finding>,
+        files: usize,
+        objects: usize,
+        pss_policy: String,
+        fail_on: Severity,
+    ) -> Report {
         order(&mut findings);
-        let mut by_severity: BTreeMap<Severity, usize> = Severity::ALL.into_iter().map(|s| (s, 0)).collect();
+        let mut by_severity: BTreeMap<Severity, usize> =
+            Severity::ALL.into_iter().map(|s| (s, 0)).collect();
         for finding in &findings {
             *by_severity.entry(finding.severity).or_default() += 1;
         }

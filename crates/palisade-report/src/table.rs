@@ -12,6 +12,12 @@ use crate::Report;
 /// Writes the report as a grouped listing with a closing summary line.
 pub fn write(report: &Report, colour: bool, out: &mut dyn Write) -> io::Result<()> {
     let paint = Paint { on: colour };
+    let rule_width = report
+        .findings
+        .iter()
+        .map(|f| f.rule.len())
+        .max()
+        .unwrap_or(0);
     let mut file: Option<&str> = None;
     let mut object = None;
     for finding in &report.findings {
@@ -26,14 +32,18 @@ pub fn write(report: &Report, colour: bool, out: &mut dyn Write) -> io::Result<(
         if object != Some(&finding.object) {
             match &finding.object {
                 Some(o) => {
-                    let ns = o.namespace.as_deref().map(|ns| format!("{ns}/")).unwrap_or_default();
+                    let ns = o
+                        .namespace
+                        .as_deref()
+                        .map(|ns| format!("{ns}/"))
+                        .unwrap_or_default();
                     writeln!(out, "  {} {ns}{}", o.kind, o.name)?;
                 }
                 None => writeln!(out, "  (file)")?,
             }
             object = Some(&finding.object);
         }
-        write_finding(finding, &paint, out)?;
+        write_finding(finding, rule_width, &paint, out)?;
     }
     if !report.findings.is_empty() {
         writeln!(out)?;
@@ -41,12 +51,17 @@ pub fn write(report: &Report, colour: bool, out: &mut dyn Write) -> io::Result<(
     writeln!(out, "{}", summary_line(report))
 }
 
-fn write_finding(finding: &Finding, paint: &Paint, out: &mut dyn Write) -> io::Result<()> {
+fn write_finding(
+    finding: &Finding,
+    rule_width: usize,
+    paint: &Paint,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let place = format!("{}:{}", finding.line, finding.column);
     let severity = format!("{:<8}", finding.severity.as_str());
     writeln!(
         out,
-        "    {place:>7}  {}  {}  {}",
+        "    {place:>7}  {}  {:<rule_width$}  {}",
         paint.severity(finding.severity, &severity),
         finding.rule,
         finding.message
@@ -55,7 +70,9 @@ fn write_finding(finding: &Finding, paint: &Paint, out: &mut dyn Write) -> io::R
         writeln!(
             out,
             "             {}",
-            paint.bold(&format!("rejected at admission: the namespace enforces PodSecurity \"{policy}\""))
+            paint.bold(&format!(
+                "rejected at admission: the namespace enforces PodSecurity \"{policy}\""
+            ))
         )?;
     }
     if let Some(fix) = &finding.remediation {

@@ -20,7 +20,13 @@ pub fn run(args: &ScanArgs) -> Result<Outcome, CliError> {
     let inventory = Inventory::new(loaded.objects);
     let mut findings = loaded.findings;
     findings.extend(palisade_pss::findings::scan(&inventory, target));
-    let report = Report::new(findings, files, inventory.len(), target.to_string(), args.fail_on);
+    let report = Report::new(
+        findings,
+        files,
+        inventory.len(),
+        target.to_string(),
+        args.fail_on,
+    );
 
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
@@ -30,7 +36,9 @@ pub fn run(args: &ScanArgs) -> Result<Outcome, CliError> {
             let colour = match args.color {
                 ColourChoice::Always => true,
                 ColourChoice::Never => false,
-                ColourChoice::Auto => io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+                ColourChoice::Auto => {
+                    io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+                }
             };
             table::write(&report, colour, &mut out)?;
         }
