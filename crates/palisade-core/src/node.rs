@@ -128,6 +128,17 @@ impl Map {
     pub fn keys(&self) -> impl Iterator<Item = &str> {
         self.entries.iter().map(|(k, _)| k.name.as_str())
     }
+
+    /// Wraps entries whose names the caller has already made unique (the loader
+    /// indexes large mappings itself instead of paying `insert`'s linear search).
+    pub(crate) fn from_unique_entries(entries: Vec<(Key, Node)>) -> Map {
+        Map { entries }
+    }
+
+    /// The entries in order, by value (the loader uses it to apply `<<` merges).
+    pub(crate) fn into_entries(self) -> Vec<(Key, Node)> {
+        self.entries
+    }
 }
 
 impl Node {

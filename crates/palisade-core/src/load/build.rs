@@ -1,0 +1,776 @@
+//! Building the positioned [`Node`] tree from parser events, with go-yaml v2's
+//! mapping semantics and hard limits.
+//!
+//! The builder is an explicit stack machine (no recursion), so nesting depth is a
+//! counter checked before a collection opens, and a hostile `[[[[...` fails fast.
+//! Both the YAML driver ([`build_yaml`]) and the JSON reader feed it.
+//!
+//! Mapping semantics follow go-yaml v2 decoding into `map[interface{}]interface{}`:
+//! a repeated key overwrites the earlier one (kubectl sends the last value), and
+//! `<<` merges are applied in document order, so a merge overwrites explicit keys
+//! written *before* it. Both are recorded as [`Note`]s, because a scanner that reads
+//! YAML differently from kubectl can be fooled by exactly these constructs.
+//!
+//! Aliases are expanded by copying the anchored subtree. Every copied node counts
+//! against `max_alias_nodes` *before* it is copied, so a billion-laughs document
+//! stops after a bounded amount of work.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use granit_parser::{Event, Parser, ScalarStyle, Span};
+
+use super::Limits;
+use super::scalar::{self, Coercion, CoreTag, Resolved};
+use crate::node::{Key, Map, Node, Pos, Value};
+
+/// Mappings at least this large get a hash index for duplicate detection; smaller
+/// ones are scanned (cheaper for the typical Kubernetes mapping of a few keys).
+const INDEX_THRESHOLD: usize = 16;
+
+/// Field names whose values decide a workload's security posture. A duplicate or a
+/// coerced value under one of them matters more.
+const SECURITY_KEYS: &[&str] = &[
+    "securityContext",
+    "privileged",
+    "runAsUser",
+    "runAsGroup",
+    "runAsNonRoot",
+    "allowPrivilegeEscalation",
+    "readOnlyRootFilesystem",
+    "hostNetwork",
+    "hostPID",
+    "hostIPC",
+    "hostUsers",
+    "hostPath",
+    "hostPort",
+    "capabilities",
+    "add",
+    "drop",
+    "seccompProfile",
+    "appArmorProfile",
+    "seLinuxOptions",
+    "procMount",
+    "fsGroup",
+    "supplementalGroups",
+    "sysctls",
+    "image",
+    "command",
+    "args",
+    "automountServiceAccountToken",
+    "serviceAccountName",
+];
+
+pub(crate) fn is_security_key(name: &str) -> bool {
+    SECURITY_KEYS.contains(&name)
+}
+
+/// Something kubectl accepts silently but a reader of the file could get wrong.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Note {
+    /// The same key twice in one mapping; `second` is the value kubectl keeps.
+    Duplicate {
+        key: String,
+        first: Pos,
+        second: Pos,
+        security: bool,
+    },
+    /// A `<<` merge replaced a key written explicitly before it.
+    MergeOverride {
+        key: String,
+        explicit: Pos,
+        merge: Pos,
+        security: bool,
+    },
+    /// A plain scalar whose YAML 1.1 reading differs from YAML 1.2's.
+    Coercion {
+        text: String,
+        kind: Coercion,
+        pos: Pos,
+        /// The key the value belongs to, or the key itself when `is_key`.
+        key: Option<String>,
+        is_key: bool,
+        security: bool,
+    },
+}
+
+/// A document that cannot be read: where and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct BuildError {
+    pub pos: Pos,
+    pub message: String,
+}
+
+impl BuildError {
+    pub(crate) fn new(pos: Pos, message: impl Into<String>) -> Self {
+        BuildError {
+            pos,
+            message: message.into(),
+        }
+    }
+}
+
+type Result<T> = std::result::Result<T, BuildError>;
+
+/// A finished node with the numbers the limits need.
+struct Built {
+    node: Node,
+    /// Nodes in the subtree, itself included.
+    size: usize,
+    /// Levels in the subtree: 1 for a scalar.
+    height: usize,
+}
+
+/// What a mapping is waiting for after its key.
+enum PendingKey {
+    Key(Key),
+    Merge(Pos),
+}
+
+struct MapFrame {
+    entries: Vec<(Key, Node)>,
+    /// Per entry: true when it came from a `<<` merge. Empty until the first merge.
+    merged: Vec<bool>,
+    index: Option<HashMap<String, usize>>,
+    pending: Option<PendingKey>,
+}
+
+impl MapFrame {
+    fn find(&self, name: &str) -> Option<usize> {
+        match &self.index {
+            Some(index) => index.get(name).copied(),
+            None => self.entries.iter().position(|(k, _)| k.name == name),
+        }
+    }
+
+    fn is_merged(&self, at: usize) -> bool {
+        self.merged.get(at).copied().unwrap_or(false)
+    }
+
+    /// Inserts or overwrites; returns the previous key when there was one.
+    fn put(&mut self, key: Key, value: Node, merged: bool) -> Option<(Key, bool)> {
+        if let Some(at) = self.find(&key.name) {
+            let was_merged = self.is_merged(at);
+            if merged || !self.merged.is_empty() {
+                self.mark(at, merged);
+            }
+            let slot = self.entries.get_mut(at)?;
+            let old_key = std::mem::replace(&mut slot.0, key);
+            slot.1 = value;
+            return Some((old_key, was_merged));
+        }
+        if merged || !self.merged.is_empty() {
+            self.merged.resize(self.entries.len(), false);
+            self.merged.push(merged);
+        }
+        if let Some(index) = &mut self.index {
+            index.insert(key.name.clone(), self.entries.len());
+        } else if self.entries.len() + 1 >= INDEX_THRESHOLD {
+            let mut index: HashMap<String, usize> = self
+                .entries
+                .iter()
+                .enumerate()
+                .map(|(i, (k, _))| (k.name.clone(), i))
+                .collect();
+            index.insert(key.name.clone(), self.entries.len());
+            self.index = Some(index);
+        }
+        self.entries.push((key, value));
+        None
+    }
+
+    fn mark(&mut self, at: usize, merged: bool) {
+        if self.merged.len() < self.entries.len() {
+            self.merged.resize(self.entries.len(), false);
+        }
+        if let Some(slot) = self.merged.get_mut(at) {
+            *slot = merged;
+        }
+    }
+}
+
+enum Body {
+    Seq(Vec<Node>),
+    Map(MapFrame),
+}
+
+struct Frame {
+    body: Body,
+    pos: Pos,
+    anchor: usize,
+    size: usize,
+    height: usize,
+    /// Inside a security-relevant subtree (`securityContext`, `capabilities`, ...).
+    security: bool,
+}
+
+/// An anchored node kept for later aliases; `None` while its collection is open.
+struct Anchored {
+    node: Node,
+    size: usize,
+    height: usize,
+}
+
+/// The stack machine. One per document.
+pub(crate) struct Builder<'a> {
+    limits: &'a Limits,
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, Option<Anchored>>,
+    /// Nodes copied for anchors and aliases so far in this document.
+    copied: usize,
+    root: Option<Node>,
+    pub(crate) notes: &'a mut Vec<Note>,
+}
+
+impl<'a> Builder<'a> {
+    pub(crate) fn new(limits: &'a Limits, notes: &'a mut Vec<Note>) -> Self {
+        Builder {
+            limits,
+            stack: Vec::new(),
+            anchors: HashMap::new(),
+            copied: 0,
+            root: None,
+            notes,
+        }
+    }
+
+    /// True when the next node is a mapping key.
+    pub(crate) fn expecting_key(&self) -> bool {
+        matches!(self.stack.last(), Some(Frame { body: Body::Map(m), .. }) if m.pending.is_none())
+    }
+
+    /// The key the next value belongs to, and whether it sits in a security subtree.
+    fn context(&self) -> (Option<&str>, bool) {
+        match self.stack.last() {
+            Some(Frame {
+                body: Body::Map(m),
+                security,
+                ..
+            }) => match &m.pending {
+                Some(PendingKey::Key(k)) => {
+                    (Some(k.name.as_str()), *security || is_security_key(&k.name))
+                }
+                _ => (None, *security),
+            },
+            Some(frame) => (None, frame.security),
+            None => (None, false),
+        }
+    }
+
+    fn check_depth(&self, pos: Pos, extra: usize) -> Result<()> {
+        let depth = self.stack.len() + extra;
+        if depth > self.limits.max_depth {
+            return Err(BuildError::new(
+                pos,
+                format!(
+                    "document nesting exceeds the limit max_depth = {}",
+                    self.limits.max_depth
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    pub(crate) fn start(&mut self, pos: Pos, anchor: usize, mapping: bool) -> Result<()> {
+        if self.expecting_key() {
+            let what = if mapping { "mapping" } else { "sequence" };
+            return Err(BuildError::new(
+                pos,
+                format!(
+                    "invalid map key: a {what} cannot be a mapping key (kubectl: yaml: invalid map key)"
+                ),
+            ));
+        }
+        self.check_depth(pos, 1)?;
+        let (_, security) = self.context();
+        if anchor != 0 {
+            self.anchors.insert(anchor, None);
+        }
+        let body = if mapping {
+            Body::Map(MapFrame {
+                entries: Vec::new(),
+                merged: Vec::new(),
+                index: None,
+                pending: None,
+            })
+        } else {
+            Body::Seq(Vec::new())
+        };
+        self.stack.push(Frame {
+            body,
+            pos,
+            anchor,
+            size: 1,
+            height: 1,
+            security,
+        });
+        Ok(())
+    }
+
+    pub(crate) fn end(&mut self) -> Result<()> {
+        let Some(frame) = self.stack.pop() else {
+            return Err(BuildError::new(
+                Pos::default(),
+                "unbalanced end of collection",
+            ));
+        };
+        let value = match frame.body {
+            Body::Seq(items) => Value::Seq(items),
+            Body::Map(m) => {
+                if m.pending.is_some() {
+                    return Err(BuildError::new(frame.pos, "mapping key without a value"));
+                }
+                Value::Map(Map::from_unique_entries(m.entries))
+            }
+        };
+        let built = Built {
+            node: Node::new(value, frame.pos),
+            size: frame.size,
+            height: frame.height,
+        };
+        if frame.anchor != 0 {
+            self.remember(frame.anchor, &built)?;
+        }
+        self.attach(built)
+    }
+
+    /// Records an anchored node. The copy counts against the alias budget: anchors
+    /// nested in anchors would otherwise copy a large subtree once per level.
+    fn remember(&mut self, anchor: usize, built: &Built) -> Result<()> {
+        self.spend(built.node.pos, built.size)?;
+        self.anchors.insert(
+            anchor,
+            Some(Anchored {
+                node: built.node.clone(),
+                size: built.size,
+                height: built.height,
+            }),
+        );
+        Ok(())
+    }
+
+    fn spend(&mut self, pos: Pos, nodes: usize) -> Result<()> {
+        self.copied = self.copied.saturating_add(nodes);
+        if self.copied > self.limits.max_alias_nodes {
+            return Err(BuildError::new(
+                pos,
+                format!(
+                    "document contains excessive aliasing: expanding anchors and aliases would copy more than max_alias_nodes = {} nodes",
+                    self.limits.max_alias_nodes
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// A scalar (or JSON) value in a value position.
+    pub(crate) fn value(&mut self, value: Value, pos: Pos, anchor: usize) -> Result<()> {
+        let built = Built {
+            node: Node::new(value, pos),
+            size: 1,
+            height: 1,
+        };
+        if anchor != 0 {
+            self.remember(anchor, &built)?;
+        }
+        self.attach(built)
+    }
+
+    /// Records a YAML 1.1 coercion of the value about to be attached.
+    pub(crate) fn note_value_coercion(&mut self, text: &str, kind: Coercion, pos: Pos) {
+        let (key, security) = self.context();
+        let key = key.map(str::to_owned);
+        self.notes.push(Note::Coercion {
+            text: text.to_owned(),
+            kind,
+            pos,
+            key,
+            is_key: false,
+            security,
+        });
+    }
+
+    /// A mapping key. `merge` marks a `<<` merge key.
+    pub(crate) fn key(&mut self, key: Key, merge: bool) -> Result<()> {
+        let Some(Frame {
+            body: Body::Map(m), ..
+        }) = self.stack.last_mut()
+        else {
+            return Err(BuildError::new(key.pos, "mapping key outside a mapping"));
+        };
+        m.pending = Some(if merge {
+            PendingKey::Merge(key.pos)
+        } else {
+            PendingKey::Key(key)
+        });
+        Ok(())
+    }
+
+    /// An alias: a copy of its anchor's node, placed at the alias's position.
+    pub(crate) fn alias(&mut self, id: usize, pos: Pos, name: Option<&str>) -> Result<()> {
+        let (node, size, height) = match self.anchors.get(&id) {
+            Some(Some(anchored)) => (&anchored.node, anchored.size, anchored.height),
+            Some(None) => {
+                return Err(BuildError::new(pos, "anchor value contains itself"));
+            }
+            None => {
+                return Err(BuildError::new(
+                    pos,
+                    format!("unknown anchor '{}' referenced", name.unwrap_or("?")),
+                ));
+            }
+        };
+        // The copy must fit both budgets before any of it is made.
+        let depth = self.stack.len() + height;
+        if depth > self.limits.max_depth {
+            return Err(BuildError::new(
+                pos,
+                format!(
+                    "document nesting exceeds the limit max_depth = {} (through an alias)",
+                    self.limits.max_depth
+                ),
+            ));
+        }
+        let mut copy = node.clone();
+        self.spend(pos, size)?;
+        copy.pos = pos;
+        if self.expecting_key() {
+            let name = match &copy.value {
+                Value::String(s) => s.clone(),
+                Value::Bool(b) => b.to_string(),
+                Value::Int(i) => i.to_string(),
+                Value::Float(f) => scalar::go_format_g32(*f),
+                Value::Null => {
+                    return Err(BuildError::new(
+                        pos,
+                        "unsupported map key of type: %!s(<nil>) (a null mapping key)",
+                    ));
+                }
+                Value::Seq(_) | Value::Map(_) => {
+                    return Err(BuildError::new(
+                        pos,
+                        "invalid map key: an alias to a collection cannot be a mapping key",
+                    ));
+                }
+            };
+            return self.key(Key { name, pos }, false);
+        }
+        self.attach(Built {
+            node: copy,
+            size,
+            height,
+        })
+    }
+
+    /// Hands a finished node to its parent, or makes it the document root.
+    fn attach(&mut self, built: Built) -> Result<()> {
+        let Some(frame) = self.stack.last_mut() else {
+            self.root = Some(built.node);
+            return Ok(());
+        };
+        frame.size = frame.size.saturating_add(built.size);
+        frame.height = frame.height.max(built.height + 1);
+        let security = frame.security;
+        match &mut frame.body {
+            Body::Seq(items) => {
+                items.push(built.node);
+                Ok(())
+            }
+            Body::Map(m) => match m.pending.take() {
+                Some(PendingKey::Key(key)) => {
+                    let (name, pos) = (key.name.clone(), key.pos);
+                    let sec = security || is_security_key(&name);
+                    if let Some((old, was_merged)) = m.put(key, built.node, false)
+                        && !was_merged
+                    {
+                        self.notes.push(Note::Duplicate {
+                            key: name,
+                            first: old.pos,
+                            second: pos,
+                            security: sec,
+                        });
+                    }
+                    Ok(())
+                }
+                Some(PendingKey::Merge(at)) => merge_into(m, built.node, at, security, self.notes),
+                None => Err(BuildError::new(
+                    built.node.pos,
+                    "mapping value without a key",
+                )),
+            },
+        }
+    }
+
+    /// The document's root, once every collection is closed.
+    pub(crate) fn finish(self) -> Result<Option<Node>> {
+        if let Some(frame) = self.stack.last() {
+            return Err(BuildError::new(frame.pos, "unterminated collection"));
+        }
+        Ok(self.root)
+    }
+}
+
+/// Applies a `<<` value to a mapping under construction, as go-yaml v2's
+/// `decoder.merge` does: a mapping is merged as is; a sequence of mappings is merged
+/// from last to first so that earlier ones win; anything else is an error.
+fn merge_into(
+    m: &mut MapFrame,
+    value: Node,
+    at: Pos,
+    security: bool,
+    notes: &mut Vec<Note>,
+) -> Result<()> {
+    const WANT_MAP: &str = "map merge requires map or sequence of maps as the value";
+    match value.value {
+        Value::Map(map) => {
+            merge_one(m, map, at, security, notes);
+            Ok(())
+        }
+        Value::Seq(items) => {
+            if items
+                .iter()
+                .any(|item| !matches!(item.value, Value::Map(_)))
+            {
+                return Err(BuildError::new(value.pos, WANT_MAP));
+            }
+            for item in items.into_iter().rev() {
+                if let Value::Map(map) = item.value {
+                    merge_one(m, map, at, security, notes);
+                }
+            }
+            Ok(())
+        }
+        _ => Err(BuildError::new(value.pos, WANT_MAP)),
+    }
+}
+
+fn merge_one(m: &mut MapFrame, source: Map, at: Pos, security: bool, notes: &mut Vec<Note>) {
+    for (key, node) in source.into_entries() {
+        let name = key.name.clone();
+        if let Some((old, was_merged)) = m.put(key, node, true)
+            && !was_merged
+        {
+            let sec = security || is_security_key(&name);
+            notes.push(Note::MergeOverride {
+                key: name,
+                explicit: old.pos,
+                merge: at,
+                security: sec,
+            });
+        }
+    }
+}
+
+/// Converts a granit marker to a file position: lines shift by the chunk's first
+/// line, columns become 1-based.
+fn file_pos(span: &Span, first_line: u32) -> Pos {
+    let line = u32::try_from(span.start.line()).unwrap_or(u32::MAX);
+    let col = u32::try_from(span.start.col()).unwrap_or(u32::MAX);
+    Pos::new(
+        line.saturating_add(first_line.saturating_sub(1)),
+        col.saturating_add(1),
+    )
+}
+
+/// Parses one kubectl document chunk (only its first YAML document, as go-yaml's
+/// `Unmarshal` does) into a tree. `None` when the chunk holds no document at all.
+pub(crate) fn build_yaml(
+    chunk: &str,
+    first_line: u32,
+    limits: &Limits,
+    notes: &mut Vec<Note>,
+) -> Result<Option<Node>> {
+    let mut options = granit_parser::Options::default();
+    options.set_emit_comments(false);
+    // Directives never work through kubectl: its splitter cuts them off from their
+    // `---`, and go-yaml then fails. Refusing them here gives the same verdict.
+    options.disallow_directives = true;
+    // Our own depth check must fire first; the parser's are per collection style.
+    options.flow_nesting_limit = limits.max_depth.saturating_add(1);
+    options.block_nesting_limit = limits.max_depth.saturating_add(1);
+    let mut parser = Parser::new_from_str_with_options(chunk, options);
+    let mut builder = Builder::new(limits, notes);
+    while let Some(next) = parser.next_event() {
+        let (event, span) = next.map_err(|err| {
+            let mark = err.marker();
+            let line = u32::try_from(mark.line()).unwrap_or(u32::MAX);
+            let col = u32::try_from(mark.col()).unwrap_or(u32::MAX);
+            let pos = Pos::new(
+                line.saturating_add(first_line.saturating_sub(1)),
+                col.saturating_add(1),
+            );
+            if matches!(err.kind(), granit_parser::ErrorKind::RecursionLimitExceeded) {
+                // The parser counts some nesting (indentation levels) before it emits
+                // the events our own counter sees; it is the same limit.
+                return BuildError::new(
+                    pos,
+                    format!(
+                        "document nesting exceeds the limit max_depth = {}",
+                        limits.max_depth
+                    ),
+                );
+            }
+            BuildError::new(pos, format!("yaml: {}", err.info()))
+        })?;
+        let pos = file_pos(&span, first_line);
+        match event {
+            Event::DocumentEnd | Event::StreamEnd => break,
+            Event::MappingStart(_, anchor, _) => builder.start(pos, anchor, true)?,
+            Event::SequenceStart(_, anchor, _) => builder.start(pos, anchor, false)?,
+            Event::MappingEnd | Event::SequenceEnd => builder.end()?,
+            Event::Alias(id) => builder.alias(
+                id,
+                pos,
+                span.slice(chunk).map(|s| s.trim_start_matches('*')),
+            )?,
+            Event::UnresolvedAlias(name) => {
+                return Err(BuildError::new(
+                    pos,
+                    format!("unknown anchor '{name}' referenced"),
+                ));
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                let tag = tag.map(|t| CoreTag::classify(t.handle(), t.suffix()));
+                scalar_event(&mut builder, text, style, anchor, tag, pos)?;
+            }
+            _ => {}
+        }
+    }
+    builder.finish()
+}
+
+fn scalar_event(
+    b: &mut Builder<'_>,
+    text: Cow<'_, str>,
+    style: ScalarStyle,
+    anchor: usize,
+    tag: Option<CoreTag>,
+    pos: Pos,
+) -> Result<()> {
+    let plain = style == ScalarStyle::Plain;
+    if b.expecting_key() {
+        let merge = text == "<<" && ((plain && tag.is_none()) || tag == Some(CoreTag::Merge));
+        if anchor != 0 {
+            // Rare: an anchored key may later be used as a value, resolved as one.
+            let (value, _) = scalar_value(Cow::Borrowed(&*text), plain, tag)
+                .map_err(|m| BuildError::new(pos, m))?;
+            let node = Node::new(value, pos);
+            b.remember(
+                anchor,
+                &Built {
+                    node,
+                    size: 1,
+                    height: 1,
+                },
+            )?;
+        }
+        let (name, coercion) = key_name(text, plain, tag).map_err(|m| BuildError::new(pos, m))?;
+        if let Some((kind, word)) = coercion {
+            let security = b.context().1;
+            b.notes.push(Note::Coercion {
+                text: word,
+                kind,
+                pos,
+                key: None,
+                is_key: true,
+                security,
+            });
+        }
+        return b.key(Key { name, pos }, merge);
+    }
+    let coercion_text = plain.then(|| text.clone());
+    let (value, coercion) = scalar_value(text, plain, tag).map_err(|m| BuildError::new(pos, m))?;
+    if let (Some(kind), Some(text)) = (coercion, coercion_text) {
+        b.note_value_coercion(&text, kind, pos);
+    }
+    b.value(value, pos, anchor)
+}
+
+/// A key's JSON name, and the original word when YAML 1.1 turned it into a bool.
+fn key_name(
+    text: Cow<'_, str>,
+    plain: bool,
+    tag: Option<CoreTag>,
+) -> std::result::Result<(String, Option<(Coercion, String)>), String> {
+    // Fast path: most keys start with a letter go-yaml never resolves.
+    let first = text.as_bytes().first().copied();
+    let resolvable = matches!(
+        first,
+        None | Some(
+            b'y' | b'Y'
+                | b'n'
+                | b'N'
+                | b't'
+                | b'T'
+                | b'f'
+                | b'F'
+                | b'o'
+                | b'O'
+                | b'~'
+                | b'.'
+                | b'+'
+                | b'-'
+                | b'0'..=b'9'
+        )
+    );
+    if tag.is_none() && (!plain || !resolvable) {
+        return Ok((text.into_owned(), None));
+    }
+    let (resolved, coercion) = match tag {
+        Some(tag) => (scalar::resolve_tagged(tag, &text)?, None),
+        None => scalar::resolve_plain(&text),
+    };
+    let coercion = coercion.map(|kind| (kind, text.to_string()));
+    let name = match resolved {
+        Resolved::Str(Cow::Borrowed(_)) => text.into_owned(),
+        other => scalar::key_name(other)?,
+    };
+    Ok((name, coercion))
+}
+
+/// Resolves a scalar in value position into the JSON data model kubectl produces.
+pub(crate) fn scalar_value(
+    text: Cow<'_, str>,
+    plain: bool,
+    tag: Option<CoreTag>,
+) -> std::result::Result<(Value, Option<Coercion>), String> {
+    let (resolved, coercion) = match tag {
+        Some(tag) => (scalar::resolve_tagged(tag, &text)?, None),
+        None if plain => scalar::resolve_plain(&text),
+        None => return Ok((Value::String(text.into_owned()), None)),
+    };
+    let value = match resolved {
+        Resolved::Null => Value::Null,
+        Resolved::Bool(b) => Value::Bool(b),
+        Resolved::Int(i) => Value::Int(i),
+        Resolved::Uint(u) => Value::Float(u as f64),
+        Resolved::Float(f) => json_number(f)?,
+        // Borrowed means "the text itself": move it instead of copying.
+        Resolved::Str(Cow::Borrowed(_)) => Value::String(text.into_owned()),
+        Resolved::Str(s) => Value::String(s.into_owned()),
+    };
+    Ok((value, coercion))
+}
+
+/// A float as the API server receives it from kubectl: `encoding/json` writes an
+/// integral float below 1e21 without a fraction or exponent, and the unstructured
+/// decoder then reads it back as an int64 when it fits. Infinities and NaN make
+/// `json.Marshal` fail.
+pub(crate) fn json_number(f: f64) -> std::result::Result<Value, String> {
+    if f.is_nan() {
+        return Err("json: unsupported value: NaN".to_owned());
+    }
+    if f.is_infinite() {
+        return Err(format!(
+            "json: unsupported value: {}Inf",
+            if f > 0.0 { "+" } else { "-" }
+        ));
+    }
+    if f.fract() == 0.0 && f.abs() < 1e21 {
+        // Go prints the shortest round-trip digits padded with zeros, as Rust does.
+        if let Ok(i) = format!("{f}").parse::<i64>() {
+            return Ok(Value::Int(i));
+        }
+    }
+    Ok(Value::Float(f))
+}

@@ -1,0 +1,159 @@
+//! Expanding inputs into files and reading them, in parallel, in a fixed order.
+//!
+//! Directories are walked like kubectl's `-f DIR -R`: entries in lexical order,
+//! subdirectories visited where they sort, only `.yaml`, `.yml` and `.json` files
+//! kept, symbolic links to directories not followed (a link cycle cannot loop). A
+//! file named explicitly is read whatever its extension. Sizes are checked before
+//! reading, and reads are bounded, so a huge or growing file cannot exhaust memory.
+
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use super::{FileLoad, Input, Limits, LoadError, load_bytes};
+use crate::node::Pos;
+
+/// One thing to read, or a failure found while listing.
+pub(crate) enum Source {
+    File(PathBuf),
+    Stdin,
+    Failed(LoadError),
+}
+
+fn error(file: &str, message: String) -> LoadError {
+    LoadError {
+        file: Arc::from(file),
+        pos: Pos::default(),
+        message,
+    }
+}
+
+/// Lists the sources in order: inputs as given, directory contents sorted.
+pub(crate) fn expand(inputs: &[Input]) -> Vec<Source> {
+    let mut out = Vec::new();
+    for input in inputs {
+        match input {
+            Input::Stdin => out.push(Source::Stdin),
+            Input::Path(path) => match fs::metadata(path) {
+                Ok(meta) if meta.is_dir() => walk_dir(path, &mut out),
+                Ok(_) => out.push(Source::File(path.clone())),
+                Err(err) => out.push(Source::Failed(error(
+                    &path.display().to_string(),
+                    err.to_string(),
+                ))),
+            },
+        }
+    }
+    out
+}
+
+fn wanted(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("yaml" | "yml" | "json")
+    )
+}
+
+/// Walks one directory tree iteratively (no recursion on hostile depth).
+fn walk_dir(root: &Path, out: &mut Vec<Source>) {
+    // A stack of pending directory listings; each listing is consumed in order.
+    let mut stack: Vec<std::vec::IntoIter<(PathBuf, bool)>> = Vec::new();
+    match list(root) {
+        Ok(entries) => stack.push(entries.into_iter()),
+        Err(err) => out.push(Source::Failed(err)),
+    }
+    while let Some(top) = stack.last_mut() {
+        let Some((path, is_dir)) = top.next() else {
+            stack.pop();
+            continue;
+        };
+        if is_dir {
+            match list(&path) {
+                Ok(entries) => stack.push(entries.into_iter()),
+                Err(err) => out.push(Source::Failed(err)),
+            }
+        } else if wanted(&path) {
+            out.push(Source::File(path));
+        }
+    }
+}
+
+/// A directory's entries sorted by name, each with "is a real directory".
+fn list(dir: &Path) -> Result<Vec<(PathBuf, bool)>, LoadError> {
+    let name = dir.display().to_string();
+    let reader = fs::read_dir(dir).map_err(|e| error(&name, e.to_string()))?;
+    let mut entries = Vec::new();
+    for entry in reader {
+        let entry = entry.map_err(|e| error(&name, e.to_string()))?;
+        // file_type() does not follow symlinks: a link to a directory is not walked.
+        let is_dir = entry.file_type().map(|t| t.is_dir()).unwrap_or(false);
+        entries.push((entry.path(), is_dir));
+    }
+    entries.sort_by(|a, b| a.0.file_name().cmp(&b.0.file_name()));
+    Ok(entries)
+}
+
+/// Reads at most `max` bytes; more than that is an error naming the limit.
+fn read_bounded(reader: impl Read, max: u64, name: &str) -> Result<Vec<u8>, LoadError> {
+    let mut bytes = Vec::new();
+    reader
+        .take(max.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| error(name, e.to_string()))?;
+    if bytes.len() as u64 > max {
+        return Err(too_big(name, max));
+    }
+    Ok(bytes)
+}
+
+pub(crate) fn too_big(name: &str, max: u64) -> LoadError {
+    error(
+        name,
+        format!("input is larger than the limit max_file_bytes = {max} bytes"),
+    )
+}
+
+/// Reads and parses one source. Returns the bytes read with the outcome.
+pub(crate) fn load_source(source: &Source, limits: &Limits) -> (u64, Result<FileLoad, LoadError>) {
+    let (name, bytes) = match source {
+        Source::Failed(err) => return (0, Err(err.clone())),
+        Source::Stdin => {
+            let name = "<stdin>";
+            (
+                name.to_owned(),
+                read_bounded(std::io::stdin().lock(), limits.max_file_bytes, name),
+            )
+        }
+        Source::File(path) => {
+            let name = path.display().to_string();
+            let bytes = fs::File::open(path)
+                .map_err(|e| error(&name, e.to_string()))
+                .and_then(|file| {
+                    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+                    if size > limits.max_file_bytes {
+                        return Err(too_big(&name, limits.max_file_bytes));
+                    }
+                    read_bounded(file, limits.max_file_bytes, &name)
+                });
+            (name, bytes)
+        }
+    };
+    match bytes {
+        Ok(bytes) => {
+            let len = bytes.len() as u64;
+            (len, load_bytes(Arc::from(name.as_str()), &bytes, limits))
+        }
+        Err(err) => (0, Err(err)),
+    }
+}
+
+/// Loads every source in parallel; results come back in source order.
+pub(crate) fn load_all(
+    sources: &[Source],
+    limits: &Limits,
+) -> Vec<(u64, Result<FileLoad, LoadError>)> {
+    sources.par_iter().map(|s| load_source(s, limits)).collect()
+}
