@@ -1,0 +1,170 @@
+//! Full connectivity: every allowed connection between workloads and between
+//! workloads and external address ranges.
+//!
+//! Computed per class pair and expanded to workloads only when records are
+//! asked for. Conventions of this output mode follow np-guard so that the
+//! conformance suite can judge it:
+//! * an ipBlock never matches a workload (pods are not given IPs);
+//! * a workload is never paired with itself, even with several replicas, and
+//!   external ranges are never paired with each other;
+//! * `hostNetwork` pods are ordinary pods;
+//! * external addresses are IPv4 only, cut at every ipBlock boundary of the
+//!   direction (ingress blocks for sources, egress blocks and admin `networks`
+//!   for destinations); pieces with equal verdicts are not merged;
+//! * only non-empty connections are listed.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::conn::ConnSet;
+use crate::engine::{Engine, Peer};
+
+/// One line of a connectivity list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ConnRecord {
+    pub src: String,
+    pub dst: String,
+    pub conn: ConnSet,
+}
+
+/// Class-level connectivity. Connection sets are interned: a cluster has few
+/// distinct ones, and the matrix then costs four bytes per class pair.
+pub struct Connectivity<'e, 'm> {
+    pub engine: &'e Engine<'m>,
+    conns: Vec<ConnSet>,
+    /// `matrix[s * n + d]`: id of the set allowed from class s to class d.
+    matrix: Vec<u32>,
+    /// Per class, per piece of `engine.external_sources`: from the piece.
+    from_external: Vec<Vec<u32>>,
+    /// Per class, per piece of `engine.external_destinations`: to the piece.
+    to_external: Vec<Vec<u32>>,
+}
+
+#[derive(Default)]
+struct Interner {
+    ids: HashMap<ConnSet, u32>,
+    sets: Vec<ConnSet>,
+}
+
+impl Interner {
+    fn id(&mut self, set: ConnSet) -> u32 {
+        if let Some(&id) = self.ids.get(&set) {
+            return id;
+        }
+        let id = self.sets.len() as u32;
+        self.sets.push(set.clone());
+        self.ids.insert(set, id);
+        id
+    }
+}
+
+impl<'e, 'm> Connectivity<'e, 'm> {
+    pub fn compute(engine: &'e Engine<'m>) -> Connectivity<'e, 'm> {
+        let n = engine.classes.len();
+        let mut interner = Interner::default();
+        let mut matrix = Vec::with_capacity(n * n);
+        for s in 0..n {
+            for d in 0..n {
+                matrix.push(interner.id(engine.conn(Peer::Class(s), Peer::Class(d))));
+            }
+        }
+        let from_external = (0..n)
+            .map(|c| {
+                engine
+                    .external_sources
+                    .iter()
+                    .map(|r| interner.id(engine.conn(Peer::External(*r), Peer::Class(c))))
+                    .collect()
+            })
+            .collect();
+        let to_external = (0..n)
+            .map(|c| {
+                engine
+                    .external_destinations
+                    .iter()
+                    .map(|r| interner.id(engine.conn(Peer::Class(c), Peer::External(*r))))
+                    .collect()
+            })
+            .collect();
+        Connectivity {
+            engine,
+            conns: interner.sets,
+            matrix,
+            from_external,
+            to_external,
+        }
+    }
+
+    /// Allowed connections from class `s` to class `d`.
+    pub fn between_classes(&self, s: usize, d: usize) -> &ConnSet {
+        let n = self.engine.classes.len();
+        &self.conns[self.matrix[s * n + d] as usize]
+    }
+
+    /// Allowed connections from workload `a` to workload `b` (indices into
+    /// `Model::workloads`).
+    pub fn between(&self, a: usize, b: usize) -> &ConnSet {
+        self.between_classes(self.engine.class_of[a], self.engine.class_of[b])
+    }
+
+    /// Every allowed connection as np-guard lists it, sorted as its text lines are.
+    pub fn records(&self) -> Vec<ConnRecord> {
+        let model = self.engine.model;
+        let ids: Vec<String> = model.workloads.iter().map(|w| w.id()).collect();
+        let mut out = Vec::new();
+        for (a, src) in ids.iter().enumerate() {
+            let ca = self.engine.class_of[a];
+            for (b, dst) in ids.iter().enumerate() {
+                if a == b || src == dst {
+                    continue;
+                }
+                let conn = self.between_classes(ca, self.engine.class_of[b]);
+                if !conn.is_empty() {
+                    out.push(ConnRecord {
+                        src: src.clone(),
+                        dst: dst.clone(),
+                        conn: conn.clone(),
+                    });
+                }
+            }
+            for (piece, &id) in self
+                .engine
+                .external_sources
+                .iter()
+                .zip(&self.from_external[ca])
+            {
+                let conn = &self.conns[id as usize];
+                if !conn.is_empty() {
+                    out.push(ConnRecord {
+                        src: format!("{piece}[External]"),
+                        dst: src.clone(),
+                        conn: conn.clone(),
+                    });
+                }
+            }
+            for (piece, &id) in self
+                .engine
+                .external_destinations
+                .iter()
+                .zip(&self.to_external[ca])
+            {
+                let conn = &self.conns[id as usize];
+                if !conn.is_empty() {
+                    out.push(ConnRecord {
+                        src: src.clone(),
+                        dst: format!("{piece}[External]"),
+                        conn: conn.clone(),
+                    });
+                }
+            }
+        }
+        let mut keyed: Vec<(String, ConnRecord)> = out
+            .into_iter()
+            .map(|r| (crate::output::txt_line(&r), r))
+            .collect();
+        keyed.sort_by(|a, b| a.0.cmp(&b.0));
+        keyed.dedup_by(|a, b| a.0 == b.0);
+        keyed.into_iter().map(|(_, r)| r).collect()
+    }
+}

@@ -1,0 +1,39 @@
+//! NetworkPolicy analysis: who can reach whom, why, and what is unprotected.
+//!
+//! Pure library: it reads an [`palisade_core::Inventory`], builds a [`Model`]
+//! (workloads named as np-guard names them, namespaces with their automatic
+//! name label, compiled NetworkPolicies and admin tiers), and answers:
+//! * [`connlist`]: every allowed connection (np-guard conventions, see
+//!   [`connlist`] module docs);
+//! * [`reach`]: one query between two endpoints with an explanation;
+//! * [`lint`]: findings about missing isolation and ineffective rules.
+//!
+//! It does no I/O and prints nothing.
+
+pub mod admin;
+pub mod conn;
+pub mod connlist;
+pub mod engine;
+pub mod ip;
+pub mod lint;
+pub mod model;
+pub mod output;
+pub mod policy;
+pub mod reach;
+pub mod selector;
+mod workloads;
+
+pub use conn::{ConnSet, PortSet, Protocol};
+pub use connlist::{ConnRecord, Connectivity};
+pub use engine::{DirectionVerdict, Engine, Peer, Step, Tier};
+pub use lint::lint;
+pub use model::{Direction, Model, Workload};
+pub use reach::{Endpoint, ReachAnswer, reach};
+
+/// Builds the model and engine and returns every allowed connection, sorted
+/// as np-guard's text output.
+pub fn connlist(inventory: &palisade_core::Inventory) -> Vec<ConnRecord> {
+    let model = Model::from_inventory(inventory);
+    let engine = Engine::new(&model);
+    Connectivity::compute(&engine).records()
+}

@@ -1,0 +1,95 @@
+//! Lint rules on a fixture that triggers each of them once, and a smoke run
+//! over every input folder of the shared np-guard corpus.
+
+mod common;
+
+use palisade_core::{Inventory, Limits, load_bytes};
+use palisade_netpol::{Engine, Model, lint};
+
+const FIXTURE: &str = r#"apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: shop, labels: {app: web}}
+spec: {containers: [{name: c, ports: [{name: http, containerPort: 8080}]}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web-in, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  policyTypes: [Ingress, Egress]
+  ingress:
+  - from: [{namespaceSelector: {matchLabels: {team: nobody}}}]
+  - ports: [{port: http}]
+  - ports: [{port: 8080}]
+  - ports: [{port: htp}]
+  egress:
+  - to: [{ipBlock: {cidr: 10.0.0.0/16, except: [10.1.0.0/24]}}]
+    ports: [{port: 443}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: typo, namespace: shop}
+spec: {podSelector: {matchLabels: {app: wbe}}}
+"#;
+
+#[test]
+fn each_rule_fires_where_expected() {
+    let load = load_bytes(
+        "fixture.yaml".into(),
+        FIXTURE.as_bytes(),
+        &Limits::default(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let inventory = Inventory::new(load.objects);
+    let model = Model::from_inventory(&inventory);
+    let engine = Engine::new(&model);
+    let findings = lint(&engine);
+    let mut got: Vec<(String, u32)> = findings.iter().map(|f| (f.rule.clone(), f.line)).collect();
+    got.sort();
+    let want = [
+        ("netpol/egress-deny-without-dns", 6),
+        ("netpol/ipblock-except-outside-cidr", 18),
+        ("netpol/missing-default-deny-egress", 1),
+        ("netpol/missing-default-deny-ingress", 1),
+        ("netpol/named-port-unresolved", 16),
+        ("netpol/peer-matches-nothing", 13),
+        ("netpol/policy-selects-nothing", 21),
+        // Rule 3 (8080) is covered by rule 2 (http = 8080) and vice versa; the later one is reported.
+        ("netpol/rule-shadowed", 15),
+    ];
+    let want: Vec<(String, u32)> = want.iter().map(|(r, l)| ((*r).to_owned(), *l)).collect();
+    assert_eq!(got, want, "{findings:#?}");
+    assert!(
+        findings
+            .iter()
+            .all(|f| f.remediation.is_some() && f.file.as_ref() == "fixture.yaml")
+    );
+}
+
+#[test]
+fn lint_runs_on_the_shared_corpus() {
+    let Some(suite) = common::suite() else { return };
+    let mut dirs: Vec<_> = std::fs::read_dir(suite.join("np-guard/tests"))
+        .unwrap_or_else(|e| panic!("{e}"))
+        .filter_map(Result::ok)
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    dirs.sort();
+    let mut total = 0;
+    for dir in &dirs {
+        let inventory = common::load(&suite, dir);
+        let model = Model::from_inventory(&inventory);
+        let engine = Engine::new(&model);
+        let findings = lint(&engine);
+        assert!(
+            findings
+                .iter()
+                .all(|f| f.rule.starts_with("netpol/") && !f.message.is_empty()),
+            "{dir}"
+        );
+        total += findings.len();
+    }
+    println!("lint: {} folders, {total} findings", dirs.len());
+    assert!(dirs.len() > 100 && total > 0);
+}
