@@ -30,6 +30,11 @@ pub enum Command {
         after_help = "Examples:\n  palisade inventory -f deploy.yaml -o json\n  cat all.yaml | palisade inventory -f -\n\nOne object prints as itself; several print as a List, as kubectl does."
     )]
     Inventory(InventoryArgs),
+    /// NetworkPolicy analysis: connectivity, reachability with reasons, lint.
+    #[command(
+        after_help = "Examples:\n  palisade netpol connlist -f k8s/\n  palisade netpol reach -f k8s/ --from shop/web --to shop/db --port 5432\n  palisade netpol lint -f k8s/"
+    )]
+    Netpol(crate::commands::netpol::NetpolArgs),
 }
 
 /// Files, directories (walked recursively for .yaml, .yml, .json) or `-` for stdin.
@@ -59,6 +64,9 @@ pub struct ScanArgs {
     /// Exit 1 when a finding has this severity or a higher one.
     #[arg(long, value_name = "SEVERITY", default_value = "low", value_parser = parse_severity)]
     pub fail_on: Severity,
+    /// Which analyzers run (comma-separated): pss, netpol, yaml.
+    #[arg(long, value_enum, value_delimiter = ',', default_values_t = Analyzer::ALL)]
+    pub analyzers: Vec<Analyzer>,
     /// Colour the table: auto (when stdout is a terminal and NO_COLOR is unset), always, never.
     #[arg(long, value_enum, default_value_t = ColourChoice::Auto)]
     pub color: ColourChoice,
@@ -93,6 +101,31 @@ impl From<PssLevel> for palisade_pss::Level {
     }
 }
 
+/// The analyzers `scan` can run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Analyzer {
+    /// Pod Security Standards (`pss/*`).
+    Pss,
+    /// NetworkPolicy lint (`netpol/*`).
+    Netpol,
+    /// How the manifests are written: YAML that kubectl and other tools read differently (`yaml/*`).
+    Yaml,
+}
+
+impl Analyzer {
+    pub const ALL: [Analyzer; 3] = [Analyzer::Pss, Analyzer::Netpol, Analyzer::Yaml];
+}
+
+impl std::fmt::Display for Analyzer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Analyzer::Pss => "pss",
+            Analyzer::Netpol => "netpol",
+            Analyzer::Yaml => "yaml",
+        })
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ScanFormat {
     Table,
@@ -115,6 +148,19 @@ fn parse_pss_version(s: &str) -> Result<palisade_pss::Version, String> {
     s.parse()
 }
 
-fn parse_severity(s: &str) -> Result<Severity, String> {
+pub(crate) fn parse_severity(s: &str) -> Result<Severity, String> {
     s.parse()
+}
+
+/// Whether to colour output for this choice: `auto` means standard output is a
+/// terminal and `NO_COLOR` is unset.
+pub fn colour_wanted(choice: ColourChoice) -> bool {
+    use std::io::IsTerminal;
+    match choice {
+        ColourChoice::Always => true,
+        ColourChoice::Never => false,
+        ColourChoice::Auto => {
+            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
+    }
 }

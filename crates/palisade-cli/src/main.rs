@@ -33,6 +33,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Scan(args) => commands::scan::run(&args),
         Command::Inventory(args) => commands::inventory::run(&args),
+        Command::Netpol(args) => commands::netpol::run(&args),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::from(EXIT_CLEAN),

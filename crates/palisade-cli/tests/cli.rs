@@ -139,7 +139,15 @@ fn scanning_the_example_reports_admission_rejections_first_and_exits_1() {
 
 #[test]
 fn a_hardened_workload_is_clean_and_exits_0() {
-    let output = palisade(&["scan", "examples/hardened.yaml", "-o", "json"]);
+    // Alone, the file has no NetworkPolicy for its namespace: that is netpol's finding.
+    let output = palisade(&[
+        "scan",
+        "examples/hardened.yaml",
+        "-o",
+        "json",
+        "--analyzers",
+        "pss,yaml",
+    ]);
     assert_eq!(output.status.code(), Some(0));
     assert!(findings(&json_of(&output)).is_empty());
 }
@@ -209,7 +217,7 @@ fn the_table_groups_by_file_and_object_without_colour_when_piped() {
     );
     let last = text.lines().last().unwrap_or_default();
     assert!(
-        last.contains("from 3 files") && last.contains("would be rejected at admission"),
+        last.contains("from 4 files") && last.contains("would be rejected at admission"),
         "{last}"
     );
 }
@@ -275,4 +283,135 @@ fn the_example_scan_reads_as_reviewed() {
         "scan_examples_table",
         String::from_utf8_lossy(&output.stdout)
     );
+}
+
+#[test]
+fn reach_explains_the_allowing_rule_and_exits_by_verdict() {
+    let allowed = palisade(&[
+        "netpol",
+        "reach",
+        "-f",
+        "examples/",
+        "--from",
+        "shop/storefront",
+        "--to",
+        "shop/orders-db",
+        "--port",
+        "5432",
+    ]);
+    assert_eq!(allowed.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&allowed.stdout);
+    assert!(
+        text.starts_with(
+            "allowed: shop/storefront[Deployment] => shop/orders-db[StatefulSet] on TCP 5432"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "NetworkPolicy shop/storefront-to-db rule #1: Allow TCP 5432 (examples/network.yaml:"
+        ),
+        "{text}"
+    );
+
+    let other_port = palisade(&[
+        "netpol",
+        "reach",
+        "-f",
+        "examples/",
+        "--from",
+        "shop/storefront",
+        "--to",
+        "shop/orders-db",
+        "--port",
+        "22",
+    ]);
+    assert_eq!(other_port.status.code(), Some(1));
+    let denied = palisade(&[
+        "netpol",
+        "reach",
+        "-f",
+        "examples/",
+        "--from",
+        "shop/nightly-report",
+        "--to",
+        "shop/orders-db",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(denied.status.code(), Some(1));
+    let answer = json_of(&denied);
+    assert_eq!(answer["allowed"], false);
+    assert_eq!(answer["egress"]["isolating"][0], "shop/default-deny");
+
+    let unknown = palisade(&[
+        "netpol",
+        "reach",
+        "-f",
+        "examples/",
+        "--from",
+        "shop/nope",
+        "--to",
+        "shop/orders-db",
+    ]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("shop/nope"));
+}
+
+#[test]
+fn connlist_and_matrix_agree_on_the_one_allowed_flow() {
+    let connlist = palisade(&["netpol", "connlist", "-f", "examples/", "-o", "json"]);
+    assert_eq!(connlist.status.code(), Some(0));
+    let records = json_of(&connlist);
+    assert_eq!(
+        records,
+        serde_json::json!([{"src": "shop/storefront[Deployment]", "dst": "shop/orders-db[StatefulSet]", "conn": "TCP 5432"}])
+    );
+    let csv = palisade(&[
+        "netpol",
+        "matrix",
+        "-f",
+        "examples/",
+        "-n",
+        "shop",
+        "-o",
+        "csv",
+    ]);
+    let text = String::from_utf8_lossy(&csv.stdout);
+    let header: Vec<&str> = text.lines().next().unwrap_or_default().split(',').collect();
+    let column = header
+        .iter()
+        .position(|h| *h == "shop/orders-db[StatefulSet]")
+        .expect("db column");
+    let row = text
+        .lines()
+        .find(|l| l.starts_with("shop/storefront[Deployment],"))
+        .expect("storefront row");
+    assert_eq!(row.split(',').nth(column), Some("TCP 5432"));
+    let dot = palisade(&["netpol", "connlist", "-f", "examples/", "-o", "dot"]);
+    assert!(String::from_utf8_lossy(&dot.stdout).contains(
+        "\"shop/storefront[Deployment]\" -> \"shop/orders-db[StatefulSet]\" [label=\"TCP 5432\"]"
+    ));
+}
+
+#[test]
+fn scan_includes_netpol_lint_unless_analyzers_exclude_it() {
+    let all = json_of(&palisade(&["scan", "examples/", "-o", "json"]));
+    let has = |report: &Value, prefix: &str| {
+        findings(report)
+            .iter()
+            .any(|f| f["rule"].as_str().unwrap_or_default().starts_with(prefix))
+    };
+    assert!(has(&all, "netpol/egress-deny-without-dns"));
+    assert!(has(&all, "pss/") && has(&all, "yaml/"));
+    let only_pss = json_of(&palisade(&[
+        "scan",
+        "examples/",
+        "-o",
+        "json",
+        "--analyzers",
+        "pss",
+    ]));
+    assert!(has(&only_pss, "pss/"));
+    assert!(!has(&only_pss, "netpol/") && !has(&only_pss, "yaml/"));
 }

@@ -55,3 +55,28 @@ pub fn to_md(records: &[ConnRecord]) -> String {
     }
     out
 }
+
+/// A Graphviz digraph: one node per peer, one labelled edge per record.
+pub fn to_dot(records: &[ConnRecord]) -> String {
+    let quote = |s: &str| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""));
+    let mut peers: Vec<&str> = records
+        .iter()
+        .flat_map(|r| [r.src.as_str(), r.dst.as_str()])
+        .collect();
+    peers.sort_unstable();
+    peers.dedup();
+    let mut out = String::from("digraph connlist {\n");
+    for peer in peers {
+        out.push_str(&format!("  {};\n", quote(peer)));
+    }
+    for r in records {
+        out.push_str(&format!(
+            "  {} -> {} [label={}];\n",
+            quote(&r.src),
+            quote(&r.dst),
+            quote(&r.conn.to_string())
+        ));
+    }
+    out.push_str("}\n");
+    out
+}

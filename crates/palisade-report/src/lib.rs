@@ -26,8 +26,10 @@ pub struct Summary {
     pub by_severity: BTreeMap<Severity, usize>,
     /// Findings the cluster would reject at admission (see `Finding::enforced_by`).
     pub enforced: usize,
-    /// The Pod Security Standards policy the scan targeted, e.g. `restricted:latest`.
-    pub pss_policy: String,
+    /// The Pod Security Standards policy the scan targeted, e.g. `restricted:latest`
+    /// (absent for commands that do not evaluate PSS).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pss_policy: Option<String>,
     /// The `--fail-on` threshold.
     pub fail_on: Severity,
     /// True when a finding is at or above `fail_on`: the run exits 1.
@@ -47,7 +49,7 @@ impl Report {
         mut findings: Vec<Finding>,
         files: usize,
         objects: usize,
-        pss_policy: String,
+        pss_policy: Option<String>,
         fail_on: Severity,
     ) -> Report {
         order(&mut findings);

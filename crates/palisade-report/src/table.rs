@@ -101,13 +101,15 @@ pub fn summary_line(report: &Report) -> String {
         line.push_str(&format!(" ({})", counts.join(", ")));
     }
     line.push_str(&format!(
-        " in {} {} from {} {} (Pod Security Standards {})",
+        " in {} {} from {} {}",
         s.objects,
         plural(s.objects, "object", "objects"),
         s.files,
         plural(s.files, "file", "files"),
-        s.pss_policy
     ));
+    if let Some(policy) = &s.pss_policy {
+        line.push_str(&format!(" (Pod Security Standards {policy})"));
+    }
     if s.enforced > 0 {
         line.push_str(&format!("; {} would be rejected at admission", s.enforced));
     }

@@ -1,4 +1,5 @@
 //! One module per subcommand.
 
 pub mod inventory;
+pub mod netpol;
 pub mod scan;

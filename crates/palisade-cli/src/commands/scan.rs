@@ -1,13 +1,14 @@
-//! `palisade scan`: Pod Security Standards findings (plus what reading the
-//! manifests revealed) for every workload in the input.
+//! `palisade scan`: every analyzer's findings over the input: Pod Security
+//! Standards for every workload, NetworkPolicy lint, and what reading the
+//! manifests revealed.
 
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, Write};
 
 use palisade_core::Inventory;
 use palisade_pss::LevelVersion;
 use palisade_report::{Report, json, table};
 
-use crate::cli::{ColourChoice, ScanArgs, ScanFormat};
+use crate::cli::{Analyzer, ScanArgs, ScanFormat, colour_wanted};
 use crate::{CliError, Outcome, inputs};
 
 pub fn run(args: &ScanArgs) -> Result<Outcome, CliError> {
@@ -18,13 +19,24 @@ pub fn run(args: &ScanArgs) -> Result<Outcome, CliError> {
     };
     let files = loaded.files;
     let inventory = Inventory::new(loaded.objects);
-    let mut findings = loaded.findings;
-    findings.extend(palisade_pss::findings::scan(&inventory, target));
+    let runs = |analyzer| args.analyzers.contains(&analyzer);
+    let mut findings = if runs(Analyzer::Yaml) {
+        loaded.findings
+    } else {
+        Vec::new()
+    };
+    if runs(Analyzer::Pss) {
+        findings.extend(palisade_pss::findings::scan(&inventory, target));
+    }
+    if runs(Analyzer::Netpol) {
+        let model = palisade_netpol::Model::from_inventory(&inventory);
+        findings.extend(palisade_netpol::lint(&palisade_netpol::Engine::new(&model)));
+    }
     let report = Report::new(
         findings,
         files,
         inventory.len(),
-        target.to_string(),
+        Some(target.to_string()),
         args.fail_on,
     );
 
@@ -32,16 +44,7 @@ pub fn run(args: &ScanArgs) -> Result<Outcome, CliError> {
     let mut out = io::BufWriter::new(stdout.lock());
     match args.output {
         ScanFormat::Json => json::write(&report, &mut out)?,
-        ScanFormat::Table => {
-            let colour = match args.color {
-                ColourChoice::Always => true,
-                ColourChoice::Never => false,
-                ColourChoice::Auto => {
-                    io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-                }
-            };
-            table::write(&report, colour, &mut out)?;
-        }
+        ScanFormat::Table => table::write(&report, colour_wanted(args.color), &mut out)?,
     }
     out.flush()?;
     Ok(if report.summary.failed {
