@@ -35,6 +35,11 @@ pub enum Command {
         after_help = "Examples:\n  palisade netpol connlist -f k8s/\n  palisade netpol reach -f k8s/ --from shop/web --to shop/db --port 5432\n  palisade netpol lint -f k8s/"
     )]
     Netpol(crate::commands::netpol::NetpolArgs),
+    /// RBAC: can-i, who-can, and risky or privilege-escalating permissions.
+    #[command(
+        after_help = "Examples:\n  palisade rbac can-i create pods -n shop --as dev -f rbac/\n  palisade rbac who-can get secrets -n shop -f rbac/\n  palisade rbac risks -f rbac/"
+    )]
+    Rbac(crate::commands::rbac::RbacArgs),
 }
 
 /// Files, directories (walked recursively for .yaml, .yml, .json) or `-` for stdin.
@@ -64,7 +69,7 @@ pub struct ScanArgs {
     /// Exit 1 when a finding has this severity or a higher one.
     #[arg(long, value_name = "SEVERITY", default_value = "low", value_parser = parse_severity)]
     pub fail_on: Severity,
-    /// Which analyzers run (comma-separated): pss, netpol, yaml.
+    /// Which analyzers run (comma-separated): pss, netpol, rbac, yaml.
     #[arg(long, value_enum, value_delimiter = ',', default_values_t = Analyzer::ALL)]
     pub analyzers: Vec<Analyzer>,
     /// Colour the table: auto (when stdout is a terminal and NO_COLOR is unset), always, never.
@@ -108,12 +113,19 @@ pub enum Analyzer {
     Pss,
     /// NetworkPolicy lint (`netpol/*`).
     Netpol,
+    /// RBAC risks, escalation paths and invalid bindings (`rbac/*`).
+    Rbac,
     /// How the manifests are written: YAML that kubectl and other tools read differently (`yaml/*`).
     Yaml,
 }
 
 impl Analyzer {
-    pub const ALL: [Analyzer; 3] = [Analyzer::Pss, Analyzer::Netpol, Analyzer::Yaml];
+    pub const ALL: [Analyzer; 4] = [
+        Analyzer::Pss,
+        Analyzer::Netpol,
+        Analyzer::Rbac,
+        Analyzer::Yaml,
+    ];
 }
 
 impl std::fmt::Display for Analyzer {
@@ -121,6 +133,7 @@ impl std::fmt::Display for Analyzer {
         f.write_str(match self {
             Analyzer::Pss => "pss",
             Analyzer::Netpol => "netpol",
+            Analyzer::Rbac => "rbac",
             Analyzer::Yaml => "yaml",
         })
     }

@@ -34,6 +34,7 @@ fn main() -> ExitCode {
         Command::Scan(args) => commands::scan::run(&args),
         Command::Inventory(args) => commands::inventory::run(&args),
         Command::Netpol(args) => commands::netpol::run(&args),
+        Command::Rbac(args) => commands::rbac::run(&args),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::from(EXIT_CLEAN),

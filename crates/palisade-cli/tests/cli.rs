@@ -217,7 +217,7 @@ fn the_table_groups_by_file_and_object_without_colour_when_piped() {
     );
     let last = text.lines().last().unwrap_or_default();
     assert!(
-        last.contains("from 4 files") && last.contains("would be rejected at admission"),
+        last.contains("from 5 files") && last.contains("would be rejected at admission"),
         "{last}"
     );
 }
@@ -414,4 +414,219 @@ fn scan_includes_netpol_lint_unless_analyzers_exclude_it() {
     ]));
     assert!(has(&only_pss, "pss/"));
     assert!(!has(&only_pss, "netpol/") && !has(&only_pss, "yaml/"));
+}
+
+#[test]
+fn can_i_answers_yes_or_no_with_kubectl_exit_codes() {
+    let can = |args: &[&str]| {
+        let mut all = vec!["rbac", "can-i"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["-f", "examples/rbac.yaml"]);
+        let output = palisade(&all);
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).trim().to_owned(),
+        )
+    };
+    assert_eq!(
+        can(&["create", "pods", "-n", "shop", "--as", "alice"]),
+        (Some(0), "yes".to_owned())
+    );
+    // Short names and singular names resolve like kubectl's discovery.
+    assert_eq!(
+        can(&["create", "po", "-n", "shop", "--as", "alice"]),
+        (Some(0), "yes".to_owned())
+    );
+    assert_eq!(
+        can(&["delete", "pod", "-n", "shop", "--as", "alice"]),
+        (Some(0), "yes".to_owned())
+    );
+    assert_eq!(
+        can(&["get", "secrets", "-n", "shop", "--as", "alice"]),
+        (Some(1), "no".to_owned())
+    );
+    // The binding is namespaced: nothing in another namespace.
+    assert_eq!(
+        can(&["create", "pods", "-n", "other", "--as", "alice"]),
+        (Some(1), "no".to_owned())
+    );
+    // Group membership comes from --as-group; the subresource must be granted explicitly.
+    assert_eq!(
+        can(&[
+            "patch",
+            "deploy.apps/storefront",
+            "--subresource",
+            "scale",
+            "-n",
+            "shop",
+            "--as",
+            "bob",
+            "--as-group",
+            "shop-developers"
+        ]),
+        (Some(0), "yes".to_owned())
+    );
+    assert_eq!(
+        can(&[
+            "patch",
+            "deployments",
+            "--subresource",
+            "status",
+            "-n",
+            "shop",
+            "--as",
+            "bob",
+            "--as-group",
+            "shop-developers"
+        ]),
+        (Some(1), "no".to_owned())
+    );
+    // A service account gets its implicit groups and its own bindings.
+    assert_eq!(
+        can(&[
+            "delete",
+            "nodes",
+            "--as",
+            "system:serviceaccount:shop:deployer"
+        ]),
+        (Some(0), "yes".to_owned())
+    );
+
+    let explained = palisade(&[
+        "rbac",
+        "can-i",
+        "create",
+        "pods",
+        "-n",
+        "shop",
+        "--as",
+        "alice",
+        "--explain",
+        "-f",
+        "examples/rbac.yaml",
+    ]);
+    let text = String::from_utf8_lossy(&explained.stdout);
+    assert!(
+        text.contains("RoleBinding/shop/developers-deploy -> Role/shop/pod-deployer rule #1"),
+        "{text}"
+    );
+}
+
+#[test]
+fn can_i_rejects_unknown_types_like_kubectl() {
+    let output = palisade(&[
+        "rbac",
+        "can-i",
+        "get",
+        "widgets",
+        "-n",
+        "shop",
+        "--as",
+        "alice",
+        "-f",
+        "examples/rbac.yaml",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .contains("the server doesn't have a resource type \"widgets\"")
+    );
+}
+
+#[test]
+fn who_can_lists_subjects_with_the_granting_path() {
+    let output = palisade(&[
+        "rbac",
+        "who-can",
+        "create",
+        "pods",
+        "-n",
+        "shop",
+        "-f",
+        "examples/rbac.yaml",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let answer = json_of(&output);
+    let subjects = answer["subjects"].as_array().expect("subjects");
+    let names: std::collections::BTreeSet<String> = subjects
+        .iter()
+        .map(|s| {
+            format!(
+                "{}:{}",
+                s["kind"].as_str().unwrap_or(""),
+                s["name"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "Group:shop-developers",
+            "ServiceAccount:deployer",
+            "User:alice"
+        ]
+        .map(String::from)
+        .into_iter()
+        .collect()
+    );
+    let deployer = subjects
+        .iter()
+        .find(|s| s["name"] == "deployer")
+        .expect("deployer");
+    assert_eq!(deployer["namespace"], "shop");
+    assert!(
+        deployer["via"].to_string().contains("deployer-admin"),
+        "{}",
+        deployer["via"]
+    );
+}
+
+#[test]
+fn risks_show_the_escalation_chain_and_appear_in_scan() {
+    let output = palisade(&["rbac", "risks", "-f", "examples/rbac.yaml", "-o", "json"]);
+    assert_eq!(output.status.code(), Some(1));
+    let report = json_of(&output);
+    let path = findings(&report)
+        .iter()
+        .find(|f| {
+            f["rule"] == "rbac/path-escalation"
+                && f["message"]
+                    .as_str()
+                    .unwrap_or("")
+                    .starts_with("User alice")
+        })
+        .expect("alice's path to cluster-admin is reported");
+    let message = path["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("can create pods that run as ServiceAccount shop/deployer"),
+        "{message}"
+    );
+    assert!(message.contains("ClusterRole/cluster-admin"), "{message}");
+    assert_eq!(path["severity"], "critical");
+
+    let scan = json_of(&palisade(&[
+        "scan",
+        "examples/",
+        "-o",
+        "json",
+        "--analyzers",
+        "rbac",
+    ]));
+    assert!(
+        findings(&scan)
+            .iter()
+            .any(|f| f["rule"] == "rbac/path-escalation")
+    );
+    assert!(
+        findings(&scan)
+            .iter()
+            .all(|f| f["rule"].as_str().unwrap_or("").starts_with("rbac/"))
+    );
 }

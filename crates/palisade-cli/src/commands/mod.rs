@@ -2,4 +2,5 @@
 
 pub mod inventory;
 pub mod netpol;
+pub mod rbac;
 pub mod scan;

@@ -1,5 +1,5 @@
 //! `palisade scan`: every analyzer's findings over the input: Pod Security
-//! Standards for every workload, NetworkPolicy lint, and what reading the
+//! Standards for every workload, NetworkPolicy lint, RBAC risks, and what reading the
 //! manifests revealed.
 
 use std::io::{self, Write};
@@ -31,6 +31,13 @@ pub fn run(args: &ScanArgs) -> Result<Outcome, CliError> {
     if runs(Analyzer::Netpol) {
         let model = palisade_netpol::Model::from_inventory(&inventory);
         findings.extend(palisade_netpol::lint(&palisade_netpol::Engine::new(&model)));
+    }
+    if runs(Analyzer::Rbac) {
+        let policy = palisade_rbac::Policy::from_inventory(&inventory);
+        findings.extend(palisade_rbac::analyze(
+            &policy,
+            &palisade_rbac::RiskOptions::default(),
+        ));
     }
     let report = Report::new(
         findings,

@@ -1,0 +1,454 @@
+//! `palisade rbac`: kubectl-compatible RBAC questions answered offline from
+//! manifests (`can-i`, `can-i --list`, `who-can`) and the RBAC risk report.
+//!
+//! Argument grammar follows `kubectl auth can-i` and kubectl-who-can; the
+//! answers come from `palisade_rbac`. `can-i` prints yes/no and exits 0/1.
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand, ValueEnum};
+use palisade_core::{Inventory, Severity};
+use palisade_rbac::{
+    Discovery, Policy, Reason, Request, ResourceAttributes, RiskOptions, UserInfo, WhoCanEntry,
+    analyze,
+};
+use palisade_report::{Report, json, table};
+
+use crate::{CliError, Outcome, inputs};
+
+#[derive(Args, Debug)]
+pub struct RbacArgs {
+    #[command(subcommand)]
+    pub command: RbacCommand,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RbacCommand {
+    /// Can a user do VERB on TYPE[.GROUP][/NAME] (or a /non-resource-url)? Prints yes or no.
+    #[command(
+        name = "can-i",
+        after_help = "Examples:\n  palisade rbac can-i create pods -n shop --as alice -f k8s/\n  palisade rbac can-i get deployments.apps/web --subresource scale -n shop --as system:serviceaccount:shop:ci -f k8s/\n  palisade rbac can-i get /healthz --as bob -f k8s/\n  palisade rbac can-i --list -n shop --as alice -f k8s/\n\nExit status: 0 yes, 1 no, 2 usage or input error."
+    )]
+    CanI(CanIArgs),
+    /// Which subjects can do VERB on TYPE[.GROUP][/NAME]?
+    #[command(
+        name = "who-can",
+        after_help = "Examples:\n  palisade rbac who-can get secrets -n shop -f k8s/\n  palisade rbac who-can create pods/exec -A -f k8s/ -o json"
+    )]
+    WhoCan(WhoCanArgs),
+    /// Risky permissions and escalation paths (rules rbac/...).
+    #[command(
+        after_help = "Examples:\n  palisade rbac risks -f k8s/\n  palisade rbac risks -f k8s/ -o json --fail-on high\n\nExit status: 0 no finding at or above --fail-on, 1 findings, 2 usage or input error."
+    )]
+    Risks(RisksArgs),
+}
+
+/// Who is asking, as `kubectl --as/--as-group` would impersonate.
+#[derive(Args, Debug)]
+pub struct IdentityArgs {
+    /// The user to ask for (`system:serviceaccount:NS:NAME` for a ServiceAccount).
+    #[arg(long = "as", value_name = "USER")]
+    pub as_user: Option<String>,
+    /// A group of that user (repeatable). Given groups replace the SA groups.
+    #[arg(long = "as-group", value_name = "GROUP")]
+    pub as_groups: Vec<String>,
+}
+
+/// Where the request applies.
+#[derive(Args, Debug)]
+pub struct ScopeArgs {
+    /// The namespace of the request (kubectl's default: `default`).
+    #[arg(short = 'n', long, conflicts_with = "all_namespaces")]
+    pub namespace: Option<String>,
+    /// All namespaces (cluster scope for can-i; every namespace for who-can).
+    #[arg(short = 'A', long)]
+    pub all_namespaces: bool,
+    /// The subresource, e.g. log, exec, scale, status.
+    #[arg(long)]
+    pub subresource: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct CanIArgs {
+    /// VERB, then TYPE[.GROUP][/NAME] or /NON-RESOURCE-URL (none with --list).
+    #[arg(value_name = "ARGS")]
+    pub args: Vec<String>,
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+    #[command(flatten)]
+    pub identity: IdentityArgs,
+    /// List every rule the user holds in the namespace, like `kubectl auth can-i --list`.
+    #[arg(long)]
+    pub list: bool,
+    /// Also print the binding, role and rule that decided.
+    #[arg(long, short = 'v')]
+    pub explain: bool,
+    /// Output format of --list.
+    #[arg(short = 'o', long = "output", value_enum, default_value_t = Format::Table)]
+    pub output: Format,
+    /// Manifest files or directories (repeatable; - for standard input).
+    #[arg(short = 'f', long = "filename", value_name = "PATH")]
+    pub filenames: Vec<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct WhoCanArgs {
+    /// VERB, then TYPE[.GROUP][/NAME] or /NON-RESOURCE-URL.
+    #[arg(value_name = "ARGS", num_args = 2, required = true)]
+    pub args: Vec<String>,
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+    /// Output format.
+    #[arg(short = 'o', long = "output", value_enum, default_value_t = Format::Table)]
+    pub output: Format,
+    /// Manifest files or directories (repeatable; - for standard input).
+    #[arg(short = 'f', long = "filename", value_name = "PATH")]
+    pub filenames: Vec<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct RisksArgs {
+    /// Manifest files or directories (same as -f).
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Manifest files or directories (repeatable; - for standard input).
+    #[arg(short = 'f', long = "filename", value_name = "PATH")]
+    pub filenames: Vec<PathBuf>,
+    /// Output format.
+    #[arg(short = 'o', long = "output", value_enum, default_value_t = Format::Table)]
+    pub output: Format,
+    /// Exit 1 when a finding has this severity or a higher one.
+    #[arg(long, value_name = "SEVERITY", default_value = "high", value_parser = parse_severity)]
+    pub fail_on: Severity,
+    /// Also report system: identities and kube-system ServiceAccounts.
+    #[arg(long)]
+    pub include_system: bool,
+    /// A namespace whose grants count as privileged (repeatable; default kube-system).
+    #[arg(long = "privileged-namespace", value_name = "NS")]
+    pub privileged_namespaces: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+}
+
+fn parse_severity(s: &str) -> Result<Severity, String> {
+    s.parse()
+}
+
+pub fn run(args: &RbacArgs) -> Result<Outcome, CliError> {
+    match &args.command {
+        RbacCommand::CanI(a) => can_i(a),
+        RbacCommand::WhoCan(a) => who_can(a),
+        RbacCommand::Risks(a) => risks(a),
+    }
+}
+
+fn load(paths: &[PathBuf], filenames: &[PathBuf]) -> Result<(Inventory, usize), CliError> {
+    let loaded = inputs::load(paths, filenames)?;
+    Ok((Inventory::new(loaded.objects), loaded.files))
+}
+
+/// The identity `--as`/`--as-group` yield through the API server's impersonation.
+fn identity(args: &IdentityArgs) -> Result<UserInfo, CliError> {
+    match &args.as_user {
+        Some(user) if !user.is_empty() => Ok(UserInfo::as_impersonated(user, &args.as_groups)),
+        _ if !args.as_groups.is_empty() => Err(CliError::Usage(
+            "--as-group needs --as: the API server refuses to impersonate groups without a user"
+                .to_owned(),
+        )),
+        _ => Err(CliError::Usage(
+            "--as USER is required: offline there is no current user to ask for".to_owned(),
+        )),
+    }
+}
+
+/// VERB and TYPE[.GROUP][/NAME] (or a URL) into a request, resolving the type
+/// against the built-in API table and the input's CRDs.
+fn request(
+    policy: &Policy,
+    verb: &str,
+    target: &str,
+    scope: &ScopeArgs,
+) -> Result<Request, CliError> {
+    if target.starts_with('/') {
+        if scope.subresource.is_some() {
+            return Err(CliError::Usage(
+                "--subresource does not apply to a non-resource URL".to_owned(),
+            ));
+        }
+        return Ok(Request::non_resource(verb, target));
+    }
+    let resolved = Discovery::new(policy.custom_resources())
+        .resolve(target)
+        .map_err(|e| CliError::Usage(e.to_string()))?;
+    let mut namespace = if scope.all_namespaces || !resolved.namespaced {
+        String::new()
+    } else {
+        scope
+            .namespace
+            .clone()
+            .unwrap_or_else(|| "default".to_owned())
+    };
+    // A Namespace object's own requests carry its name as namespace (SPEC §2.1).
+    if resolved.resource == "namespaces" && resolved.group.is_empty() && !resolved.name.is_empty() {
+        namespace = resolved.name.clone();
+    }
+    Ok(Request::Resource(
+        ResourceAttributes::new(verb, &resolved.group, &resolved.resource, &namespace)
+            .with_subresource(scope.subresource.as_deref().unwrap_or(""))
+            .with_name(&resolved.name),
+    ))
+}
+
+fn can_i(args: &CanIArgs) -> Result<Outcome, CliError> {
+    let user = identity(&args.identity)?;
+    let (inventory, _) = load(&[], &args.filenames)?;
+    let policy = Policy::from_inventory(&inventory);
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    if args.list {
+        if !args.args.is_empty() {
+            return Err(CliError::Usage("--list takes no VERB or TYPE".to_owned()));
+        }
+        let namespace = if args.scope.all_namespaces {
+            String::new()
+        } else {
+            args.scope
+                .namespace
+                .clone()
+                .unwrap_or_else(|| "default".to_owned())
+        };
+        let rules = policy.rules_for_view(&user, &namespace);
+        match args.output {
+            Format::Json => {
+                serde_json::to_writer_pretty(&mut out, &rules).map_err(io::Error::from)?;
+                writeln!(out)?;
+            }
+            Format::Table => write_rule_table(&mut out, &rules, args.explain)?,
+        }
+        out.flush()?;
+        return Ok(Outcome::Clean);
+    }
+    let [verb, target] = args.args.as_slice() else {
+        return Err(CliError::Usage(
+            "expected VERB and TYPE[.GROUP][/NAME] or /NON-RESOURCE-URL, e.g. `can-i get pods`"
+                .to_owned(),
+        ));
+    };
+    let request = request(&policy, verb, target, &args.scope)?;
+    let decision = policy.authorize(&user, &request);
+    writeln!(out, "{}", if decision.allowed { "yes" } else { "no" })?;
+    if args.explain {
+        let why = match &decision.reason {
+            Reason::PrivilegedGroup => {
+                "allowed: group system:masters is authorized before RBAC".to_owned()
+            }
+            Reason::Rule(grant) => format!("allowed by {}", policy.describe(grant)),
+            Reason::NoMatch => format!(
+                "no RBAC rule allows {} for user {:?} (groups {}); other authorizers of a real cluster may still allow it",
+                request.display(),
+                user.name,
+                user.groups.join(", ")
+            ),
+        };
+        writeln!(out, "{why}")?;
+    }
+    out.flush()?;
+    Ok(if decision.allowed {
+        Outcome::Clean
+    } else {
+        Outcome::Findings
+    })
+}
+
+/// `kubectl auth can-i --list` columns: one row per rule.
+fn write_rule_table(
+    out: &mut dyn Write,
+    rules: &[palisade_rbac::HeldRuleView],
+    explain: bool,
+) -> io::Result<()> {
+    let mut rows: Vec<[String; 5]> = Vec::new();
+    for held in rules {
+        let r = &held.rule;
+        let mut resources = Vec::new();
+        for resource in &r.resources {
+            for group in &r.api_groups {
+                resources.push(if group.is_empty() {
+                    resource.clone()
+                } else {
+                    format!("{resource}.{group}")
+                });
+            }
+        }
+        rows.push([
+            resources.join(" "),
+            r.non_resource_urls.join(" "),
+            format!("[{}]", r.resource_names.join(" ")),
+            format!("[{}]", r.verbs.join(" ")),
+            format!("{} -> {} #{}", held.binding, held.role, held.rule_index),
+        ]);
+    }
+    let header = [
+        "Resources",
+        "Non-Resource URLs",
+        "Resource Names",
+        "Verbs",
+        "Granted by",
+    ];
+    let columns = if explain { 5 } else { 4 };
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| {
+            rows.iter()
+                .map(|r| r[c].len())
+                .chain([header[c].len()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |cells: &[&str]| {
+        cells
+            .iter()
+            .zip(&widths)
+            .map(|(cell, w)| format!("{cell:<w$}"))
+            .collect::<Vec<_>>()
+            .join("   ")
+            .trim_end()
+            .to_owned()
+    };
+    writeln!(out, "{}", line(&header[..columns]))?;
+    for row in &rows {
+        let cells: Vec<&str> = row[..columns].iter().map(String::as_str).collect();
+        writeln!(out, "{}", line(&cells))?;
+    }
+    Ok(())
+}
+
+fn who_can(args: &WhoCanArgs) -> Result<Outcome, CliError> {
+    let [verb, target] = args.args.as_slice() else {
+        return Err(CliError::Usage(
+            "expected VERB and TYPE[.GROUP][/NAME] or /NON-RESOURCE-URL".to_owned(),
+        ));
+    };
+    let (inventory, _) = load(&[], &args.filenames)?;
+    let policy = Policy::from_inventory(&inventory);
+    let request = request(&policy, verb, target, &args.scope)?;
+    let answer: Vec<WhoCanEntry> = if args.scope.all_namespaces {
+        policy.who_can_any_namespace(&request)
+    } else {
+        policy.who_can(&request)
+    };
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    match args.output {
+        Format::Json => {
+            let subjects: Vec<serde_json::Value> = answer
+                .iter()
+                .map(|e| {
+                    let mut subject = serde_json::json!({
+                        "kind": e.subject.kind.as_str(),
+                        "name": e.subject.name,
+                        "via": policy.via_view(&e.via),
+                    });
+                    if let Some(ns) = &e.subject.namespace {
+                        subject["namespace"] = serde_json::Value::from(ns.as_str());
+                    }
+                    subject
+                })
+                .collect();
+            serde_json::to_writer_pretty(&mut out, &serde_json::json!({ "subjects": subjects }))
+                .map_err(io::Error::from)?;
+            writeln!(out)?;
+        }
+        Format::Table => {
+            if answer.is_empty() {
+                writeln!(
+                    out,
+                    "No subjects found with permissions to {}",
+                    request.display()
+                )?;
+            } else {
+                let rows: Vec<[String; 4]> = answer
+                    .iter()
+                    .map(|e| {
+                        let via = e
+                            .via
+                            .first()
+                            .map(|g| policy.describe(g))
+                            .unwrap_or_default();
+                        let more = if e.via.len() > 1 {
+                            format!(" (+{} more)", e.via.len() - 1)
+                        } else {
+                            String::new()
+                        };
+                        [
+                            e.subject.kind.as_str().to_owned(),
+                            e.subject.name.clone(),
+                            e.subject.namespace.clone().unwrap_or_default(),
+                            format!("{via}{more}"),
+                        ]
+                    })
+                    .collect();
+                let header = ["KIND", "NAME", "NAMESPACE", "VIA"];
+                let widths: Vec<usize> = (0..4)
+                    .map(|c| {
+                        rows.iter()
+                            .map(|r| r[c].len())
+                            .chain([header[c].len()])
+                            .max()
+                            .unwrap_or(0)
+                    })
+                    .collect();
+                let line = |cells: [&str; 4]| {
+                    cells
+                        .iter()
+                        .zip(&widths)
+                        .map(|(cell, w)| format!("{cell:<w$}"))
+                        .collect::<Vec<_>>()
+                        .join("   ")
+                        .trim_end()
+                        .to_owned()
+                };
+                writeln!(out, "{}", line(header))?;
+                for r in &rows {
+                    writeln!(out, "{}", line([&r[0], &r[1], &r[2], &r[3]]))?;
+                }
+            }
+            writeln!(
+                out,
+                "(Group system:masters can always do everything; it is authorized before RBAC.)"
+            )?;
+        }
+    }
+    out.flush()?;
+    Ok(Outcome::Clean)
+}
+
+fn risks(args: &RisksArgs) -> Result<Outcome, CliError> {
+    let (inventory, files) = load(&args.paths, &args.filenames)?;
+    let policy = Policy::from_inventory(&inventory);
+    let mut options = RiskOptions {
+        include_system: args.include_system,
+        ..RiskOptions::default()
+    };
+    if !args.privileged_namespaces.is_empty() {
+        options.privileged_namespaces = args.privileged_namespaces.clone();
+    }
+    let findings = analyze(&policy, &options);
+    let report = Report::new(findings, files, inventory.len(), None, args.fail_on);
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    match args.output {
+        Format::Json => json::write(&report, &mut out)?,
+        Format::Table => table::write(&report, false, &mut out)?,
+    }
+    out.flush()?;
+    Ok(if report.summary.failed {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    })
+}

@@ -1,0 +1,559 @@
+//! Risk analysis (`rbac risks`): the RISKS.md catalogue decided per subject and
+//! scope, broad and anonymous subjects, hygiene, and escalation paths, as
+//! `palisade_core::Finding`s with stable `rbac/...` ids.
+//!
+//! Work is proportional to bindings + roles: each bound role's capabilities are
+//! computed once ([`probes`]), a subject's capabilities in a scope are the union
+//! over its bindings, and the catalogue ([`catalogue`]) reads those unions.
+//! Every finding names the subject, the granting path (binding -> role -> rule)
+//! and, in its remediation, why the grant is dangerous.
+
+pub mod catalogue;
+pub mod paths;
+pub mod probes;
+
+use std::collections::{BTreeMap, HashMap};
+
+use palisade_core::{Finding, Severity};
+
+use crate::identity::{ANONYMOUS, AUTHENTICATED, SERVICE_ACCOUNTS, UNAUTHENTICATED};
+use crate::model::{BindingKind, SubjectKind, SubjectRef};
+use crate::policy::{BindingId, Grant, Policy, RoleId};
+use catalogue::{RiskHit, RiskRule, ScopeInfo};
+use probes::{CAP_COUNT, Hit, RoleCaps, role_caps};
+
+/// Knobs of the analysis.
+#[derive(Clone, Debug)]
+pub struct RiskOptions {
+    /// Report `system:` identities and kube-system ServiceAccounts too.
+    pub include_system: bool,
+    /// Namespaces whose grants count as privileged (rbac-police's default: kube-system).
+    pub privileged_namespaces: Vec<String>,
+    /// RBAC-HYG-MANY-ROLES: report subjects with more bindings than this (krane: 4).
+    pub many_bindings: usize,
+    /// How many "can become" links an escalation path may have.
+    pub path_depth: usize,
+    /// Also return the validation findings (missing roles, invalid subjects, ...).
+    pub include_validation: bool,
+}
+
+impl Default for RiskOptions {
+    fn default() -> Self {
+        RiskOptions {
+            include_system: false,
+            privileged_namespaces: vec!["kube-system".to_owned()],
+            many_bindings: 4,
+            path_depth: 3,
+            include_validation: true,
+        }
+    }
+}
+
+/// A capability held by a subject in a scope, with the path that grants it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CapGrant {
+    pub grant: Grant,
+    pub probe: usize,
+    pub restricted: bool,
+}
+
+/// A subject's capabilities in one scope (union over its bindings there).
+#[derive(Clone, Debug)]
+pub struct ScopeCaps {
+    pub caps: [Option<CapGrant>; CAP_COUNT],
+    pub full_wildcard: Option<Grant>,
+    pub any_wildcard: Option<Grant>,
+    pub impersonate_extra_uid: Option<Grant>,
+    pub impersonate_constrained: Option<Grant>,
+    pub delete_star: Option<Grant>,
+}
+
+impl ScopeCaps {
+    fn empty() -> ScopeCaps {
+        ScopeCaps {
+            caps: [None; CAP_COUNT],
+            full_wildcard: None,
+            any_wildcard: None,
+            impersonate_extra_uid: None,
+            impersonate_constrained: None,
+            delete_star: None,
+        }
+    }
+
+    /// Adds a role's capabilities through one binding. Existing unrestricted
+    /// grants are kept (callers add the preferred bindings first).
+    fn add(&mut self, binding: BindingId, role: RoleId, caps: &RoleCaps) {
+        let grant = |rule: usize| Grant {
+            binding,
+            role,
+            rule,
+        };
+        for (slot, hit) in self.caps.iter_mut().zip(caps.caps.iter()) {
+            if let Some(Hit {
+                rule,
+                probe,
+                restricted,
+            }) = *hit
+            {
+                let better = match slot {
+                    None => true,
+                    Some(existing) => existing.restricted && !restricted,
+                };
+                if better {
+                    *slot = Some(CapGrant {
+                        grant: grant(rule),
+                        probe,
+                        restricted,
+                    });
+                }
+            }
+        }
+        let shapes = &caps.shapes;
+        let merge = |slot: &mut Option<Grant>, rule: Option<usize>| {
+            if slot.is_none() {
+                *slot = rule.map(grant);
+            }
+        };
+        merge(&mut self.full_wildcard, shapes.full_wildcard);
+        merge(&mut self.any_wildcard, shapes.any_wildcard);
+        merge(
+            &mut self.impersonate_extra_uid,
+            shapes.impersonate_extra_uid,
+        );
+        merge(
+            &mut self.impersonate_constrained,
+            shapes.impersonate_constrained,
+        );
+        merge(&mut self.delete_star, shapes.delete_star);
+    }
+}
+
+/// A subject's bindings, by scope.
+#[derive(Debug, Default)]
+pub(crate) struct SubjectBindings {
+    pub cluster: Vec<BindingId>,
+    pub by_namespace: BTreeMap<String, Vec<BindingId>>,
+}
+
+/// Where a hit applies: `None` = cluster-wide.
+pub(crate) type ScopeKey = Option<String>;
+
+/// Per-subject analysis state shared by the catalogue, hygiene and path steps.
+pub(crate) struct Analysis<'p> {
+    pub policy: &'p Policy,
+    pub options: &'p RiskOptions,
+    pub subjects: BTreeMap<SubjectRef, SubjectBindings>,
+    /// (cluster caps, namespaced-only caps) per role, for bound roles.
+    pub role_caps: HashMap<RoleId, (RoleCaps, RoleCaps)>,
+    /// Catalogue hits of every subject (system ones included: paths need them).
+    pub hits: BTreeMap<SubjectRef, Vec<(ScopeKey, RiskHit)>>,
+}
+
+impl<'p> Analysis<'p> {
+    fn new(policy: &'p Policy, options: &'p RiskOptions) -> Analysis<'p> {
+        let mut subjects: BTreeMap<SubjectRef, SubjectBindings> = BTreeMap::new();
+        let mut role_caps = HashMap::new();
+        for (id, binding) in policy.bindings().iter().enumerate() {
+            let Some(role) = policy.resolved_role(id) else {
+                continue;
+            };
+            role_caps.entry(role).or_insert_with(|| {
+                let rules = policy.rules_of(role);
+                (role_caps_of(rules, false), role_caps_of(rules, true))
+            });
+            for subject in &binding.subjects {
+                let subject = binding.subject_ref(subject);
+                // Subjects that match nobody hold nothing (validation reports them).
+                let matchable = match subject.kind {
+                    SubjectKind::Other(_) => false,
+                    SubjectKind::ServiceAccount => subject.namespace.is_some(),
+                    _ => !subject.name.is_empty(),
+                };
+                if !matchable {
+                    continue;
+                }
+                let entry = subjects.entry(subject).or_default();
+                let list = match binding.kind {
+                    BindingKind::ClusterRoleBinding => &mut entry.cluster,
+                    BindingKind::RoleBinding => entry
+                        .by_namespace
+                        .entry(binding.namespace.clone())
+                        .or_default(),
+                };
+                if list.last() != Some(&id) {
+                    list.push(id);
+                }
+            }
+        }
+        Analysis {
+            policy,
+            options,
+            subjects,
+            role_caps,
+            hits: BTreeMap::new(),
+        }
+    }
+
+    pub fn cluster_caps(&self, bindings: &SubjectBindings) -> ScopeCaps {
+        let mut caps = ScopeCaps::empty();
+        for &b in &bindings.cluster {
+            if let Some(role) = self.policy.resolved_role(b) {
+                caps.add(b, role, &self.role_caps[&role].0);
+            }
+        }
+        caps
+    }
+
+    /// Capabilities in a namespace: cluster-wide grants first (so a hit that a
+    /// ClusterRoleBinding already explains is attributed to it), then the
+    /// namespace's RoleBindings with namespaced probes only.
+    pub fn namespace_caps(&self, cluster: &ScopeCaps, bindings: &[BindingId]) -> ScopeCaps {
+        let mut caps = cluster.clone();
+        for &b in bindings {
+            if let Some(role) = self.policy.resolved_role(b) {
+                caps.add(b, role, &self.role_caps[&role].1);
+            }
+        }
+        caps
+    }
+
+    /// Decides the catalogue for every subject and scope, and collects the
+    /// "can become" links of each scope for the path analysis.
+    fn evaluate_catalogue(&mut self) -> paths::Graph {
+        let mut all = BTreeMap::new();
+        let mut graph = paths::Graph::new(self.subjects.keys().cloned());
+        for (subject, bindings) in &self.subjects {
+            let mut hits = Vec::new();
+            let cluster = self.cluster_caps(bindings);
+            if !bindings.cluster.is_empty() {
+                let scope = ScopeInfo {
+                    cluster: true,
+                    namespace: "",
+                    privileged: true,
+                };
+                hits.extend(
+                    catalogue::evaluate(self.policy, &scope, &cluster)
+                        .into_iter()
+                        .map(|h| (None, h)),
+                );
+                graph.add_links(self, subject, &None, &cluster);
+            }
+            for (namespace, list) in &bindings.by_namespace {
+                let caps = self.namespace_caps(&cluster, list);
+                graph.add_links(self, subject, &Some(namespace.clone()), &caps);
+                let scope = ScopeInfo {
+                    cluster: false,
+                    namespace,
+                    privileged: self
+                        .options
+                        .privileged_namespaces
+                        .iter()
+                        .any(|p| p == namespace),
+                };
+                for hit in catalogue::evaluate(self.policy, &scope, &caps) {
+                    // Hits entirely explained by ClusterRoleBindings are reported once, cluster-wide.
+                    let from_namespace = hit
+                        .grants
+                        .iter()
+                        .any(|g| self.policy.binding(g.binding).kind == BindingKind::RoleBinding);
+                    if from_namespace {
+                        hits.push((Some(namespace.clone()), hit));
+                    }
+                }
+            }
+            if !hits.is_empty() {
+                all.insert(subject.clone(), hits);
+            }
+        }
+        self.hits = all;
+        graph
+    }
+
+    /// The worst catalogue severity a subject holds directly.
+    pub fn max_severity(&self, subject: &SubjectRef) -> Option<Severity> {
+        self.hits
+            .get(subject)?
+            .iter()
+            .map(|(_, h)| h.severity)
+            .max()
+    }
+
+    fn visible(&self, subject: &SubjectRef) -> bool {
+        self.options.include_system || !subject.is_system()
+    }
+
+    pub fn scope_text(scope: &ScopeKey) -> String {
+        match scope {
+            None => "cluster-wide".to_owned(),
+            Some(ns) => format!("in namespace {ns}"),
+        }
+    }
+
+    pub fn paths_text(&self, grants: &[Grant]) -> String {
+        let mut seen = Vec::new();
+        for g in grants {
+            let text = self.policy.describe(g);
+            if !seen.contains(&text) {
+                seen.push(text);
+            }
+        }
+        seen.join("; ")
+    }
+
+    /// A finding located at the binding of `at` (the first link of its path).
+    pub fn finding(
+        &self,
+        rule: &RiskRule,
+        severity: Severity,
+        message: String,
+        at: Option<&Grant>,
+    ) -> Finding {
+        let remediation = format!("{} {}", rule.why, rule.fix);
+        match at {
+            Some(grant) => {
+                let binding = self.policy.binding(grant.binding);
+                Finding::new(
+                    rule.id,
+                    severity,
+                    message,
+                    &binding.source,
+                    Some(binding.object.clone()),
+                )
+                .with_remediation(remediation)
+            }
+            // Every caller has a path; an empty one still yields a finding, without a location.
+            None => Finding::new(
+                rule.id,
+                severity,
+                message,
+                &palisade_core::SourceRef {
+                    file: "<rbac>".into(),
+                    pos: palisade_core::Pos::default(),
+                },
+                None,
+            )
+            .with_remediation(remediation),
+        }
+    }
+
+    fn catalogue_findings(&self, out: &mut Vec<Finding>) {
+        for (subject, hits) in &self.hits {
+            if !self.visible(subject) {
+                continue;
+            }
+            for (scope, hit) in hits {
+                let message = format!(
+                    "{} {} {}: {} [{}]",
+                    subject.display(),
+                    hit.what,
+                    Self::scope_text(scope),
+                    self.paths_text(&hit.grants),
+                    hit.rule.catalogue_id
+                );
+                out.push(self.finding(hit.rule, hit.severity, message, hit.grants.first()));
+            }
+        }
+    }
+
+    /// RBAC-ANON-BINDING and RBAC-BROAD-GROUP: sensitive grants to everyone.
+    /// Reported whatever `include_system` says: these subjects are the point.
+    fn broad_subject_findings(&self, out: &mut Vec<Finding>) {
+        for (subject, hits) in &self.hits {
+            let anonymous = (subject.kind == SubjectKind::User && subject.name == ANONYMOUS)
+                || (subject.kind == SubjectKind::Group && subject.name == UNAUTHENTICATED);
+            let broad = subject.kind == SubjectKind::Group
+                && (subject.name == AUTHENTICATED
+                    || subject.name == SERVICE_ACCOUNTS
+                    || subject.name.starts_with(&format!("{SERVICE_ACCOUNTS}:")));
+            if !anonymous && !broad {
+                continue;
+            }
+            for (scope, hit) in hits.iter().filter(|(_, h)| catalogue::is_sensitive(h.rule)) {
+                let rule = if anonymous {
+                    &catalogue::ANON_BINDING
+                } else {
+                    &catalogue::BROAD_GROUP
+                };
+                let severity = if anonymous {
+                    Severity::Critical
+                } else {
+                    catalogue::up(hit.severity)
+                };
+                let message = format!(
+                    "{} (everyone it stands for) {} {}: {} [{} via {}]",
+                    subject.display(),
+                    hit.what,
+                    Self::scope_text(scope),
+                    self.paths_text(&hit.grants),
+                    rule.catalogue_id,
+                    hit.rule.catalogue_id
+                );
+                out.push(self.finding(rule, severity, message, hit.grants.first()));
+            }
+        }
+        // Anonymous bindings that grant nothing sensitive are still worth a look,
+        // beyond the baseline public-info and cluster-info readers.
+        for (subject, bindings) in &self.subjects {
+            let anonymous = (subject.kind == SubjectKind::User && subject.name == ANONYMOUS)
+                || (subject.kind == SubjectKind::Group && subject.name == UNAUTHENTICATED);
+            if !anonymous
+                || self
+                    .hits
+                    .get(subject)
+                    .is_some_and(|h| h.iter().any(|(_, h)| catalogue::is_sensitive(h.rule)))
+            {
+                continue;
+            }
+            for &b in bindings
+                .cluster
+                .iter()
+                .chain(bindings.by_namespace.values().flatten())
+            {
+                let binding = self.policy.binding(b);
+                let baseline = matches!(
+                    binding.role_ref.name.as_str(),
+                    "system:public-info-viewer" | "kubeadm:bootstrap-signer-clusterinfo"
+                );
+                if baseline {
+                    continue;
+                }
+                let message = format!(
+                    "{} names {} (anyone who can reach the API server) and grants {} {:?} [{}]",
+                    binding.display(),
+                    subject.display(),
+                    binding.role_ref.kind,
+                    binding.role_ref.name,
+                    catalogue::ANON_BINDING.catalogue_id
+                );
+                let grant = self.policy.resolved_role(b).map(|role| Grant {
+                    binding: b,
+                    role,
+                    rule: 0,
+                });
+                out.push(self.located(
+                    &catalogue::ANON_BINDING,
+                    Severity::Medium,
+                    message,
+                    b,
+                    grant,
+                ));
+            }
+        }
+    }
+
+    /// RBAC-HYG-MANY-ROLES and RBAC-HYG-DEFAULT-SA.
+    fn hygiene_findings(&self, out: &mut Vec<Finding>) {
+        for (subject, bindings) in &self.subjects {
+            if !self.visible(subject) {
+                continue;
+            }
+            let all: Vec<BindingId> = bindings
+                .cluster
+                .iter()
+                .chain(bindings.by_namespace.values().flatten())
+                .copied()
+                .collect();
+            let Some(&first) = all.first() else {
+                continue;
+            };
+            let at = |b: BindingId| {
+                self.policy.resolved_role(b).map(|role| Grant {
+                    binding: b,
+                    role,
+                    rule: 0,
+                })
+            };
+            if all.len() > self.options.many_bindings {
+                let names: Vec<String> = all
+                    .iter()
+                    .map(|&b| self.policy.binding(b).display())
+                    .collect();
+                let message = format!(
+                    "{} has {} bindings (more than {}): {} [{}]",
+                    subject.display(),
+                    all.len(),
+                    self.options.many_bindings,
+                    names.join(", "),
+                    catalogue::HYG_MANY_ROLES.catalogue_id
+                );
+                out.push(self.located(
+                    &catalogue::HYG_MANY_ROLES,
+                    Severity::Info,
+                    message,
+                    first,
+                    at(first),
+                ));
+            }
+            if subject.kind == SubjectKind::ServiceAccount && subject.name == "default" {
+                for &b in &all {
+                    let binding = self.policy.binding(b);
+                    let message = format!(
+                        "{} binds {} {:?} to {}: every pod of the namespace without its own ServiceAccount gets it [{}]",
+                        binding.display(),
+                        binding.role_ref.kind,
+                        binding.role_ref.name,
+                        subject.display(),
+                        catalogue::HYG_DEFAULT_SA.catalogue_id
+                    );
+                    out.push(self.located(
+                        &catalogue::HYG_DEFAULT_SA,
+                        Severity::Medium,
+                        message,
+                        b,
+                        at(b),
+                    ));
+                }
+            }
+        }
+    }
+
+    /// A finding located at a binding, whether or not its role resolves.
+    fn located(
+        &self,
+        rule: &RiskRule,
+        severity: Severity,
+        message: String,
+        binding: BindingId,
+        grant: Option<Grant>,
+    ) -> Finding {
+        match grant {
+            Some(g) => self.finding(rule, severity, message, Some(&g)),
+            None => {
+                let b = self.policy.binding(binding);
+                Finding::new(
+                    rule.id,
+                    severity,
+                    message,
+                    &b.source,
+                    Some(b.object.clone()),
+                )
+                .with_remediation(format!("{} {}", rule.why, rule.fix))
+            }
+        }
+    }
+}
+
+fn role_caps_of(rules: &[crate::model::PolicyRule], namespaced_only: bool) -> RoleCaps {
+    role_caps(rules, namespaced_only)
+}
+
+/// Every risk finding of the policy, worst first. Deterministic for the same input.
+pub fn analyze(policy: &Policy, options: &RiskOptions) -> Vec<Finding> {
+    let mut analysis = Analysis::new(policy, options);
+    let graph = analysis.evaluate_catalogue();
+    let mut out = Vec::new();
+    analysis.catalogue_findings(&mut out);
+    analysis.broad_subject_findings(&mut out);
+    analysis.hygiene_findings(&mut out);
+    paths::path_findings(&analysis, &graph, &mut out);
+    if options.include_validation {
+        out.extend(policy.validation_findings());
+    }
+    out.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| a.rule.cmp(&b.rule))
+            .then_with(|| a.message.cmp(&b.message))
+    });
+    out
+}

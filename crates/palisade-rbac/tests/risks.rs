@@ -1,0 +1,441 @@
+//! Risk analysis: each catalogue rule fires on the grant it names, honours
+//! upstream matching (no `pods/*` wildcard, apiGroups matter), and paths show chains.
+
+mod common;
+
+use common::obj;
+use palisade_core::{Finding, Severity};
+use palisade_rbac::{Policy, RiskOptions, analyze};
+use serde_json::{Value, json};
+
+fn cluster_role(name: &str, rules: Value) -> Value {
+    json!({"kind": "ClusterRole", "metadata": {"name": name}, "rules": rules})
+}
+
+fn crb(name: &str, role: &str, subjects: Value) -> Value {
+    json!({"kind": "ClusterRoleBinding", "metadata": {"name": name},
+           "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role},
+           "subjects": subjects})
+}
+
+fn rb(ns: &str, name: &str, kind: &str, role: &str, subjects: Value) -> Value {
+    json!({"kind": "RoleBinding", "metadata": {"name": name, "namespace": ns},
+           "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": kind, "name": role},
+           "subjects": subjects})
+}
+
+fn run(objects: Vec<Value>, options: &RiskOptions) -> Vec<Finding> {
+    let objects: Vec<_> = objects.into_iter().map(obj).collect();
+    analyze(&Policy::from_objects(&objects), options)
+}
+
+fn find<'a>(findings: &'a [Finding], rule: &str, subject_text: &str) -> Option<&'a Finding> {
+    findings
+        .iter()
+        .find(|f| f.rule == rule && f.message.contains(subject_text))
+}
+
+#[test]
+fn bind_with_binding_writes_is_critical_and_names_the_path() {
+    let f = run(
+        vec![
+            cluster_role(
+                "binder",
+                json!([
+                    {"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["clusterroles"], "verbs": ["bind"]},
+                    {"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["rolebindings"], "verbs": ["create"]}
+                ]),
+            ),
+            rb(
+                "dev",
+                "lead-binder",
+                "ClusterRole",
+                "binder",
+                json!([{"kind": "User", "name": "lead"}]),
+            ),
+        ],
+        &RiskOptions::default(),
+    );
+    let hit = find(&f, "rbac/esc-bind", "User lead").expect("esc-bind reported");
+    assert_eq!(hit.severity, Severity::Critical);
+    assert!(hit.message.contains("in namespace dev"), "{}", hit.message);
+    assert!(
+        hit.message
+            .contains("RoleBinding/dev/lead-binder -> ClusterRole/binder rule #1"),
+        "{}",
+        hit.message
+    );
+    assert!(
+        hit.remediation
+            .as_deref()
+            .is_some_and(|r| r.contains("bypasses"))
+    );
+}
+
+#[test]
+fn bind_restricted_by_name_is_high_and_bind_alone_is_not_reported() {
+    let f = run(
+        vec![
+            cluster_role(
+                "binder",
+                json!([
+                    {"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["clusterroles"], "verbs": ["bind"], "resourceNames": ["view"]},
+                    {"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["rolebindings"], "verbs": ["create"]}
+                ]),
+            ),
+            cluster_role(
+                "bind-only",
+                json!([{"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["roles"], "verbs": ["bind"]}]),
+            ),
+            rb(
+                "dev",
+                "a",
+                "ClusterRole",
+                "binder",
+                json!([{"kind": "User", "name": "lead"}]),
+            ),
+            rb(
+                "dev",
+                "b",
+                "ClusterRole",
+                "bind-only",
+                json!([{"kind": "User", "name": "other"}]),
+            ),
+        ],
+        &RiskOptions::default(),
+    );
+    assert_eq!(
+        find(&f, "rbac/esc-bind", "User lead").map(|f| f.severity),
+        Some(Severity::High)
+    );
+    assert!(find(&f, "rbac/esc-bind", "User other").is_none());
+}
+
+#[test]
+fn upstream_matching_decides_what_counts() {
+    let f = run(
+        vec![
+            // `pods/*` is not a wildcard upstream: no exec finding.
+            cluster_role(
+                "literal",
+                json!([{"apiGroups": [""], "resources": ["pods/*"], "verbs": ["create"]}]),
+            ),
+            // Wrong group: secrets are in the core group.
+            cluster_role(
+                "wrong-group",
+                json!([{"apiGroups": ["apps"], "resources": ["secrets"], "verbs": ["get"]}]),
+            ),
+            // `*` groups include the core group.
+            cluster_role(
+                "star-group",
+                json!([{"apiGroups": ["*"], "resources": ["secrets"], "verbs": ["list"]}]),
+            ),
+            crb(
+                "a",
+                "literal",
+                json!([{"kind": "User", "name": "u-literal"}]),
+            ),
+            crb(
+                "b",
+                "wrong-group",
+                json!([{"kind": "User", "name": "u-wrong"}]),
+            ),
+            crb(
+                "c",
+                "star-group",
+                json!([{"kind": "User", "name": "u-star"}]),
+            ),
+        ],
+        &RiskOptions::default(),
+    );
+    assert!(find(&f, "rbac/exec-pods", "u-literal").is_none());
+    assert!(find(&f, "rbac/sec-read", "u-wrong").is_none());
+    assert_eq!(
+        find(&f, "rbac/sec-read", "u-star").map(|f| f.severity),
+        Some(Severity::High)
+    );
+}
+
+#[test]
+fn cluster_scoped_grants_through_a_rolebinding_are_not_reported() {
+    let f = run(
+        vec![
+            cluster_role(
+                "node-proxy",
+                json!([{"apiGroups": [""], "resources": ["nodes/proxy"], "verbs": ["get"]}]),
+            ),
+            rb(
+                "dev",
+                "np",
+                "ClusterRole",
+                "node-proxy",
+                json!([{"kind": "User", "name": "ns-user"}]),
+            ),
+            crb(
+                "np",
+                "node-proxy",
+                json!([{"kind": "User", "name": "cluster-user"}]),
+            ),
+        ],
+        &RiskOptions::default(),
+    );
+    assert!(find(&f, "rbac/node-proxy", "ns-user").is_none());
+    assert_eq!(
+        find(&f, "rbac/node-proxy", "cluster-user").map(|f| f.severity),
+        Some(Severity::Critical)
+    );
+}
+
+#[test]
+fn pod_creation_leads_to_the_namespace_service_accounts() {
+    let f = run(
+        vec![
+            cluster_role(
+                "pod-maker",
+                json!([{"apiGroups": [""], "resources": ["pods"], "verbs": ["create"]}]),
+            ),
+            cluster_role(
+                "admin-all",
+                json!([{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}]),
+            ),
+            rb(
+                "ci",
+                "dev-pods",
+                "ClusterRole",
+                "pod-maker",
+                json!([{"kind": "User", "name": "dev"}]),
+            ),
+            crb(
+                "deployer-admin",
+                "admin-all",
+                json!([{"kind": "ServiceAccount", "name": "deployer", "namespace": "ci"}]),
+            ),
+            crb(
+                "other-admin",
+                "admin-all",
+                json!([{"kind": "ServiceAccount", "name": "x", "namespace": "elsewhere"}]),
+            ),
+        ],
+        &RiskOptions::default(),
+    );
+    let path = find(
+        &f,
+        "rbac/path-escalation",
+        "User dev can become ServiceAccount ci/deployer",
+    )
+    .expect("path found");
+    assert_eq!(path.severity, Severity::Critical);
+    assert!(
+        path.message.contains("can create pods that run as"),
+        "{}",
+        path.message
+    );
+    assert!(
+        path.message.contains("ClusterRoleBinding/deployer-admin"),
+        "{}",
+        path.message
+    );
+    // Only the namespace's own accounts are reachable.
+    assert!(find(&f, "rbac/path-escalation", "elsewhere/x").is_none());
+}
+
+#[test]
+fn impersonation_by_name_leads_to_that_identity() {
+    let f = run(
+        vec![
+            cluster_role(
+                "be-ops",
+                json!([{"apiGroups": [""], "resources": ["users"], "verbs": ["impersonate"], "resourceNames": ["ops-bot"]}]),
+            ),
+            cluster_role(
+                "secrets",
+                json!([{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get", "list"]}]),
+            ),
+            crb(
+                "support-be-ops",
+                "be-ops",
+                json!([{"kind": "User", "name": "support"}]),
+            ),
+            crb(
+                "ops-secrets",
+                "secrets",
+                json!([{"kind": "User", "name": "ops-bot"}]),
+            ),
+        ],
+        &RiskOptions::default(),
+    );
+    assert_eq!(
+        find(&f, "rbac/imp-user-group", "User support").map(|f| f.severity),
+        Some(Severity::High)
+    );
+    // support already holds a high finding, so a path to another high grant adds nothing.
+    assert!(find(&f, "rbac/path-escalation", "User support").is_none());
+    assert!(find(&f, "rbac/sec-read", "User ops-bot").is_some());
+}
+
+#[test]
+fn system_identities_are_hidden_unless_asked_but_broad_groups_are_not() {
+    let objects = vec![
+        cluster_role(
+            "pods",
+            json!([{"apiGroups": [""], "resources": ["pods"], "verbs": ["create"]}]),
+        ),
+        cluster_role(
+            "secrets",
+            json!([{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]}]),
+        ),
+        crb(
+            "ctrl",
+            "pods",
+            json!([{"kind": "ServiceAccount", "name": "ctrl", "namespace": "kube-system"}]),
+        ),
+        crb(
+            "everyone",
+            "secrets",
+            json!([{"kind": "Group", "name": "system:authenticated"}]),
+        ),
+        crb(
+            "anon",
+            "pods",
+            json!([{"kind": "User", "name": "system:anonymous"}]),
+        ),
+    ];
+    let default = run(objects.clone(), &RiskOptions::default());
+    assert!(find(&default, "rbac/wl-create-pods", "kube-system/ctrl").is_none());
+    assert_eq!(
+        find(&default, "rbac/broad-group", "system:authenticated").map(|f| f.severity),
+        Some(Severity::Critical),
+        "high secret read, one step up"
+    );
+    assert_eq!(
+        find(&default, "rbac/anon-binding", "system:anonymous").map(|f| f.severity),
+        Some(Severity::Critical)
+    );
+    let all = run(
+        objects,
+        &RiskOptions {
+            include_system: true,
+            ..RiskOptions::default()
+        },
+    );
+    assert!(find(&all, "rbac/wl-create-pods", "kube-system/ctrl").is_some());
+}
+
+#[test]
+fn invalid_objects_are_findings_not_failures() {
+    let f = run(
+        vec![
+            crb(
+                "dangling",
+                "does-not-exist",
+                json!([{"kind": "User", "name": "a"}]),
+            ),
+            json!({"kind": "ClusterRoleBinding", "metadata": {"name": "to-role"},
+                   "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "r"},
+                   "subjects": [{"kind": "User", "name": "a"}]}),
+            crb(
+                "weird",
+                "does-not-exist-either",
+                json!([{"kind": "Robot", "name": "r2"}, {"kind": "ServiceAccount", "name": "nons"}]),
+            ),
+            json!({"kind": "ClusterRole", "metadata": {"name": "broken"}, "rules": "not a list"}),
+            json!({"kind": "RoleBinding", "metadata": {"name": "no-ref"}}),
+        ],
+        &RiskOptions::default(),
+    );
+    assert!(find(&f, "rbac/missing-role", "ClusterRoleBinding/dangling").is_some());
+    assert!(find(&f, "rbac/invalid-binding", "ClusterRoleBinding/to-role").is_some());
+    assert!(find(&f, "rbac/invalid-subject", "\"Robot\"").is_some());
+    assert!(find(&f, "rbac/invalid-subject", "\"nons\" has no namespace").is_some());
+    assert!(find(&f, "rbac/invalid-binding", "RoleBinding/default/no-ref").is_some());
+}
+
+#[test]
+fn findings_snapshot() {
+    let f = run(
+        vec![
+            cluster_role(
+                "ops",
+                json!([
+                    {"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"], "resourceNames": ["tls"]},
+                    {"apiGroups": [""], "resources": ["pods/exec"], "verbs": ["create"]},
+                    {"apiGroups": ["admissionregistration.k8s.io"], "resources": ["validatingwebhookconfigurations"], "verbs": ["patch"]}
+                ]),
+            ),
+            crb("ops", "ops", json!([{"kind": "Group", "name": "ops"}])),
+        ],
+        &RiskOptions::default(),
+    );
+    let view: Vec<(String, String, String)> = f
+        .iter()
+        .map(|f| (f.severity.to_string(), f.rule.clone(), f.message.clone()))
+        .collect();
+    insta::assert_json_snapshot!(view);
+}
+
+#[test]
+fn chains_of_several_links_are_shown_link_by_link() {
+    let f = run(chain_objects(), &RiskOptions::default());
+    let path = find(
+        &f,
+        "rbac/path-escalation",
+        "User dev can become ServiceAccount b/y",
+    )
+    .expect("two-link path");
+    assert_eq!(path.severity, Severity::Critical);
+    let first = path
+        .message
+        .find("User dev can create pods that run as ServiceAccount a/x")
+        .expect("first link");
+    let second = path
+        .message
+        .find("ServiceAccount a/x can impersonate ServiceAccount b/y in namespace b")
+        .expect("second link");
+    assert!(first < second, "{}", path.message);
+    // With one link allowed, the chain is out of reach (x itself holds only a
+    // name-restricted impersonation, which is medium).
+    let short = run(
+        chain_objects(),
+        &RiskOptions {
+            path_depth: 1,
+            ..RiskOptions::default()
+        },
+    );
+    assert!(find(&short, "rbac/path-escalation", "User dev").is_none());
+}
+
+fn chain_objects() -> Vec<Value> {
+    vec![
+        cluster_role(
+            "pod-maker",
+            json!([{"apiGroups": [""], "resources": ["pods"], "verbs": ["create"]}]),
+        ),
+        cluster_role(
+            "be-y",
+            json!([{"apiGroups": [""], "resources": ["serviceaccounts"], "verbs": ["impersonate"], "resourceNames": ["y"]}]),
+        ),
+        cluster_role(
+            "admin-all",
+            json!([{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}]),
+        ),
+        rb(
+            "a",
+            "dev-pods",
+            "ClusterRole",
+            "pod-maker",
+            json!([{"kind": "User", "name": "dev"}]),
+        ),
+        rb(
+            "b",
+            "x-be-y",
+            "ClusterRole",
+            "be-y",
+            json!([{"kind": "ServiceAccount", "name": "x", "namespace": "a"}]),
+        ),
+        crb(
+            "y-admin",
+            "admin-all",
+            json!([{"kind": "ServiceAccount", "name": "y", "namespace": "b"}]),
+        ),
+    ]
+}
