@@ -38,7 +38,10 @@ impl Inventory {
         let mut by_identity: HashMap<_, Vec<usize>> = HashMap::new();
         let mut namespaces: BTreeMap<String, NamespaceInfo> = BTreeMap::new();
         for (index, object) in objects.iter().enumerate() {
-            by_kind.entry(object.kind().to_owned()).or_default().push(index);
+            by_kind
+                .entry(object.kind().to_owned())
+                .or_default()
+                .push(index);
             by_identity
                 .entry((
                     object.kind().to_owned(),
@@ -47,7 +50,10 @@ impl Inventory {
                 ))
                 .or_default()
                 .push(index);
-            if object.kind() == "Namespace" && object.group().is_empty() && !object.name().is_empty() {
+            if object.kind() == "Namespace"
+                && object.group().is_empty()
+                && !object.name().is_empty()
+            {
                 let info = namespaces
                     .entry(object.name().to_owned())
                     .or_insert_with(|| NamespaceInfo::implicit(object.name()));
@@ -98,7 +104,11 @@ impl Inventory {
     /// The object with this kind, namespace and name; the last one loaded when the
     /// input defines it more than once.
     pub fn get(&self, kind: &str, namespace: Option<&str>, name: &str) -> Option<&Object> {
-        let key = (kind.to_owned(), namespace.map(str::to_owned), name.to_owned());
+        let key = (
+            kind.to_owned(),
+            namespace.map(str::to_owned),
+            name.to_owned(),
+        );
         self.by_identity
             .get(&key)
             .and_then(|all| all.last())

@@ -265,7 +265,9 @@ impl Node {
                 .map(serde_json::Value::Number)
                 .unwrap_or(serde_json::Value::Null),
             Value::String(s) => serde_json::Value::String(s.clone()),
-            Value::Seq(items) => serde_json::Value::Array(items.iter().map(Node::to_json).collect()),
+            Value::Seq(items) => {
+                serde_json::Value::Array(items.iter().map(Node::to_json).collect())
+            }
             Value::Map(m) => serde_json::Value::Object(
                 m.iter()
                     .map(|(k, v)| (k.name.clone(), v.to_json()))
@@ -309,7 +311,12 @@ mod tests {
     #[test]
     fn path_follows_mappings_and_stops_at_other_types() {
         let node = Node::from_json(&serde_json::json!({"a": {"b": [1]}, "c": "x"}));
-        assert_eq!(node.path(&["a", "b"]).and_then(Node::as_seq).map(<[Node]>::len), Some(1));
+        assert_eq!(
+            node.path(&["a", "b"])
+                .and_then(Node::as_seq)
+                .map(<[Node]>::len),
+            Some(1)
+        );
         assert!(node.path(&["c", "d"]).is_none());
         assert!(node.path(&["missing"]).is_none());
     }
@@ -317,7 +324,10 @@ mod tests {
     #[test]
     fn insert_replaces_in_place_and_returns_the_old_value() {
         let mut map = Map::new();
-        let key = |name: &str, line| Key { name: name.into(), pos: Pos::new(line, 1) };
+        let key = |name: &str, line| Key {
+            name: name.into(),
+            pos: Pos::new(line, 1),
+        };
         map.insert(key("a", 1), Node::new(Value::Int(1), Pos::new(1, 4)));
         map.insert(key("b", 2), Node::new(Value::Int(2), Pos::new(2, 4)));
         let old = map.insert(key("a", 3), Node::new(Value::Int(3), Pos::new(3, 4)));
@@ -328,7 +338,10 @@ mod tests {
 
     #[test]
     fn integral_floats_read_as_integers() {
-        assert_eq!(Node::new(Value::Float(1000.0), Pos::default()).as_i64(), Some(1000));
+        assert_eq!(
+            Node::new(Value::Float(1000.0), Pos::default()).as_i64(),
+            Some(1000)
+        );
         assert_eq!(Node::new(Value::Float(1.5), Pos::default()).as_i64(), None);
     }
 

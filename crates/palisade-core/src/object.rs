@@ -111,7 +111,10 @@ impl Object {
 
     /// A position inside this object's file: of `node` when it has one, else of the object.
     pub fn locate(&self, node: Option<&Node>) -> SourceRef {
-        let pos = node.map(|n| n.pos).filter(Pos::is_known).unwrap_or(self.source.pos);
+        let pos = node
+            .map(|n| n.pos)
+            .filter(Pos::is_known)
+            .unwrap_or(self.source.pos);
         SourceRef {
             file: self.source.file.clone(),
             pos,

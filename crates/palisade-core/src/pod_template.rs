@@ -45,43 +45,172 @@ const KNOWN_TEMPLATES: &[(&str, &str, &[Step])] = &[
     ("apps", "StatefulSet", &[Key("spec"), Key("template")]),
     ("apps", "DaemonSet", &[Key("spec"), Key("template")]),
     ("batch", "Job", &[Key("spec"), Key("template")]),
-    ("batch", "CronJob", &[Key("spec"), Key("jobTemplate"), Key("spec"), Key("template")]),
+    (
+        "batch",
+        "CronJob",
+        &[
+            Key("spec"),
+            Key("jobTemplate"),
+            Key("spec"),
+            Key("template"),
+        ],
+    ),
     // Argo Rollouts (a Rollout may instead point at a Deployment via workloadRef).
     ("argoproj.io", "Rollout", &[Key("spec"), Key("template")]),
     // Knative Serving.
-    ("serving.knative.dev", "Service", &[Key("spec"), Key("template")]),
-    ("serving.knative.dev", "Configuration", &[Key("spec"), Key("template")]),
+    (
+        "serving.knative.dev",
+        "Service",
+        &[Key("spec"), Key("template")],
+    ),
+    (
+        "serving.knative.dev",
+        "Configuration",
+        &[Key("spec"), Key("template")],
+    ),
     // JobSet: a list of replicated Jobs, each with its own Job template.
     (
         "jobset.x-k8s.io",
         "JobSet",
-        &[Key("spec"), Key("replicatedJobs"), Each, Key("template"), Key("spec"), Key("template")],
+        &[
+            Key("spec"),
+            Key("replicatedJobs"),
+            Each,
+            Key("template"),
+            Key("spec"),
+            Key("template"),
+        ],
     ),
     // LeaderWorkerSet: a leader template and a worker template.
-    ("leaderworkerset.x-k8s.io", "LeaderWorkerSet", &[Key("spec"), Key("leaderWorkerTemplate"), Key("leaderTemplate")]),
-    ("leaderworkerset.x-k8s.io", "LeaderWorkerSet", &[Key("spec"), Key("leaderWorkerTemplate"), Key("workerTemplate")]),
+    (
+        "leaderworkerset.x-k8s.io",
+        "LeaderWorkerSet",
+        &[
+            Key("spec"),
+            Key("leaderWorkerTemplate"),
+            Key("leaderTemplate"),
+        ],
+    ),
+    (
+        "leaderworkerset.x-k8s.io",
+        "LeaderWorkerSet",
+        &[
+            Key("spec"),
+            Key("leaderWorkerTemplate"),
+            Key("workerTemplate"),
+        ],
+    ),
     // KubeRay.
-    ("ray.io", "RayCluster", &[Key("spec"), Key("headGroupSpec"), Key("template")]),
-    ("ray.io", "RayCluster", &[Key("spec"), Key("workerGroupSpecs"), Each, Key("template")]),
-    ("ray.io", "RayService", &[Key("spec"), Key("rayClusterConfig"), Key("headGroupSpec"), Key("template")]),
-    ("ray.io", "RayService", &[Key("spec"), Key("rayClusterConfig"), Key("workerGroupSpecs"), Each, Key("template")]),
-    ("ray.io", "RayJob", &[Key("spec"), Key("rayClusterSpec"), Key("headGroupSpec"), Key("template")]),
-    ("ray.io", "RayJob", &[Key("spec"), Key("rayClusterSpec"), Key("workerGroupSpecs"), Each, Key("template")]),
-    ("ray.io", "RayJob", &[Key("spec"), Key("submitterPodTemplate")]),
+    (
+        "ray.io",
+        "RayCluster",
+        &[Key("spec"), Key("headGroupSpec"), Key("template")],
+    ),
+    (
+        "ray.io",
+        "RayCluster",
+        &[Key("spec"), Key("workerGroupSpecs"), Each, Key("template")],
+    ),
+    (
+        "ray.io",
+        "RayService",
+        &[
+            Key("spec"),
+            Key("rayClusterConfig"),
+            Key("headGroupSpec"),
+            Key("template"),
+        ],
+    ),
+    (
+        "ray.io",
+        "RayService",
+        &[
+            Key("spec"),
+            Key("rayClusterConfig"),
+            Key("workerGroupSpecs"),
+            Each,
+            Key("template"),
+        ],
+    ),
+    (
+        "ray.io",
+        "RayJob",
+        &[
+            Key("spec"),
+            Key("rayClusterSpec"),
+            Key("headGroupSpec"),
+            Key("template"),
+        ],
+    ),
+    (
+        "ray.io",
+        "RayJob",
+        &[
+            Key("spec"),
+            Key("rayClusterSpec"),
+            Key("workerGroupSpecs"),
+            Each,
+            Key("template"),
+        ],
+    ),
+    (
+        "ray.io",
+        "RayJob",
+        &[Key("spec"), Key("submitterPodTemplate")],
+    ),
     // Kubeflow training operators: a map of replica types, each with a template.
-    ("kubeflow.org", "PyTorchJob", &[Key("spec"), Key("pytorchReplicaSpecs"), Each, Key("template")]),
-    ("kubeflow.org", "TFJob", &[Key("spec"), Key("tfReplicaSpecs"), Each, Key("template")]),
-    ("kubeflow.org", "MPIJob", &[Key("spec"), Key("mpiReplicaSpecs"), Each, Key("template")]),
-    ("kubeflow.org", "XGBoostJob", &[Key("spec"), Key("xgbReplicaSpecs"), Each, Key("template")]),
-    ("kubeflow.org", "PaddleJob", &[Key("spec"), Key("paddleReplicaSpecs"), Each, Key("template")]),
+    (
+        "kubeflow.org",
+        "PyTorchJob",
+        &[
+            Key("spec"),
+            Key("pytorchReplicaSpecs"),
+            Each,
+            Key("template"),
+        ],
+    ),
+    (
+        "kubeflow.org",
+        "TFJob",
+        &[Key("spec"), Key("tfReplicaSpecs"), Each, Key("template")],
+    ),
+    (
+        "kubeflow.org",
+        "MPIJob",
+        &[Key("spec"), Key("mpiReplicaSpecs"), Each, Key("template")],
+    ),
+    (
+        "kubeflow.org",
+        "XGBoostJob",
+        &[Key("spec"), Key("xgbReplicaSpecs"), Each, Key("template")],
+    ),
+    (
+        "kubeflow.org",
+        "PaddleJob",
+        &[
+            Key("spec"),
+            Key("paddleReplicaSpecs"),
+            Each,
+            Key("template"),
+        ],
+    ),
     // Volcano batch jobs: a list of tasks.
-    ("batch.volcano.sh", "Job", &[Key("spec"), Key("tasks"), Each, Key("template")]),
+    (
+        "batch.volcano.sh",
+        "Job",
+        &[Key("spec"), Key("tasks"), Each, Key("template")],
+    ),
 ];
 
 /// Paths tried on kinds the table does not know.
 const GENERIC_TEMPLATES: &[&[Step]] = &[
     &[Key("spec"), Key("template")],
-    &[Key("spec"), Key("jobTemplate"), Key("spec"), Key("template")],
+    &[
+        Key("spec"),
+        Key("jobTemplate"),
+        Key("spec"),
+        Key("template"),
+    ],
 ];
 
 /// Every pod template in `object`, in path order. A Pod yields itself.
@@ -138,7 +267,12 @@ pub fn pod_templates(object: &Object) -> Vec<PodTemplate<'_>> {
 }
 
 /// Walks `steps` from `node`, calling `found` for every node reached with its path.
-fn collect<'a>(node: &'a Node, steps: &[Step], path: String, found: &mut impl FnMut(&'a Node, String)) {
+fn collect<'a>(
+    node: &'a Node,
+    steps: &[Step],
+    path: String,
+    found: &mut impl FnMut(&'a Node, String),
+) {
     let Some((step, rest)) = steps.split_first() else {
         found(node, path);
         return;
@@ -146,7 +280,11 @@ fn collect<'a>(node: &'a Node, steps: &[Step], path: String, found: &mut impl Fn
     match step {
         Key(key) => {
             if let Some(child) = node.get(key) {
-                let path = if path.is_empty() { (*key).to_owned() } else { format!("{path}.{key}") };
+                let path = if path.is_empty() {
+                    (*key).to_owned()
+                } else {
+                    format!("{path}.{key}")
+                };
                 collect(child, rest, path, found);
             }
         }
