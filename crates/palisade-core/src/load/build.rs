@@ -3,7 +3,10 @@
 //!
 //! The builder is an explicit stack machine (no recursion), so nesting depth is a
 //! counter checked before a collection opens, and a hostile `[[[[...` fails fast.
-//! Both the YAML driver ([`build_yaml`]) and the JSON reader feed it.
+//! Three readers feed it: the hand-written fast YAML reader
+//! ([`fast`](super::fast)), the granit-parser event loop ([`build_yaml_full`]) and
+//! the JSON reader. Scalars reach it through [`Builder::scalar`], so resolution,
+//! key naming, duplicates and coercion notes have one implementation.
 //!
 //! Mapping semantics follow go-yaml v2 decoding into `map[interface{}]interface{}`:
 //! a repeated key overwrites the earlier one (kubectl sends the last value), and
@@ -16,6 +19,7 @@
 //! stops after a bounded amount of work.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::collections::HashMap;
 
 use granit_parser::{Event, Parser, ScalarStyle, Span};
@@ -112,6 +116,9 @@ impl BuildError {
 
 type Result<T> = std::result::Result<T, BuildError>;
 
+/// The builder's result type, for the [`fast`](super::fast) reader.
+pub(crate) type BuildResult<T> = Result<T>;
+
 /// A finished node with the numbers the limits need.
 struct Built {
     node: Node,
@@ -127,19 +134,38 @@ enum PendingKey {
     Merge(Pos),
 }
 
+/// An open mapping. Its entries live at the end of the builder's shared entry
+/// stack (from `start`), so that the finished mapping is allocated once, at its
+/// exact size.
 struct MapFrame {
-    entries: Vec<(Key, Node)>,
+    start: usize,
     /// Per entry: true when it came from a `<<` merge. Empty until the first merge.
     merged: Vec<bool>,
     index: Option<HashMap<String, usize>>,
     pending: Option<PendingKey>,
 }
 
+type Entries = Vec<(Key, Node)>;
+
 impl MapFrame {
-    fn find(&self, name: &str) -> Option<usize> {
+    fn new(start: usize) -> Self {
+        MapFrame {
+            start,
+            merged: Vec::new(),
+            index: None,
+            pending: None,
+        }
+    }
+
+    /// This mapping's entries in the shared stack.
+    fn entries<'e>(&self, all: &'e Entries) -> &'e [(Key, Node)] {
+        all.get(self.start..).unwrap_or_default()
+    }
+
+    fn find(&self, all: &Entries, name: &str) -> Option<usize> {
         match &self.index {
             Some(index) => index.get(name).copied(),
-            None => self.entries.iter().position(|(k, _)| k.name == name),
+            None => self.entries(all).iter().position(|(k, _)| k.name == name),
         }
     }
 
@@ -148,40 +174,47 @@ impl MapFrame {
     }
 
     /// Inserts or overwrites; returns the previous key when there was one.
-    fn put(&mut self, key: Key, value: Node, merged: bool) -> Option<(Key, bool)> {
-        if let Some(at) = self.find(&key.name) {
+    fn put(
+        &mut self,
+        all: &mut Entries,
+        key: Key,
+        value: Node,
+        merged: bool,
+    ) -> Option<(Key, bool)> {
+        let len = all.len().saturating_sub(self.start);
+        if let Some(at) = self.find(all, &key.name) {
             let was_merged = self.is_merged(at);
             if merged || !self.merged.is_empty() {
-                self.mark(at, merged);
+                self.mark(len, at, merged);
             }
-            let slot = self.entries.get_mut(at)?;
+            let slot = all.get_mut(self.start + at)?;
             let old_key = std::mem::replace(&mut slot.0, key);
             slot.1 = value;
             return Some((old_key, was_merged));
         }
         if merged || !self.merged.is_empty() {
-            self.merged.resize(self.entries.len(), false);
+            self.merged.resize(len, false);
             self.merged.push(merged);
         }
         if let Some(index) = &mut self.index {
-            index.insert(key.name.clone(), self.entries.len());
-        } else if self.entries.len() + 1 >= INDEX_THRESHOLD {
+            index.insert(key.name.clone(), len);
+        } else if len + 1 >= INDEX_THRESHOLD {
             let mut index: HashMap<String, usize> = self
-                .entries
+                .entries(all)
                 .iter()
                 .enumerate()
                 .map(|(i, (k, _))| (k.name.clone(), i))
                 .collect();
-            index.insert(key.name.clone(), self.entries.len());
+            index.insert(key.name.clone(), len);
             self.index = Some(index);
         }
-        self.entries.push((key, value));
+        all.push((key, value));
         None
     }
 
-    fn mark(&mut self, at: usize, merged: bool) {
-        if self.merged.len() < self.entries.len() {
-            self.merged.resize(self.entries.len(), false);
+    fn mark(&mut self, len: usize, at: usize, merged: bool) {
+        if self.merged.len() < len {
+            self.merged.resize(len, false);
         }
         if let Some(slot) = self.merged.get_mut(at) {
             *slot = merged;
@@ -190,7 +223,9 @@ impl MapFrame {
 }
 
 enum Body {
-    Seq(Vec<Node>),
+    /// An open sequence: its items are in the builder's shared item stack from
+    /// this index on.
+    Seq(usize),
     Map(MapFrame),
 }
 
@@ -211,10 +246,43 @@ struct Anchored {
     height: usize,
 }
 
+type Scratch = (Vec<Frame>, Entries, Vec<Node>);
+
+thread_local! {
+    /// The builder's stacks, kept from document to document: growing them afresh
+    /// for every document costs large allocations (and glibc free-list
+    /// consolidations) on every chunk.
+    static SCRATCH: Cell<Scratch> = const { Cell::new((Vec::new(), Vec::new(), Vec::new())) };
+}
+
+/// Stacks larger than this (in elements) are not kept for the next document.
+const SCRATCH_KEEP: usize = 1 << 16;
+
+impl Drop for Builder<'_> {
+    fn drop(&mut self) {
+        let mut stack = std::mem::take(&mut self.stack);
+        let mut entries = std::mem::take(&mut self.entries);
+        let mut items = std::mem::take(&mut self.items);
+        stack.clear();
+        entries.clear();
+        items.clear();
+        if stack.capacity() <= SCRATCH_KEEP
+            && entries.capacity() <= SCRATCH_KEEP
+            && items.capacity() <= SCRATCH_KEEP
+        {
+            SCRATCH.with(|cell| cell.set((stack, entries, items)));
+        }
+    }
+}
+
 /// The stack machine. One per document.
 pub(crate) struct Builder<'a> {
     limits: &'a Limits,
     stack: Vec<Frame>,
+    /// Entries of the open mappings and items of the open sequences, innermost
+    /// last.
+    entries: Entries,
+    items: Vec<Node>,
     anchors: HashMap<usize, Option<Anchored>>,
     /// Nodes copied for anchors and aliases so far in this document.
     copied: usize,
@@ -224,9 +292,12 @@ pub(crate) struct Builder<'a> {
 
 impl<'a> Builder<'a> {
     pub(crate) fn new(limits: &'a Limits, notes: &'a mut Vec<Note>) -> Self {
+        let (stack, entries, items) = SCRATCH.with(Cell::take);
         Builder {
             limits,
-            stack: Vec::new(),
+            stack,
+            entries,
+            items,
             anchors: HashMap::new(),
             copied: 0,
             root: None,
@@ -287,14 +358,9 @@ impl<'a> Builder<'a> {
             self.anchors.insert(anchor, None);
         }
         let body = if mapping {
-            Body::Map(MapFrame {
-                entries: Vec::new(),
-                merged: Vec::new(),
-                index: None,
-                pending: None,
-            })
+            Body::Map(MapFrame::new(self.entries.len()))
         } else {
-            Body::Seq(Vec::new())
+            Body::Seq(self.items.len())
         };
         self.stack.push(Frame {
             body,
@@ -314,13 +380,19 @@ impl<'a> Builder<'a> {
                 "unbalanced end of collection",
             ));
         };
+        // `drain(..).collect()` allocates the finished collection at its exact size.
         let value = match frame.body {
-            Body::Seq(items) => Value::Seq(items),
+            Body::Seq(start) => {
+                Value::Seq(self.items.drain(start.min(self.items.len())..).collect())
+            }
             Body::Map(m) => {
                 if m.pending.is_some() {
                     return Err(BuildError::new(frame.pos, "mapping key without a value"));
                 }
-                Value::Map(Map::from_unique_entries(m.entries))
+                let start = m.start.min(self.entries.len());
+                Value::Map(Map::from_unique_entries(
+                    self.entries.drain(start..).collect(),
+                ))
             }
         };
         let built = Built {
@@ -472,27 +544,32 @@ impl<'a> Builder<'a> {
         frame.height = frame.height.max(built.height + 1);
         let security = frame.security;
         match &mut frame.body {
-            Body::Seq(items) => {
-                items.push(built.node);
+            Body::Seq(_) => {
+                self.items.push(built.node);
                 Ok(())
             }
             Body::Map(m) => match m.pending.take() {
                 Some(PendingKey::Key(key)) => {
-                    let (name, pos) = (key.name.clone(), key.pos);
-                    let sec = security || is_security_key(&name);
-                    if let Some((old, was_merged)) = m.put(key, built.node, false)
+                    let pos = key.pos;
+                    // A replaced key has the same name: take it from the old key rather
+                    // than cloning every key's name up front.
+                    if let Some((old, was_merged)) =
+                        m.put(&mut self.entries, key, built.node, false)
                         && !was_merged
                     {
+                        let security = security || is_security_key(&old.name);
                         self.notes.push(Note::Duplicate {
-                            key: name,
+                            key: old.name,
                             first: old.pos,
                             second: pos,
-                            security: sec,
+                            security,
                         });
                     }
                     Ok(())
                 }
-                Some(PendingKey::Merge(at)) => merge_into(m, built.node, at, security, self.notes),
+                Some(PendingKey::Merge(at)) => {
+                    merge_into(m, &mut self.entries, built.node, at, security, self.notes)
+                }
                 None => Err(BuildError::new(
                     built.node.pos,
                     "mapping value without a key",
@@ -502,11 +579,11 @@ impl<'a> Builder<'a> {
     }
 
     /// The document's root, once every collection is closed.
-    pub(crate) fn finish(self) -> Result<Option<Node>> {
+    pub(crate) fn finish(&mut self) -> Result<Option<Node>> {
         if let Some(frame) = self.stack.last() {
             return Err(BuildError::new(frame.pos, "unterminated collection"));
         }
-        Ok(self.root)
+        Ok(self.root.take())
     }
 }
 
@@ -515,6 +592,7 @@ impl<'a> Builder<'a> {
 /// from last to first so that earlier ones win; anything else is an error.
 fn merge_into(
     m: &mut MapFrame,
+    all: &mut Entries,
     value: Node,
     at: Pos,
     security: bool,
@@ -523,7 +601,7 @@ fn merge_into(
     const WANT_MAP: &str = "map merge requires map or sequence of maps as the value";
     match value.value {
         Value::Map(map) => {
-            merge_one(m, map, at, security, notes);
+            merge_one(m, all, map, at, security, notes);
             Ok(())
         }
         Value::Seq(items) => {
@@ -535,7 +613,7 @@ fn merge_into(
             }
             for item in items.into_iter().rev() {
                 if let Value::Map(map) = item.value {
-                    merge_one(m, map, at, security, notes);
+                    merge_one(m, all, map, at, security, notes);
                 }
             }
             Ok(())
@@ -544,10 +622,17 @@ fn merge_into(
     }
 }
 
-fn merge_one(m: &mut MapFrame, source: Map, at: Pos, security: bool, notes: &mut Vec<Note>) {
+fn merge_one(
+    m: &mut MapFrame,
+    all: &mut Entries,
+    source: Map,
+    at: Pos,
+    security: bool,
+    notes: &mut Vec<Note>,
+) {
     for (key, node) in source.into_entries() {
         let name = key.name.clone();
-        if let Some((old, was_merged)) = m.put(key, node, true)
+        if let Some((old, was_merged)) = m.put(all, key, node, true)
             && !was_merged
         {
             let sec = security || is_security_key(&name);
@@ -574,7 +659,24 @@ fn file_pos(span: &Span, first_line: u32) -> Pos {
 
 /// Parses one kubectl document chunk (only its first YAML document, as go-yaml's
 /// `Unmarshal` does) into a tree. `None` when the chunk holds no document at all.
+///
+/// The hand-written [`fast`](super::fast) reader handles the common subset of YAML;
+/// whatever it declines goes through granit-parser ([`build_yaml_full`]).
 pub(crate) fn build_yaml(
+    chunk: &str,
+    first_line: u32,
+    limits: &Limits,
+    notes: &mut Vec<Note>,
+) -> Result<Option<Node>> {
+    if let Some(root) = super::fast::build(chunk, first_line, limits, notes) {
+        return Ok(root);
+    }
+    build_yaml_full(chunk, first_line, limits, notes)
+}
+
+/// [`build_yaml`] through granit-parser's events only: the reference reading, for
+/// any YAML, with the real error messages.
+pub(crate) fn build_yaml_full(
     chunk: &str,
     first_line: u32,
     limits: &Limits,
@@ -631,7 +733,8 @@ pub(crate) fn build_yaml(
             }
             Event::Scalar(text, style, anchor, tag) => {
                 let tag = tag.map(|t| CoreTag::classify(t.handle(), t.suffix()));
-                scalar_event(&mut builder, text, style, anchor, tag, pos)?;
+                let plain = style == ScalarStyle::Plain;
+                builder.scalar(text, plain, anchor, tag, pos)?;
             }
             _ => {}
         }
@@ -639,15 +742,30 @@ pub(crate) fn build_yaml(
     builder.finish()
 }
 
+impl Builder<'_> {
+    /// A scalar, as a key or a value depending on where the builder stands: the one
+    /// place both readers (granit events and [`fast`](super::fast)) resolve scalars,
+    /// name keys and record coercions.
+    pub(crate) fn scalar(
+        &mut self,
+        text: Cow<'_, str>,
+        plain: bool,
+        anchor: usize,
+        tag: Option<CoreTag>,
+        pos: Pos,
+    ) -> Result<()> {
+        scalar_event(self, text, plain, anchor, tag, pos)
+    }
+}
+
 fn scalar_event(
     b: &mut Builder<'_>,
     text: Cow<'_, str>,
-    style: ScalarStyle,
+    plain: bool,
     anchor: usize,
     tag: Option<CoreTag>,
     pos: Pos,
 ) -> Result<()> {
-    let plain = style == ScalarStyle::Plain;
     if b.expecting_key() {
         let merge = text == "<<" && ((plain && tag.is_none()) || tag == Some(CoreTag::Merge));
         if anchor != 0 {

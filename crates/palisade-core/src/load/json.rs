@@ -51,6 +51,7 @@ pub(crate) fn parse_stream(
         let mut builder = Builder::new(limits, &mut notes);
         reader.value(&mut builder)?;
         let root = builder.finish()?;
+        drop(builder);
         if let Some(root) = root {
             each(root, &mut notes)?;
         }

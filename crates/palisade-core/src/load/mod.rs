@@ -7,8 +7,9 @@
 //! The pipeline for one file, each stage in its own module:
 //! 1. [`decode`]: BOM handling, UTF-16, UTF-8 validation.
 //! 2. [`split`]: JSON sniffing, else kubectl's line-based `---` splitting.
-//! 3. [`build`] (YAML, through granit-parser events) or [`json`]: the positioned
-//!    tree, with go-yaml v2 semantics ([`scalar`] resolves plain scalars) and limits.
+//! 3. [`build`] (YAML: the hand-written [`fast`] reader for the common subset,
+//!    else granit-parser events) or [`json`]: the positioned tree, with go-yaml v2
+//!    semantics ([`scalar`] resolves plain scalars) and limits.
 //! 4. [`objects`]: null documents skipped, lists flattened, `kind` required.
 //! 5. [`findings`]: duplicate keys, overriding merges and YAML 1.1 coercions.
 //!
@@ -16,6 +17,7 @@
 
 mod build;
 mod decode;
+mod fast;
 mod findings;
 mod json;
 mod objects;
@@ -181,4 +183,67 @@ pub fn load_inputs(inputs: &[Input], limits: &Limits) -> Loaded {
         }
     }
     loaded
+}
+
+/// What [`fast_path_differential`] saw in one input.
+#[doc(hidden)]
+#[derive(Clone, Debug, Default)]
+pub struct FastPathReport {
+    /// YAML chunks read, and how many the fast reader accepted.
+    pub chunks: usize,
+    pub accepted_chunks: usize,
+    /// Bytes in those chunks.
+    pub bytes: usize,
+    pub accepted_bytes: usize,
+    /// Chunks where the fast reader accepted and disagreed with the full parser.
+    pub divergences: Vec<String>,
+    /// Declined chunks: the line of `load/fast.rs` that declined, and the bytes.
+    pub declined: Vec<(u32, usize)>,
+}
+
+/// Testing support (the differential test and fuzz target): reads every YAML
+/// chunk of `bytes` with both the fast reader and granit-parser and compares. When
+/// the fast reader accepts a chunk, the tree (with positions) and the notes must be
+/// identical, and the full parser must not fail.
+#[doc(hidden)]
+pub fn fast_path_differential(bytes: &[u8], limits: &Limits) -> FastPathReport {
+    let mut report = FastPathReport::default();
+    let Ok(text) = decode::decode(bytes) else {
+        return report;
+    };
+    if split::is_json(&text) {
+        return report;
+    }
+    for chunk in split::Splitter::new(&text) {
+        let Ok(chunk) = chunk else {
+            break;
+        };
+        report.chunks += 1;
+        report.bytes += chunk.text.len();
+        let mut fast_notes = Vec::new();
+        let fast = fast::build_traced(chunk.text, chunk.first_line, limits, &mut fast_notes);
+        let Ok(fast) = fast.map_err(|d| report.declined.push((d.at, chunk.text.len()))) else {
+            if !fast_notes.is_empty() {
+                report.divergences.push(format!(
+                    "chunk at line {}: declined but left notes {fast_notes:?}",
+                    chunk.first_line
+                ));
+            }
+            continue;
+        };
+        report.accepted_chunks += 1;
+        report.accepted_bytes += chunk.text.len();
+        let mut full_notes = Vec::new();
+        let full = build::build_yaml_full(chunk.text, chunk.first_line, limits, &mut full_notes);
+        // Debug text compares floats bit-exactly enough (NaN, -0.0) where `==` would not.
+        let fast_seen = format!("{:?}", (&Ok::<_, build::BuildError>(fast), &fast_notes));
+        let full_seen = format!("{:?}", (&full, &full_notes));
+        if fast_seen != full_seen {
+            report.divergences.push(format!(
+                "chunk at line {}:\n--- chunk\n{}\n--- fast\n{fast_seen}\n--- full\n{full_seen}",
+                chunk.first_line, chunk.text
+            ));
+        }
+    }
+    report
 }

@@ -55,12 +55,16 @@ impl<'a> Iterator for Splitter<'a> {
     fn next(&mut self) -> Option<Self::Item> {
         let start = self.at;
         let first_line = self.line;
+        let bytes = self.text.as_bytes();
+        // `self.at` is always the start of a line and `self.line` its number. Only
+        // lines starting with `---` matter; the others are skipped eight bytes at a
+        // time by `next_dashes`.
         while self.at < self.text.len() {
-            let rest = &self.text[self.at..];
-            let len = rest.find('\n').map_or(rest.len(), |i| i + 1);
-            let line = &rest[..len];
-            if let Some(after) = line.strip_prefix("---") {
-                let trimmed = after.trim();
+            let rest = self.text.get(self.at..).unwrap_or_default();
+            if rest.starts_with("---") {
+                let len = rest.find('\n').map_or(rest.len(), |i| i + 1);
+                let line = rest.get(..len).unwrap_or_default();
+                let trimmed = line.get(3..).unwrap_or_default().trim();
                 if !trimmed.is_empty() && !trimmed.starts_with('#') {
                     let bad = BadSeparator {
                         line: self.line,
@@ -71,7 +75,7 @@ impl<'a> Iterator for Splitter<'a> {
                     return Some(Err(bad));
                 }
                 if self.at > start {
-                    let chunk = &self.text[start..self.at];
+                    let chunk = self.text.get(start..self.at).unwrap_or_default();
                     self.at += len;
                     self.line = self.line.saturating_add(1);
                     return Some(Ok(Chunk {
@@ -80,16 +84,51 @@ impl<'a> Iterator for Splitter<'a> {
                     }));
                 }
             }
-            self.at += len;
-            self.line = self.line.saturating_add(1);
+            let (next, lines) = next_dashes(bytes, self.at);
+            self.at = next;
+            self.line = self.line.saturating_add(lines);
         }
         (self.at > start).then(|| {
             Ok(Chunk {
-                text: &self.text[start..],
+                text: self.text.get(start..).unwrap_or_default(),
                 first_line,
             })
         })
     }
+}
+
+/// From the line starting at `from`: the start of the next line that begins with
+/// `---` (or the end of the text), and how many line feeds lie before it.
+fn next_dashes(bytes: &[u8], from: usize) -> (usize, u32) {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    let mut lines = 0u32;
+    let mut at = from;
+    let found = |j: usize, lines: &mut u32| {
+        *lines = lines.saturating_add(1);
+        bytes.get(j + 1..j + 4) == Some(b"---")
+    };
+    while let Some(word) = bytes.get(at..at + 8) {
+        let x = word.try_into().map(u64::from_le_bytes).unwrap_or(0);
+        // Exactly the line feed bytes get their high bit set.
+        let y = x ^ (ONES * u64::from(b'\n'));
+        let mut feeds = !(((y & LOW7).wrapping_add(LOW7)) | y | LOW7);
+        while feeds != 0 {
+            let j = at + (feeds.trailing_zeros() / 8) as usize;
+            if found(j, &mut lines) {
+                return (j + 1, lines);
+            }
+            feeds &= feeds - 1;
+        }
+        at += 8;
+    }
+    while let Some(&b) = bytes.get(at) {
+        if b == b'\n' && found(at, &mut lines) {
+            return (at + 1, lines);
+        }
+        at += 1;
+    }
+    (bytes.len(), lines)
 }
 
 #[cfg(test)]

@@ -97,8 +97,17 @@ fn list(dir: &Path) -> Result<Vec<(PathBuf, bool)>, LoadError> {
 }
 
 /// Reads at most `max` bytes; more than that is an error naming the limit.
-fn read_bounded(reader: impl Read, max: u64, name: &str) -> Result<Vec<u8>, LoadError> {
-    let mut bytes = Vec::new();
+/// `expected` (the file's size, when known) sizes the buffer up front: growing it
+/// by doubling costs a reallocation and a copy per step, and large reallocations
+/// make glibc consolidate its free lists.
+fn read_bounded(
+    reader: impl Read,
+    max: u64,
+    name: &str,
+    expected: u64,
+) -> Result<Vec<u8>, LoadError> {
+    let capacity = usize::try_from(expected.min(max).saturating_add(1)).unwrap_or(0);
+    let mut bytes = Vec::with_capacity(capacity);
     reader
         .take(max.saturating_add(1))
         .read_to_end(&mut bytes)
@@ -124,7 +133,7 @@ pub(crate) fn load_source(source: &Source, limits: &Limits) -> (u64, Result<File
             let name = "<stdin>";
             (
                 name.to_owned(),
-                read_bounded(std::io::stdin().lock(), limits.max_file_bytes, name),
+                read_bounded(std::io::stdin().lock(), limits.max_file_bytes, name, 0),
             )
         }
         Source::File(path) => {
@@ -136,7 +145,7 @@ pub(crate) fn load_source(source: &Source, limits: &Limits) -> (u64, Result<File
                     if size > limits.max_file_bytes {
                         return Err(too_big(&name, limits.max_file_bytes));
                     }
-                    read_bounded(file, limits.max_file_bytes, &name)
+                    read_bounded(file, limits.max_file_bytes, &name, size)
                 });
             (name, bytes)
         }
