@@ -48,6 +48,10 @@ pub struct InputArgs {
     /// A manifest file, a directory, or - for standard input (repeatable).
     #[arg(short = 'f', long = "filename", value_name = "PATH")]
     pub filenames: Vec<PathBuf>,
+    /// Warn about files that cannot be read as Kubernetes objects and go on with
+    /// the rest, instead of stopping with exit status 2 (stray values.yaml, CI configs).
+    #[arg(long)]
+    pub ignore_invalid: bool,
 }
 
 #[derive(Args, Debug)]

@@ -4,7 +4,10 @@ use std::path::PathBuf;
 
 use palisade_core::{Input, Limits, Loaded, load_inputs};
 
+use std::io::Write;
+
 use crate::CliError;
+use crate::cli::InputArgs;
 
 /// Positional paths first, then `-f` paths, in the order given; `-` is stdin.
 pub fn collect(paths: &[PathBuf], filenames: &[PathBuf]) -> Result<Vec<Input>, CliError> {
@@ -32,14 +35,22 @@ pub fn collect(paths: &[PathBuf], filenames: &[PathBuf]) -> Result<Vec<Input>, C
     Ok(inputs)
 }
 
-/// Loads every input; any unreadable file is an input error naming it.
-pub fn load(paths: &[PathBuf], filenames: &[PathBuf]) -> Result<Loaded, CliError> {
-    let inputs = collect(paths, filenames)?;
+/// Loads every input. An unreadable file is an input error naming it, or with
+/// `--ignore-invalid` a warning on standard error (its objects are left out whole).
+pub fn load(paths: &[PathBuf], input: &InputArgs) -> Result<Loaded, CliError> {
+    let inputs = collect(paths, &input.filenames)?;
     let loaded = load_inputs(&inputs, &Limits::default());
-    if !loaded.errors.is_empty() {
+    if loaded.errors.is_empty() {
+        return Ok(loaded);
+    }
+    if !input.ignore_invalid {
         return Err(CliError::Input(
             loaded.errors.iter().map(ToString::to_string).collect(),
         ));
+    }
+    let mut stderr = std::io::stderr().lock();
+    for error in &loaded.errors {
+        writeln!(stderr, "warning: skipped: {error}")?;
     }
     Ok(loaded)
 }

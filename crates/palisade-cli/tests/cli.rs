@@ -630,3 +630,28 @@ fn risks_show_the_escalation_chain_and_appear_in_scan() {
             .all(|f| f["rule"].as_str().unwrap_or("").starts_with("rbac/"))
     );
 }
+
+#[test]
+fn ignore_invalid_warns_about_a_bad_file_and_scans_the_rest() {
+    let dir = std::env::temp_dir().join(format!("palisade-ignore-invalid-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    std::fs::write(dir.join("values.yaml"), "replicas: 3\nimage: [unclosed\n").expect("write");
+    std::fs::write(
+        dir.join("pod.yaml"),
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  hostNetwork: true\n  containers:\n    - name: c\n      image: x\n",
+    )
+    .expect("write");
+    let dir_arg = dir.to_string_lossy().into_owned();
+
+    let strict = palisade(&["scan", &dir_arg, "-o", "json"]);
+    assert_eq!(strict.status.code(), Some(2), "a bad file stops the run by default");
+    assert!(String::from_utf8_lossy(&strict.stderr).contains("values.yaml:2:"));
+
+    let lenient = palisade(&["scan", &dir_arg, "-o", "json", "--ignore-invalid", "--analyzers", "pss"]);
+    assert_eq!(lenient.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&lenient.stderr).contains("warning: skipped: "));
+    let report = json_of(&lenient);
+    assert!(findings(&report).iter().any(|f| f["rule"] == "pss/hostNamespaces"));
+    assert_eq!(report["summary"]["objects"], 1);
+    let _ = std::fs::remove_dir_all(&dir);
+}

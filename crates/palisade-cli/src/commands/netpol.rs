@@ -137,7 +137,7 @@ pub fn run(args: &NetpolArgs) -> Result<Outcome, CliError> {
 }
 
 fn load(paths: &[std::path::PathBuf], input: &InputArgs) -> Result<(Inventory, usize), CliError> {
-    let loaded = inputs::load(paths, &input.filenames)?;
+    let loaded = inputs::load(paths, input)?;
     Ok((Inventory::new(loaded.objects), loaded.files))
 }
 

@@ -15,6 +15,7 @@ use palisade_rbac::{
 };
 use palisade_report::{Report, json, table};
 
+use crate::cli::InputArgs;
 use crate::{CliError, Outcome, inputs};
 
 #[derive(Args, Debug)]
@@ -87,9 +88,8 @@ pub struct CanIArgs {
     /// Output format of --list.
     #[arg(short = 'o', long = "output", value_enum, default_value_t = Format::Table)]
     pub output: Format,
-    /// Manifest files or directories (repeatable; - for standard input).
-    #[arg(short = 'f', long = "filename", value_name = "PATH")]
-    pub filenames: Vec<PathBuf>,
+    #[command(flatten)]
+    pub input: InputArgs,
 }
 
 #[derive(Args, Debug)]
@@ -102,9 +102,8 @@ pub struct WhoCanArgs {
     /// Output format.
     #[arg(short = 'o', long = "output", value_enum, default_value_t = Format::Table)]
     pub output: Format,
-    /// Manifest files or directories (repeatable; - for standard input).
-    #[arg(short = 'f', long = "filename", value_name = "PATH")]
-    pub filenames: Vec<PathBuf>,
+    #[command(flatten)]
+    pub input: InputArgs,
 }
 
 #[derive(Args, Debug)]
@@ -112,9 +111,8 @@ pub struct RisksArgs {
     /// Manifest files or directories (same as -f).
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
-    /// Manifest files or directories (repeatable; - for standard input).
-    #[arg(short = 'f', long = "filename", value_name = "PATH")]
-    pub filenames: Vec<PathBuf>,
+    #[command(flatten)]
+    pub input: InputArgs,
     /// Output format.
     #[arg(short = 'o', long = "output", value_enum, default_value_t = Format::Table)]
     pub output: Format,
@@ -147,8 +145,8 @@ pub fn run(args: &RbacArgs) -> Result<Outcome, CliError> {
     }
 }
 
-fn load(paths: &[PathBuf], filenames: &[PathBuf]) -> Result<(Inventory, usize), CliError> {
-    let loaded = inputs::load(paths, filenames)?;
+fn load(paths: &[PathBuf], input: &InputArgs) -> Result<(Inventory, usize), CliError> {
+    let loaded = inputs::load(paths, input)?;
     Ok((Inventory::new(loaded.objects), loaded.files))
 }
 
@@ -206,7 +204,7 @@ fn request(
 
 fn can_i(args: &CanIArgs) -> Result<Outcome, CliError> {
     let user = identity(&args.identity)?;
-    let (inventory, _) = load(&[], &args.filenames)?;
+    let (inventory, _) = load(&[], &args.input)?;
     let policy = Policy::from_inventory(&inventory);
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
@@ -333,7 +331,7 @@ fn who_can(args: &WhoCanArgs) -> Result<Outcome, CliError> {
             "expected VERB and TYPE[.GROUP][/NAME] or /NON-RESOURCE-URL".to_owned(),
         ));
     };
-    let (inventory, _) = load(&[], &args.filenames)?;
+    let (inventory, _) = load(&[], &args.input)?;
     let policy = Policy::from_inventory(&inventory);
     let request = request(&policy, verb, target, &args.scope)?;
     let answer: Vec<WhoCanEntry> = if args.scope.all_namespaces {
@@ -428,7 +426,7 @@ fn who_can(args: &WhoCanArgs) -> Result<Outcome, CliError> {
 }
 
 fn risks(args: &RisksArgs) -> Result<Outcome, CliError> {
-    let (inventory, files) = load(&args.paths, &args.filenames)?;
+    let (inventory, files) = load(&args.paths, &args.input)?;
     let policy = Policy::from_inventory(&inventory);
     let mut options = RiskOptions {
         include_system: args.include_system,

@@ -12,7 +12,7 @@ use crate::cli::{Analyzer, ScanArgs, ScanFormat, colour_wanted};
 use crate::{CliError, Outcome, inputs};
 
 pub fn run(args: &ScanArgs) -> Result<Outcome, CliError> {
-    let loaded = inputs::load(&args.paths, &args.input.filenames)?;
+    let loaded = inputs::load(&args.paths, &args.input)?;
     let target = LevelVersion {
         level: args.pss_level.into(),
         version: args.pss_version,

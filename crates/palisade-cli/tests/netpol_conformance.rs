@@ -1,15 +1,15 @@
-//! Runs np-guard's `connlist` cases (no focus options, single network) and
-//! compares our JSON with the expected txt through the shared normaliser
-//! (`normalize_npguard.py --compare`).
+//! Runs np-guard's `connlist` cases (no focus options, single network) through
+//! `palisade netpol connlist -o json --ignore-invalid` and compares the output with
+//! the expected txt through the shared normaliser (`normalize_npguard.py --compare`).
+//! Input folders hold some files that are not Kubernetes objects; np-guard skips
+//! them with a warning, and so does `--ignore-invalid`.
 //!
 //! NetworkPolicy-only cases must all agree. Cases with admin tiers are held to
 //! a floor (the count measured when the engine was written), and cases with
 //! Ingress/Route objects are only reported: the `{ingress-controller}` peer is
 //! not modelled yet.
 
-mod common;
-
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const NETPOL_ONLY_TOTAL: usize = 30;
@@ -24,6 +24,44 @@ const FOCUS_OPTIONS: &[&str] = &[
     "explain_only",
     "exposure",
 ];
+
+/// The shared conformance folder, or `None` (after printing why) when it is
+/// absent and not required. With `PALISADE_REQUIRE_CONFORMANCE=1` absence fails.
+fn suite() -> Option<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/netpol");
+    if dir.join("np-guard/cases.json").is_file() {
+        return Some(dir);
+    }
+    assert!(
+        std::env::var_os("PALISADE_REQUIRE_CONFORMANCE").is_none(),
+        "conformance suite not found at {}",
+        dir.display()
+    );
+    eprintln!("skipped: conformance suite not found at {}", dir.display());
+    None
+}
+
+fn cases(suite: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(suite.join("np-guard/cases.json"))
+        .unwrap_or_else(|e| panic!("cases.json: {e}"));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("cases.json: {e}"))
+}
+
+/// The policy and network kinds present in a case's input folders.
+fn kinds(index: &serde_json::Value, case: &serde_json::Value) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for dir in case["dirs"].as_array().into_iter().flatten() {
+        let dir = dir.as_str().unwrap_or_default();
+        for kind in index["dirs"][dir]["kinds"].as_array().into_iter().flatten() {
+            if let Some(kind) = kind.as_str()
+                && !out.iter().any(|o| o == kind)
+            {
+                out.push(kind.to_owned());
+            }
+        }
+    }
+    out
+}
 
 #[derive(Debug, PartialEq)]
 enum Family {
@@ -49,10 +87,20 @@ fn family(kinds: &[String]) -> Family {
 
 /// Runs one case; `Err` carries the normaliser's report.
 fn run_case(suite: &Path, dir: &str, expected: &str, scratch: &Path) -> Result<(), String> {
-    let inventory = common::load(suite, dir);
-    let records = palisade_netpol::connlist(&inventory);
+    let run = Command::new(env!("CARGO_BIN_EXE_palisade"))
+        .args(["netpol", "connlist", "-o", "json", "--ignore-invalid", "-f"])
+        .arg(suite.join("np-guard/tests").join(dir))
+        .output()
+        .map_err(|e| format!("cannot run palisade: {e}"))?;
+    if run.status.code() != Some(0) {
+        return Err(format!(
+            "palisade exited {:?}: {}",
+            run.status.code(),
+            String::from_utf8_lossy(&run.stderr)
+        ));
+    }
     let ours = scratch.join(format!("{}.json", dir.replace('/', "_")));
-    std::fs::write(&ours, palisade_netpol::output::to_json(&records)).map_err(|e| e.to_string())?;
+    std::fs::write(&ours, &run.stdout).map_err(|e| e.to_string())?;
     let out = Command::new("python3")
         .arg(suite.join("normalize_npguard.py"))
         .arg("--compare")
@@ -79,8 +127,8 @@ fn run_case(suite: &Path, dir: &str, expected: &str, scratch: &Path) -> Result<(
 
 #[test]
 fn npguard_connlist_cases_agree() {
-    let Some(suite) = common::suite() else { return };
-    let index = common::cases(&suite);
+    let Some(suite) = suite() else { return };
+    let index = cases(&suite);
     let scratch = std::env::temp_dir().join(format!(
         "palisade-netpol-conformance-{}",
         std::process::id()
@@ -116,7 +164,7 @@ fn npguard_connlist_cases_agree() {
         else {
             continue;
         };
-        let fam = family(&common::kinds(&index, case));
+        let fam = family(&kinds(&index, case));
         let slot = match fam {
             Family::NetpolOnly => 0,
             Family::Admin => 1,
