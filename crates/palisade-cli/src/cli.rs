@@ -73,6 +73,8 @@ pub struct ScanArgs {
     /// Exit 1 when a finding has this severity or a higher one.
     #[arg(long, value_name = "SEVERITY", default_value = "low", value_parser = parse_severity)]
     pub fail_on: Severity,
+    #[command(flatten)]
+    pub accept: crate::report_findings::AcceptArgs,
     /// Which analyzers run (comma-separated): pss, netpol, rbac, yaml.
     #[arg(long, value_enum, value_delimiter = ',', default_values_t = Analyzer::ALL)]
     pub analyzers: Vec<Analyzer>,

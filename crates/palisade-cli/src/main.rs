@@ -7,6 +7,7 @@
 mod cli;
 mod commands;
 mod inputs;
+mod report_findings;
 
 use std::io::{self, Write};
 use std::process::ExitCode;

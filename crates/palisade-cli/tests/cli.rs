@@ -644,14 +644,107 @@ fn ignore_invalid_warns_about_a_bad_file_and_scans_the_rest() {
     let dir_arg = dir.to_string_lossy().into_owned();
 
     let strict = palisade(&["scan", &dir_arg, "-o", "json"]);
-    assert_eq!(strict.status.code(), Some(2), "a bad file stops the run by default");
+    assert_eq!(
+        strict.status.code(),
+        Some(2),
+        "a bad file stops the run by default"
+    );
     assert!(String::from_utf8_lossy(&strict.stderr).contains("values.yaml:2:"));
 
-    let lenient = palisade(&["scan", &dir_arg, "-o", "json", "--ignore-invalid", "--analyzers", "pss"]);
+    let lenient = palisade(&[
+        "scan",
+        &dir_arg,
+        "-o",
+        "json",
+        "--ignore-invalid",
+        "--analyzers",
+        "pss",
+    ]);
     assert_eq!(lenient.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&lenient.stderr).contains("warning: skipped: "));
     let report = json_of(&lenient);
-    assert!(findings(&report).iter().any(|f| f["rule"] == "pss/hostNamespaces"));
+    assert!(
+        findings(&report)
+            .iter()
+            .any(|f| f["rule"] == "pss/hostNamespaces")
+    );
     assert_eq!(report["summary"]["objects"], 1);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn accepted_findings_are_left_out_counted_and_stale_entries_warned_about() {
+    let dir = std::env::temp_dir().join(format!("palisade-accept-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let accept = dir.join("accept.yaml");
+    std::fs::write(
+        &accept,
+        "accepted:\n  - rule: rbac/wl-create-pods\n    match: User alice\n    reason: alice is the on-call deployer\n  - rule: rbac/esc-bind\n    reason: nobody has bind any more\n",
+    )
+    .expect("write");
+    let accept_arg = accept.to_string_lossy().into_owned();
+
+    let before = json_of(&palisade(&[
+        "rbac",
+        "risks",
+        "-f",
+        "examples/rbac.yaml",
+        "-o",
+        "json",
+    ]));
+    let after_output = palisade(&[
+        "rbac",
+        "risks",
+        "-f",
+        "examples/rbac.yaml",
+        "-o",
+        "json",
+        "--accept",
+        &accept_arg,
+    ]);
+    let after = json_of(&after_output);
+    let alice_pods = |report: &Value| {
+        findings(report)
+            .iter()
+            .filter(|f| {
+                f["rule"] == "rbac/wl-create-pods"
+                    && f["message"]
+                        .as_str()
+                        .unwrap_or("")
+                        .starts_with("User alice")
+            })
+            .count()
+    };
+    assert_eq!(alice_pods(&before), 1);
+    assert_eq!(alice_pods(&after), 0);
+    assert_eq!(after["summary"]["accepted"], 1);
+    assert_eq!(
+        findings(&before).len(),
+        findings(&after).len() + 1,
+        "only the accepted finding is left out (the group's is not)"
+    );
+    let stderr = String::from_utf8_lossy(&after_output.stderr);
+    assert!(
+        stderr.contains("accepted[1] (rbac/esc-bind) matches no finding"),
+        "{stderr}"
+    );
+
+    // An entry without a reason is refused, naming the file.
+    std::fs::write(
+        &accept,
+        "accepted:\n  - rule: pss/privileged\n    reason: ''\n",
+    )
+    .expect("write");
+    let refused = palisade(&["scan", "examples/", "--accept", &accept_arg]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("reason must say why"));
+    // Unknown fields are errors too (a typo must not silently accept everything).
+    std::fs::write(
+        &accept,
+        "accepted:\n  - rule: pss/privileged\n    reson: typo\n",
+    )
+    .expect("write");
+    let typo = palisade(&["scan", "examples/", "--accept", &accept_arg]);
+    assert_eq!(typo.status.code(), Some(2));
     let _ = std::fs::remove_dir_all(&dir);
 }

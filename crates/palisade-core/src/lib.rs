@@ -5,6 +5,7 @@
 //! template extraction for every workload kind, and the one [`Finding`] type. It
 //! does no analysis and prints nothing.
 
+pub mod accept;
 pub mod finding;
 pub mod inventory;
 pub mod load;
@@ -12,6 +13,7 @@ pub mod node;
 pub mod object;
 pub mod pod_template;
 
+pub use accept::{AcceptList, Acceptance, Accepted};
 pub use finding::{Finding, Severity};
 pub use inventory::{Inventory, NAMESPACE_NAME_LABEL, NamespaceInfo};
 pub use load::{FileLoad, Input, Limits, LoadError, Loaded, load_bytes, load_inputs};

@@ -26,6 +26,8 @@ pub struct Summary {
     pub by_severity: BTreeMap<Severity, usize>,
     /// Findings the cluster would reject at admission (see `Finding::enforced_by`).
     pub enforced: usize,
+    /// Findings left out because an accept file (`--accept`) covers them.
+    pub accepted: usize,
     /// The Pod Security Standards policy the scan targeted, e.g. `restricted:latest`
     /// (absent for commands that do not evaluate PSS).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -63,6 +65,7 @@ impl Report {
             objects,
             findings: findings.len(),
             enforced: findings.iter().filter(|f| f.enforced_by.is_some()).count(),
+            accepted: 0,
             failed: findings.iter().any(|f| f.severity >= fail_on),
             by_severity,
             pss_policy,

@@ -113,6 +113,9 @@ pub fn summary_line(report: &Report) -> String {
     if s.enforced > 0 {
         line.push_str(&format!("; {} would be rejected at admission", s.enforced));
     }
+    if s.accepted > 0 {
+        line.push_str(&format!("; {} accepted (--accept)", s.accepted));
+    }
     line
 }
 

@@ -8,9 +8,9 @@ use palisade_core::{Inventory, Severity};
 use palisade_netpol::{
     Connectivity, DirectionVerdict, Endpoint, Engine, Model, Protocol, output, reach,
 };
-use palisade_report::{Report, json, table};
 
 use crate::cli::InputArgs;
+use crate::report_findings::{AcceptArgs, Emit, emit};
 use crate::{CliError, Outcome, inputs};
 
 #[derive(Args, Debug)]
@@ -125,6 +125,8 @@ pub struct LintArgs {
     /// Exit 1 when a finding has this severity or a higher one.
     #[arg(long, value_name = "SEVERITY", default_value = "low", value_parser = crate::cli::parse_severity)]
     pub fail_on: Severity,
+    #[command(flatten)]
+    pub accept: AcceptArgs,
 }
 
 pub fn run(args: &NetpolArgs) -> Result<Outcome, CliError> {
@@ -342,23 +344,18 @@ fn lint(args: &LintArgs) -> Result<Outcome, CliError> {
     let model = Model::from_inventory(&inventory);
     let engine = Engine::new(&model);
     let findings = palisade_netpol::lint(&engine);
-    let report = Report::new(findings, files, inventory.len(), None, args.fail_on);
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
-    match args.output {
-        crate::cli::ScanFormat::Json => json::write(&report, &mut out)?,
-        crate::cli::ScanFormat::Table => table::write(
-            &report,
-            crate::cli::colour_wanted(crate::cli::ColourChoice::Auto),
-            &mut out,
-        )?,
-    }
-    out.flush()?;
-    Ok(if report.summary.failed {
-        Outcome::Findings
-    } else {
-        Outcome::Clean
-    })
+    emit(
+        findings,
+        files,
+        inventory.len(),
+        Emit {
+            json: args.output == crate::cli::ScanFormat::Json,
+            colour: crate::cli::colour_wanted(crate::cli::ColourChoice::Auto),
+            fail_on: args.fail_on,
+            accept: &args.accept,
+            pss_policy: None,
+        },
+    )
 }
 
 fn write_stdout(text: &str) -> Result<(), CliError> {

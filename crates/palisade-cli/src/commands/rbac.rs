@@ -13,9 +13,9 @@ use palisade_rbac::{
     Discovery, Policy, Reason, Request, ResourceAttributes, RiskOptions, UserInfo, WhoCanEntry,
     analyze,
 };
-use palisade_report::{Report, json, table};
 
 use crate::cli::InputArgs;
+use crate::report_findings::{AcceptArgs, Emit, emit};
 use crate::{CliError, Outcome, inputs};
 
 #[derive(Args, Debug)]
@@ -119,6 +119,8 @@ pub struct RisksArgs {
     /// Exit 1 when a finding has this severity or a higher one.
     #[arg(long, value_name = "SEVERITY", default_value = "high", value_parser = parse_severity)]
     pub fail_on: Severity,
+    #[command(flatten)]
+    pub accept: AcceptArgs,
     /// Also report system: identities and kube-system ServiceAccounts.
     #[arg(long)]
     pub include_system: bool,
@@ -436,17 +438,16 @@ fn risks(args: &RisksArgs) -> Result<Outcome, CliError> {
         options.privileged_namespaces = args.privileged_namespaces.clone();
     }
     let findings = analyze(&policy, &options);
-    let report = Report::new(findings, files, inventory.len(), None, args.fail_on);
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
-    match args.output {
-        Format::Json => json::write(&report, &mut out)?,
-        Format::Table => table::write(&report, false, &mut out)?,
-    }
-    out.flush()?;
-    Ok(if report.summary.failed {
-        Outcome::Findings
-    } else {
-        Outcome::Clean
-    })
+    emit(
+        findings,
+        files,
+        inventory.len(),
+        Emit {
+            json: args.output == Format::Json,
+            colour: crate::cli::colour_wanted(crate::cli::ColourChoice::Auto),
+            fail_on: args.fail_on,
+            accept: &args.accept,
+            pss_policy: None,
+        },
+    )
 }

@@ -2,13 +2,11 @@
 //! Standards for every workload, NetworkPolicy lint, RBAC risks, and what reading the
 //! manifests revealed.
 
-use std::io::{self, Write};
-
 use palisade_core::Inventory;
 use palisade_pss::LevelVersion;
-use palisade_report::{Report, json, table};
 
 use crate::cli::{Analyzer, ScanArgs, ScanFormat, colour_wanted};
+use crate::report_findings::{Emit, emit};
 use crate::{CliError, Outcome, inputs};
 
 pub fn run(args: &ScanArgs) -> Result<Outcome, CliError> {
@@ -39,28 +37,22 @@ pub fn run(args: &ScanArgs) -> Result<Outcome, CliError> {
             &palisade_rbac::RiskOptions::default(),
         ));
     }
-    let report = Report::new(
+    let objects = inventory.len();
+    let outcome = emit(
         findings,
         files,
-        inventory.len(),
-        Some(target.to_string()),
-        args.fail_on,
-    );
-
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
-    match args.output {
-        ScanFormat::Json => json::write(&report, &mut out)?,
-        ScanFormat::Table => table::write(&report, colour_wanted(args.color), &mut out)?,
-    }
-    out.flush()?;
+        objects,
+        Emit {
+            json: args.output == ScanFormat::Json,
+            colour: colour_wanted(args.color),
+            fail_on: args.fail_on,
+            accept: &args.accept,
+            pss_policy: Some(target.to_string()),
+        },
+    )?;
     // The process ends right after this: freeing a large tree node by node would
     // cost about a quarter of the load time for nothing (measured with the
     // scan_throughput bench), so the inventory is left to the operating system.
     std::mem::forget(inventory);
-    Ok(if report.summary.failed {
-        Outcome::Findings
-    } else {
-        Outcome::Clean
-    })
+    Ok(outcome)
 }
