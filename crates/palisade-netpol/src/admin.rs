@@ -13,7 +13,7 @@ use crate::model::{
     PortSpec,
 };
 use crate::policy::port_number;
-use crate::selector::Selector;
+use palisade_core::LabelSelector as Selector;
 
 const GROUP: &str = "policy.networking.k8s.io";
 

@@ -20,7 +20,6 @@ pub mod model;
 pub mod output;
 pub mod policy;
 pub mod reach;
-pub mod selector;
 mod workloads;
 
 pub use conn::{ConnSet, PortSet, Protocol};

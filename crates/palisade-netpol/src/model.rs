@@ -12,8 +12,8 @@ use palisade_core::{Inventory, NAMESPACE_NAME_LABEL, ObjectRef, SourceRef};
 
 use crate::conn::{ConnSet, PortSet, Protocol};
 use crate::ip::{IpBlock, IpRange};
-use crate::selector::Selector;
 use crate::{admin, policy, workloads};
+use palisade_core::LabelSelector as Selector;
 
 /// A container port of a workload's pod template.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

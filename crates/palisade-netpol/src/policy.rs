@@ -11,7 +11,7 @@ use palisade_core::{Inventory, Node, Object, Value};
 use crate::conn::{PortSet, Protocol};
 use crate::ip::{IpBlock, IpRange};
 use crate::model::{Model, NetworkPolicy, NpPeer, NpRule, NsScope, PodSet, PortEntry, PortSpec};
-use crate::selector::Selector;
+use palisade_core::LabelSelector as Selector;
 
 pub(crate) fn collect(inventory: &Inventory, model: &mut Model) {
     for object in inventory.of_kind("NetworkPolicy") {

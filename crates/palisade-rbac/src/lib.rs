@@ -23,7 +23,6 @@ pub mod model;
 pub mod policy;
 pub mod request;
 pub mod risks;
-pub mod selector;
 pub mod validate;
 pub mod who_can;
 

@@ -8,10 +8,8 @@
 
 use std::collections::BTreeMap;
 
-use palisade_core::{Node, Object, ObjectRef, SourceRef, string_entries};
+use palisade_core::{LabelSelector, Node, Object, ObjectRef, SourceRef, string_entries};
 use serde::Serialize;
-
-use crate::selector::LabelSelector;
 
 /// The API group of every RBAC kind.
 pub const RBAC_GROUP: &str = "rbac.authorization.k8s.io";
@@ -166,8 +164,14 @@ impl RoleDef {
                 root.get("aggregationRule")
                     .filter(|n| !n.is_null())
                     .map(|n| {
+                        // A selector the API server cannot convert selects no role, so it
+                        // adds nothing to the union: leaving it out is the same.
                         n.get("clusterRoleSelectors")
-                            .map(|s| s.items().map(LabelSelector::from_node).collect())
+                            .map(|s| {
+                                s.items()
+                                    .filter_map(|n| LabelSelector::parse(n).ok())
+                                    .collect()
+                            })
                             .unwrap_or_default()
                     })
             }

@@ -1,11 +1,10 @@
-//! Kubernetes label selectors (`matchLabels` and `matchExpressions`).
-//!
-//! Generic, not NetworkPolicy-specific: it belongs in palisade-core and lives
-//! here until it is moved there.
+//! Kubernetes label selectors (`matchLabels` and `matchExpressions`), shared by
+//! every analyzer that selects objects by label: NetworkPolicy pod and namespace
+//! selectors, ClusterRole aggregation rules.
 
 use std::collections::BTreeMap;
 
-use palisade_core::Node;
+use crate::node::Node;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Operator {
@@ -24,14 +23,14 @@ pub struct Requirement {
 
 /// A conjunction of requirements. The empty selector matches everything.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
-pub struct Selector {
+pub struct LabelSelector {
     pub requirements: Vec<Requirement>,
 }
 
-impl Selector {
+impl LabelSelector {
     /// The selector that matches every label set.
-    pub fn everything() -> Selector {
-        Selector::default()
+    pub fn everything() -> LabelSelector {
+        LabelSelector::default()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -41,9 +40,9 @@ impl Selector {
     /// Reads a `LabelSelector` node. A null node is the empty selector (which is
     /// what the API decodes `podSelector:` with no value to). Errors name the
     /// problem the API server would reject.
-    pub fn parse(node: &Node) -> Result<Selector, String> {
+    pub fn parse(node: &Node) -> Result<LabelSelector, String> {
         if node.is_null() {
-            return Ok(Selector::everything());
+            return Ok(LabelSelector::everything());
         }
         if node.as_map().is_none() {
             return Err(format!(
@@ -111,7 +110,7 @@ impl Selector {
                 values,
             });
         }
-        Ok(Selector { requirements })
+        Ok(LabelSelector { requirements })
     }
 
     pub fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
@@ -130,7 +129,7 @@ impl Selector {
 /// Label values are strings; YAML may have decoded `true` or `1` into another
 /// scalar, which the API server would reject, but np-guard reads as text.
 fn scalar_text(node: &Node) -> Option<String> {
-    use palisade_core::Value;
+    use crate::node::Value;
     match &node.value {
         Value::String(s) => Some(s.clone()),
         Value::Int(i) => Some(i.to_string()),
@@ -150,8 +149,8 @@ mod tests {
             .collect()
     }
 
-    fn sel(json: serde_json::Value) -> Selector {
-        Selector::parse(&Node::from_json(&json)).unwrap_or_else(|e| panic!("{e}"))
+    fn sel(json: serde_json::Value) -> LabelSelector {
+        LabelSelector::parse(&Node::from_json(&json)).unwrap_or_else(|e| panic!("{e}"))
     }
 
     #[test]
@@ -189,14 +188,14 @@ mod tests {
         let bad = Node::from_json(
             &serde_json::json!({"matchExpressions": [{"key": "a", "operator": "In", "values": []}]}),
         );
-        assert!(Selector::parse(&bad).is_err());
+        assert!(LabelSelector::parse(&bad).is_err());
         let bad = Node::from_json(
             &serde_json::json!({"matchExpressions": [{"key": "a", "operator": "Exists", "values": ["x"]}]}),
         );
-        assert!(Selector::parse(&bad).is_err());
+        assert!(LabelSelector::parse(&bad).is_err());
         let bad = Node::from_json(
             &serde_json::json!({"matchExpressions": [{"key": "a", "operator": "Has"}]}),
         );
-        assert!(Selector::parse(&bad).is_err());
+        assert!(LabelSelector::parse(&bad).is_err());
     }
 }
