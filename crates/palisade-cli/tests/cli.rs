@@ -748,3 +748,96 @@ fn accepted_findings_are_left_out_counted_and_stale_entries_warned_about() {
     assert_eq!(typo.status.code(), Some(2));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn include_defaults_adds_the_bootstrap_policy() {
+    let can = |args: &[&str], defaults: bool| {
+        let mut all = vec!["rbac", "can-i"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["-f", "examples/rbac.yaml"]);
+        if defaults {
+            all.push("--include-defaults");
+        }
+        let output = palisade(&all);
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).trim().to_owned(),
+        )
+    };
+    let yes = (Some(0), "yes".to_owned());
+    let no = (Some(1), "no".to_owned());
+    // Any authenticated user may ask about itself only through system:basic-user.
+    let review = [
+        "create",
+        "selfsubjectaccessreviews.authorization.k8s.io",
+        "--as",
+        "carol",
+        "--as-group",
+        "system:authenticated",
+    ];
+    assert_eq!(can(&review, false), no);
+    assert_eq!(can(&review, true), yes);
+    // A controller's ServiceAccount gets its system:controller:* role.
+    let controller = [
+        "update",
+        "deployments.apps",
+        "-n",
+        "shop",
+        "--as",
+        "system:serviceaccount:kube-system:deployment-controller",
+    ];
+    assert_eq!(can(&controller, false), no);
+    assert_eq!(can(&controller, true), yes);
+
+    let who = |defaults: bool| {
+        let mut all = vec![
+            "rbac",
+            "who-can",
+            "list",
+            "nodes",
+            "-A",
+            "-f",
+            "examples/rbac.yaml",
+            "-o",
+            "json",
+        ];
+        if defaults {
+            all.push("--include-defaults");
+        }
+        let report = json_of(&palisade(&all));
+        report["subjects"]
+            .as_array()
+            .expect("subjects")
+            .iter()
+            .map(|s| {
+                format!(
+                    "{}/{}",
+                    s["kind"].as_str().unwrap_or(""),
+                    s["name"].as_str().unwrap_or("")
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let without = who(false);
+    let with = who(true);
+    assert!(
+        !without.iter().any(|s| s.contains("kube-system")),
+        "{without:?}"
+    );
+    assert!(
+        with.iter()
+            .any(|s| s.starts_with("ServiceAccount/") && s.contains("node-controller")),
+        "{with:?}"
+    );
+    assert!(with.iter().any(|s| s == "Group/system:masters"), "{with:?}");
+
+    // risks takes the flag too and still runs.
+    let risks = palisade(&[
+        "rbac",
+        "risks",
+        "-f",
+        "examples/rbac.yaml",
+        "--include-defaults",
+    ]);
+    assert!(matches!(risks.status.code(), Some(0 | 1)), "{risks:?}");
+}

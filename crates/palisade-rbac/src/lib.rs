@@ -13,6 +13,7 @@
 
 pub mod aggregation;
 pub mod authorize;
+pub mod bootstrap;
 pub mod discovery;
 pub mod escalation;
 pub mod identity;
@@ -27,6 +28,7 @@ pub mod validate;
 pub mod who_can;
 
 pub use authorize::{Decision, HeldRule, HeldRuleView, Reason};
+pub use bootstrap::bootstrap_objects;
 pub use discovery::{Discovery, ResolvedType, UnknownType};
 pub use escalation::{AdmitDecision, AdmitReason, Operation};
 pub use identity::UserInfo;

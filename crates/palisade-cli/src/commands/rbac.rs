@@ -11,7 +11,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use palisade_core::{Inventory, Severity};
 use palisade_rbac::{
     Discovery, Policy, Reason, Request, ResourceAttributes, RiskOptions, UserInfo, WhoCanEntry,
-    analyze,
+    analyze, bootstrap_objects,
 };
 
 use crate::cli::InputArgs;
@@ -90,6 +90,9 @@ pub struct CanIArgs {
     pub output: Format,
     #[command(flatten)]
     pub input: InputArgs,
+    /// Also load the API server's default roles and bindings (shipped in the binary).
+    #[arg(long)]
+    pub include_defaults: bool,
 }
 
 #[derive(Args, Debug)]
@@ -104,6 +107,9 @@ pub struct WhoCanArgs {
     pub output: Format,
     #[command(flatten)]
     pub input: InputArgs,
+    /// Also load the API server's default roles and bindings (shipped in the binary).
+    #[arg(long)]
+    pub include_defaults: bool,
 }
 
 #[derive(Args, Debug)]
@@ -113,6 +119,9 @@ pub struct RisksArgs {
     pub paths: Vec<PathBuf>,
     #[command(flatten)]
     pub input: InputArgs,
+    /// Also load the API server's default roles and bindings (shipped in the binary).
+    #[arg(long)]
+    pub include_defaults: bool,
     /// Output format.
     #[arg(short = 'o', long = "output", value_enum, default_value_t = Format::Table)]
     pub output: Format,
@@ -147,8 +156,16 @@ pub fn run(args: &RbacArgs) -> Result<Outcome, CliError> {
     }
 }
 
-fn load(paths: &[PathBuf], input: &InputArgs) -> Result<(Inventory, usize), CliError> {
-    let loaded = inputs::load(paths, input)?;
+/// The inventory of the input, plus the bootstrap policy with `--include-defaults`.
+fn load(
+    paths: &[PathBuf],
+    input: &InputArgs,
+    include_defaults: bool,
+) -> Result<(Inventory, usize), CliError> {
+    let mut loaded = inputs::load(paths, input)?;
+    if include_defaults {
+        loaded.objects.extend(bootstrap_objects());
+    }
     Ok((Inventory::new(loaded.objects), loaded.files))
 }
 
@@ -206,7 +223,7 @@ fn request(
 
 fn can_i(args: &CanIArgs) -> Result<Outcome, CliError> {
     let user = identity(&args.identity)?;
-    let (inventory, _) = load(&[], &args.input)?;
+    let (inventory, _) = load(&[], &args.input, args.include_defaults)?;
     let policy = Policy::from_inventory(&inventory);
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
@@ -333,7 +350,7 @@ fn who_can(args: &WhoCanArgs) -> Result<Outcome, CliError> {
             "expected VERB and TYPE[.GROUP][/NAME] or /NON-RESOURCE-URL".to_owned(),
         ));
     };
-    let (inventory, _) = load(&[], &args.input)?;
+    let (inventory, _) = load(&[], &args.input, args.include_defaults)?;
     let policy = Policy::from_inventory(&inventory);
     let request = request(&policy, verb, target, &args.scope)?;
     let answer: Vec<WhoCanEntry> = if args.scope.all_namespaces {
@@ -428,7 +445,7 @@ fn who_can(args: &WhoCanArgs) -> Result<Outcome, CliError> {
 }
 
 fn risks(args: &RisksArgs) -> Result<Outcome, CliError> {
-    let (inventory, files) = load(&args.paths, &args.input)?;
+    let (inventory, files) = load(&args.paths, &args.input, args.include_defaults)?;
     let policy = Policy::from_inventory(&inventory);
     let mut options = RiskOptions {
         include_system: args.include_system,
