@@ -3,26 +3,17 @@
 //! only the non-manifest files, and report from each analyzer. Without the shared
 //! data the test says it is skipped; with `PALISADE_REQUIRE_CONFORMANCE=1` (CI) it fails.
 
-use std::path::Path;
 use std::process::Command;
 
 use serde_json::Value;
 
 #[test]
 fn scan_reads_the_whole_corpus_and_every_analyzer_reports() {
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
-    if !corpus.join("index.jsonl").is_file() {
-        assert!(
-            std::env::var_os("PALISADE_REQUIRE_CONFORMANCE").is_none(),
-            "PALISADE_REQUIRE_CONFORMANCE is set but {} is missing",
-            corpus.display()
-        );
-        eprintln!(
-            "skipped: {} not found (this clone has no ../shared)",
-            corpus.display()
-        );
+    let Some(corpus) =
+        palisade_core::shared_data::shared_dir(env!("CARGO_MANIFEST_DIR"), "corpus", "index.jsonl")
+    else {
         return;
-    }
+    };
     let output = Command::new(env!("CARGO_BIN_EXE_palisade"))
         .args(["scan", "--ignore-invalid", "-o", "json"])
         .arg(&corpus)

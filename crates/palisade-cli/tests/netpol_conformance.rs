@@ -28,17 +28,11 @@ const FOCUS_OPTIONS: &[&str] = &[
 /// The shared conformance folder, or `None` (after printing why) when it is
 /// absent and not required. With `PALISADE_REQUIRE_CONFORMANCE=1` absence fails.
 fn suite() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/netpol");
-    if dir.join("np-guard/cases.json").is_file() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var_os("PALISADE_REQUIRE_CONFORMANCE").is_none(),
-        "conformance suite not found at {}",
-        dir.display()
-    );
-    eprintln!("skipped: conformance suite not found at {}", dir.display());
-    None
+    palisade_core::shared_data::shared_dir(
+        env!("CARGO_MANIFEST_DIR"),
+        "conformance/netpol",
+        "np-guard/cases.json",
+    )
 }
 
 fn cases(suite: &Path) -> serde_json::Value {

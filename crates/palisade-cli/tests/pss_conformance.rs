@@ -14,20 +14,11 @@ use std::process::Command;
 use serde_json::Value;
 
 fn conformance_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/pss");
-    if dir.join("manifest.json").is_file() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var_os("PALISADE_REQUIRE_CONFORMANCE").is_none(),
-        "PALISADE_REQUIRE_CONFORMANCE is set but {} is missing",
-        dir.display()
-    );
-    eprintln!(
-        "skipped: {} not found (this clone has no ../shared conformance data)",
-        dir.display()
-    );
-    None
+    palisade_core::shared_data::shared_dir(
+        env!("CARGO_MANIFEST_DIR"),
+        "conformance/pss",
+        "manifest.json",
+    )
 }
 
 struct Expectation {

@@ -14,6 +14,8 @@ pub mod node;
 pub mod object;
 pub mod pod_template;
 pub mod selector;
+#[doc(hidden)]
+pub mod shared_data;
 
 pub use accept::{AcceptList, Acceptance, Accepted};
 pub use finding::{Finding, Severity};

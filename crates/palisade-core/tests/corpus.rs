@@ -11,7 +11,6 @@
 //! Anything else fails the test with the file names.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::sync::Arc;
 
 use palisade_core::{Limits, load_bytes};
@@ -19,15 +18,13 @@ use serde_json::Value;
 
 #[test]
 fn corpus_loads_and_matches_its_index() {
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
-    let index_path = corpus.join("index.jsonl");
-    let Ok(index) = std::fs::read_to_string(&index_path) else {
-        println!(
-            "skipped: {} not found (the shared corpus is not checked out)",
-            index_path.display()
-        );
+    let Some(corpus) =
+        palisade_core::shared_data::shared_dir(env!("CARGO_MANIFEST_DIR"), "corpus", "index.jsonl")
+    else {
         return;
     };
+    let index_path = corpus.join("index.jsonl");
+    let index = std::fs::read_to_string(&index_path).expect("the corpus index is readable");
     let mut files = 0;
     let mut bytes = 0u64;
     let mut objects = 0usize;

@@ -105,19 +105,11 @@ fn fast_reader_matches_full_parser_on_golden_and_fuzz_inputs() {
 
 #[test]
 fn fast_reader_matches_full_parser_on_shared_corpus() {
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
-    if !corpus.is_dir() {
-        assert!(
-            std::env::var("PALISADE_REQUIRE_CONFORMANCE").as_deref() != Ok("1"),
-            "{} not found and PALISADE_REQUIRE_CONFORMANCE=1",
-            corpus.display()
-        );
-        println!(
-            "skipped: {} not found (the shared corpus is not checked out)",
-            corpus.display()
-        );
+    let Some(corpus) =
+        palisade_core::shared_data::shared_dir(env!("CARGO_MANIFEST_DIR"), "corpus", "index.jsonl")
+    else {
         return;
-    }
+    };
     let mut files = Vec::new();
     files_under(&corpus, &is_yaml, &mut files);
     let (report, failures) = check(&files);

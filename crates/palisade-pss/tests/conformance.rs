@@ -16,10 +16,6 @@ use palisade_core::{Limits, Node, load_bytes};
 use palisade_pss::{LevelVersion, aggregate_message, evaluate};
 use serde_json::Value;
 
-fn data_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/pss")
-}
-
 fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let mut entries: Vec<_> = std::fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
@@ -37,19 +33,13 @@ fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
 
 #[test]
 fn upstream_fixtures_agree() {
-    let root = data_dir();
-    if !root.join("manifest.json").is_file() {
-        if std::env::var("PALISADE_REQUIRE_CONFORMANCE").as_deref() == Ok("1") {
-            panic!(
-                "PALISADE_REQUIRE_CONFORMANCE=1 but {} is missing",
-                root.display()
-            );
-        }
-        println!(
-            "skipped: ../shared/conformance/pss not found (clone lacks the shared workspace data)"
-        );
+    let Some(root) = palisade_core::shared_data::shared_dir(
+        env!("CARGO_MANIFEST_DIR"),
+        "conformance/pss",
+        "manifest.json",
+    ) else {
         return;
-    }
+    };
     let manifest: Value = serde_json::from_str(
         &std::fs::read_to_string(root.join("manifest.json")).expect("read manifest.json"),
     )

@@ -358,13 +358,13 @@ fn compare_bindings(file: &str, ours: Vec<Value>, failures: &mut Vec<String>) ->
 
 #[test]
 fn bootstrap_table_matches_upstream_golden_data() {
-    if !dir().is_dir() {
-        assert!(
-            std::env::var("PALISADE_REQUIRE_CONFORMANCE").as_deref() != Ok("1"),
-            "PALISADE_REQUIRE_CONFORMANCE=1 but {} is missing",
-            dir().display()
-        );
-        println!("skipped: {} not found", dir().display());
+    if palisade_core::shared_data::shared_dir(
+        env!("CARGO_MANIFEST_DIR"),
+        "conformance/rbac",
+        "bootstrap",
+    )
+    .is_none()
+    {
         return;
     }
     let mut failures = Vec::new();

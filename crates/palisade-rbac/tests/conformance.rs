@@ -18,10 +18,6 @@ use palisade_rbac::{
 };
 use serde_json::Value;
 
-fn kit_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/rbac")
-}
-
 fn read_yaml(path: &Path) -> Value {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     // YAML 1.2 booleans only: the cases use namespaces such as `y`, which YAML 1.1
@@ -257,19 +253,13 @@ fn run_query(policy: &Policy, q: &Value, file: &str) -> Result<(), String> {
 
 #[test]
 fn shared_rbac_cases_pass() {
-    let root = kit_dir();
-    if !root.join("cases").is_dir() {
-        if std::env::var("PALISADE_REQUIRE_CONFORMANCE").as_deref() == Ok("1") {
-            panic!(
-                "PALISADE_REQUIRE_CONFORMANCE=1 but {} is missing",
-                root.display()
-            );
-        }
-        println!(
-            "skipped: ../shared/conformance/rbac not found (clone lacks the shared workspace data)"
-        );
+    let Some(root) = palisade_core::shared_data::shared_dir(
+        env!("CARGO_MANIFEST_DIR"),
+        "conformance/rbac",
+        "cases",
+    ) else {
         return;
-    }
+    };
     let mut bootstrap_files: Vec<PathBuf> = std::fs::read_dir(root.join("bootstrap"))
         .expect("bootstrap dir")
         .map(|e| e.expect("entry").path())

@@ -10,15 +10,11 @@ use palisade_core::{Input, Inventory, Limits, load_inputs};
 /// The shared conformance folder, or `None` (after printing why) when it is
 /// absent and not required. With `PALISADE_REQUIRE_CONFORMANCE=1` absence fails.
 pub fn suite() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/netpol");
-    if dir.join("np-guard/cases.json").is_file() {
-        return Some(dir);
-    }
-    if std::env::var("PALISADE_REQUIRE_CONFORMANCE").as_deref() == Ok("1") {
-        panic!("conformance suite not found at {}", dir.display());
-    }
-    eprintln!("skipping: conformance suite not found at {}", dir.display());
-    None
+    palisade_core::shared_data::shared_dir(
+        env!("CARGO_MANIFEST_DIR"),
+        "conformance/netpol",
+        "np-guard/cases.json",
+    )
 }
 
 pub fn cases(suite: &std::path::Path) -> serde_json::Value {
