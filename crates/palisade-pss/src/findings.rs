@@ -6,6 +6,8 @@
 //! raised to at least `high`: it blocks a deployment, where a target-only
 //! failure is advice.
 
+use std::collections::HashMap;
+
 use palisade_core::{Finding, Inventory, Object, PodTemplate, Severity, SourceRef, pod_templates};
 use rayon::prelude::*;
 
@@ -18,31 +20,40 @@ pub const RULE_PREFIX: &str = "pss/";
 /// Evaluates every pod template of every object, in parallel; findings come back
 /// in object order, then template order, then upstream check order.
 pub fn scan(inventory: &Inventory, target: LevelVersion) -> Vec<Finding> {
+    // Each namespace's labels are read once here, not once per object.
+    let enforced: HashMap<&str, LevelVersion> = inventory
+        .namespaces()
+        .map(|ns| (ns.name.as_str(), enforce_policy(ns).policy))
+        .filter(|(_, policy)| policy.level != Level::Privileged)
+        .collect();
     inventory
         .objects()
         .par_iter()
-        .flat_map_iter(|object| scan_object(inventory, object, target))
+        .flat_map_iter(|object| {
+            let enforce = object.namespace().and_then(|ns| enforced.get(ns)).copied();
+            scan_object(object, target, enforce)
+        })
         .collect()
 }
 
-/// The findings for one object's pod templates.
-pub fn scan_object(inventory: &Inventory, object: &Object, target: LevelVersion) -> Vec<Finding> {
-    let templates = pod_templates(object);
-    if templates.is_empty() {
-        return Vec::new();
-    }
-    let enforce = object
-        .namespace()
-        .and_then(|ns| inventory.namespace(ns))
-        .map(|ns| enforce_policy(ns).policy)
-        .filter(|policy| policy.level != Level::Privileged);
+/// The findings for one object's pod templates at `target`, marking those that
+/// `enforce` (the namespace's enforce policy, when it enforces anything) rejects.
+pub fn scan_object(
+    object: &Object,
+    target: LevelVersion,
+    enforce: Option<LevelVersion>,
+) -> Vec<Finding> {
     let mut findings = Vec::new();
-    for template in &templates {
+    for template in &pod_templates(object) {
         let at_target = evaluate(template.metadata, template.spec, target);
-        let at_enforce = match enforce {
-            Some(policy) if policy == target => at_target.clone(),
-            Some(policy) => evaluate(template.metadata, template.spec, policy),
-            None => Vec::new(),
+        let evaluated_at_enforce;
+        let at_enforce: &[CheckFailure] = match enforce {
+            Some(policy) if policy == target => &at_target,
+            Some(policy) => {
+                evaluated_at_enforce = evaluate(template.metadata, template.spec, policy);
+                &evaluated_at_enforce
+            }
+            None => &[],
         };
         for failure in &at_target {
             let enforced = at_enforce.iter().any(|f| f.id == failure.id);
