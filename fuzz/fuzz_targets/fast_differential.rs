@@ -1,5 +1,5 @@
 //! Differential fuzzing of the fast YAML reader (`load/fast.rs`) against
-//! granit-parser: on any input, for every chunk the fast reader accepts, its tree
+//! the full go-yaml parser: on any input, for every chunk the fast reader accepts, its tree
 //! (with positions) and notes must equal the full parser's, and the full parser
 //! must not fail. The fast reader is exact only by declining what it is unsure of;
 //! this target looks for the inputs where it should have declined and did not.
@@ -22,7 +22,7 @@ fuzz_target!(|data: &[u8]| {
     let report = fast_path_differential(data, &limits);
     if let Some(first) = report.divergences.first() {
         panic!(
-            "fast reader diverges from granit-parser ({} chunks):\n{first}",
+            "fast reader diverges from the full parser ({} chunks):\n{first}",
             report.divergences.len()
         );
     }

@@ -1,4 +1,4 @@
-//! Differential test of the fast YAML reader against granit-parser.
+//! Differential test of the fast YAML reader against the full go-yaml parser.
 //!
 //! The fast reader (`load/fast.rs`) is exact only because it declines whatever it
 //! is not sure of. This test holds it to that on every input we have: the kubectl
@@ -79,7 +79,7 @@ fn assert_no_divergence(failures: &[String]) {
     if !failures.is_empty() {
         let shown: Vec<&str> = failures.iter().take(5).map(String::as_str).collect();
         panic!(
-            "{} divergences between the fast reader and granit-parser; first ones:\n{}",
+            "{} divergences between the fast reader and the full parser; first ones:\n{}",
             failures.len(),
             shown.join("\n\n")
         );
@@ -149,7 +149,7 @@ fn fast_reader_accepts_and_matches_the_subset() {
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
-/// Inputs outside the subset are declined, so granit-parser reads them.
+/// Inputs outside the subset are declined, so the full parser reads them.
 #[test]
 fn fast_reader_declines_outside_the_subset() {
     let cases: &[&str] = &[

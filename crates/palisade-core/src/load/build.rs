@@ -4,7 +4,7 @@
 //! The builder is an explicit stack machine (no recursion), so nesting depth is a
 //! counter checked before a collection opens, and a hostile `[[[[...` fails fast.
 //! Three readers feed it: the hand-written fast YAML reader
-//! ([`fast`](super::fast)), the granit-parser event loop ([`build_yaml_full`]) and
+//! ([`fast`](super::fast)), the go-yaml parser's events ([`build_yaml_full`]) and
 //! the JSON reader. Scalars reach it through [`Builder::scalar`], so resolution,
 //! key naming, duplicates and coercion notes have one implementation.
 //!
@@ -22,7 +22,8 @@ use std::borrow::Cow;
 use std::cell::Cell;
 use std::collections::HashMap;
 
-use granit_parser::{Event, Parser, ScalarStyle, Span};
+use super::parser::{EventKind, Parser};
+use super::scanner::{ScalarStyle, ScanError, first_disallowed_char};
 
 use super::Limits;
 use super::scalar::{self, Coercion, CoreTag, Resolved};
@@ -286,6 +287,8 @@ pub(crate) struct Builder<'a> {
     anchors: HashMap<usize, Option<Anchored>>,
     /// Nodes copied for anchors and aliases so far in this document.
     copied: usize,
+    /// Null mapping keys seen; when any, [`Builder::finish`] looks for survivors.
+    null_keys: usize,
     root: Option<Node>,
     pub(crate) notes: &'a mut Vec<Note>,
 }
@@ -300,6 +303,7 @@ impl<'a> Builder<'a> {
             items,
             anchors: HashMap::new(),
             copied: 0,
+            null_keys: 0,
             root: None,
             notes,
         }
@@ -464,6 +468,9 @@ impl<'a> Builder<'a> {
 
     /// A mapping key. `merge` marks a `<<` merge key.
     pub(crate) fn key(&mut self, key: Key, merge: bool) -> Result<()> {
+        if key.name == scalar::NULL_KEY {
+            self.null_keys += 1;
+        }
         let Some(Frame {
             body: Body::Map(m), ..
         }) = self.stack.last_mut()
@@ -514,12 +521,7 @@ impl<'a> Builder<'a> {
                 Value::Bool(b) => b.to_string(),
                 Value::Int(i) => i.to_string(),
                 Value::Float(f) => scalar::go_format_g32(*f),
-                Value::Null => {
-                    return Err(BuildError::new(
-                        pos,
-                        "unsupported map key of type: %!s(<nil>) (a null mapping key)",
-                    ));
-                }
+                Value::Null => scalar::NULL_KEY.to_owned(),
                 Value::Seq(_) | Value::Map(_) => {
                     return Err(BuildError::new(
                         pos,
@@ -585,8 +587,34 @@ impl<'a> Builder<'a> {
         if let Some(frame) = self.stack.last() {
             return Err(BuildError::new(frame.pos, "unterminated collection"));
         }
+        if self.null_keys > 0
+            && let Some(pos) = self.root.as_ref().and_then(surviving_null_key)
+        {
+            return Err(BuildError::new(pos, scalar::NULL_KEY_ERROR));
+        }
         Ok(self.root.take())
     }
+}
+
+/// Where a null mapping key survives in the finished tree, if anywhere. Iterative,
+/// so a deep tree cannot exhaust the stack.
+fn surviving_null_key(root: &Node) -> Option<Pos> {
+    let mut pending = vec![root];
+    while let Some(node) = pending.pop() {
+        match &node.value {
+            Value::Map(map) => {
+                for (key, value) in map.iter() {
+                    if key.name == scalar::NULL_KEY {
+                        return Some(key.pos);
+                    }
+                    pending.push(value);
+                }
+            }
+            Value::Seq(items) => pending.extend(items.iter()),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Applies a `<<` value to a mapping under construction, as go-yaml v2's
@@ -648,22 +676,11 @@ fn merge_one(
     }
 }
 
-/// Converts a granit marker to a file position: lines shift by the chunk's first
-/// line, columns become 1-based.
-fn file_pos(span: &Span, first_line: u32) -> Pos {
-    let line = u32::try_from(span.start.line()).unwrap_or(u32::MAX);
-    let col = u32::try_from(span.start.col()).unwrap_or(u32::MAX);
-    Pos::new(
-        line.saturating_add(first_line.saturating_sub(1)),
-        col.saturating_add(1),
-    )
-}
-
 /// Parses one kubectl document chunk (only its first YAML document, as go-yaml's
 /// `Unmarshal` does) into a tree. `None` when the chunk holds no document at all.
 ///
 /// The hand-written [`fast`](super::fast) reader handles the common subset of YAML;
-/// whatever it declines goes through granit-parser ([`build_yaml_full`]).
+/// whatever it declines goes through the go-yaml parser ([`build_yaml_full`]).
 pub(crate) fn build_yaml(
     chunk: &str,
     first_line: u32,
@@ -676,69 +693,77 @@ pub(crate) fn build_yaml(
     build_yaml_full(chunk, first_line, limits, notes)
 }
 
-/// [`build_yaml`] through granit-parser's events only: the reference reading, for
-/// any YAML, with the real error messages.
+/// [`build_yaml`] through the go-yaml v2 parser only ([`parser`](super::parser)):
+/// the reference reading, for any YAML, with go-yaml's error messages.
 pub(crate) fn build_yaml_full(
     chunk: &str,
     first_line: u32,
     limits: &Limits,
     notes: &mut Vec<Note>,
 ) -> Result<Option<Node>> {
-    let mut options = granit_parser::Options::default();
-    options.set_emit_comments(false);
-    // Directives never work through kubectl: its splitter cuts them off from their
-    // `---`, and go-yaml then fails. Refusing them here gives the same verdict.
-    options.disallow_directives = true;
-    // Our own depth check must fire first; the parser's are per collection style.
-    options.flow_nesting_limit = limits.max_depth.saturating_add(1);
-    options.block_nesting_limit = limits.max_depth.saturating_add(1);
-    let mut parser = Parser::new_from_str_with_options(chunk, options);
+    if let Some((pos, c)) = first_disallowed_char(chunk, first_line) {
+        return Err(BuildError::new(
+            pos,
+            format!(
+                "yaml: control characters are not allowed (U+{:04X})",
+                u32::from(c)
+            ),
+        ));
+    }
+    // kubectl's line reader ends every line with LF, the last one of a file too;
+    // that matters to a block scalar on the last line ("text" vs "text\n").
+    let terminated;
+    let chunk = if chunk.is_empty() || chunk.ends_with('\n') {
+        chunk
+    } else {
+        terminated = format!("{chunk}\n");
+        terminated.as_str()
+    };
+    let to_error = |e: ScanError| BuildError::new(e.mark.pos, format!("yaml: {}", e.problem));
+    // The scanner caps nesting too (it reads ahead of the builder, up to a
+    // simple key's 1024 characters), with the builder's limit and message.
+    let mut parser = Parser::new(chunk, first_line, limits.max_depth);
     let mut builder = Builder::new(limits, notes);
-    while let Some(next) = parser.next_event() {
-        let (event, span) = next.map_err(|err| {
-            let mark = err.marker();
-            let line = u32::try_from(mark.line()).unwrap_or(u32::MAX);
-            let col = u32::try_from(mark.col()).unwrap_or(u32::MAX);
-            let pos = Pos::new(
-                line.saturating_add(first_line.saturating_sub(1)),
-                col.saturating_add(1),
-            );
-            if matches!(err.kind(), granit_parser::ErrorKind::RecursionLimitExceeded) {
-                // The parser counts some nesting (indentation levels) before it emits
-                // the events our own counter sees; it is the same limit.
-                return BuildError::new(
-                    pos,
-                    format!(
-                        "document nesting exceeds the limit max_depth = {}",
-                        limits.max_depth
-                    ),
-                );
+    // Anchor names map to ids; a redefined name gets a new id, so an alias always
+    // means the latest definition before it, as in go-yaml.
+    let mut anchors: HashMap<String, usize> = HashMap::new();
+    let mut defined = 0usize;
+    let mut anchor_id = |anchor: Option<String>, anchors: &mut HashMap<String, usize>| {
+        anchor.map_or(0, |name| {
+            defined += 1;
+            anchors.insert(name, defined);
+            defined
+        })
+    };
+    while let Some(event) = parser.next_event().map_err(to_error)? {
+        let pos = event.start.pos;
+        match event.kind {
+            EventKind::StreamStart | EventKind::DocumentStart => {}
+            EventKind::DocumentEnd | EventKind::StreamEnd => break,
+            EventKind::MappingStart { anchor, .. } => {
+                let id = anchor_id(anchor, &mut anchors);
+                builder.start(pos, id, true)?;
             }
-            BuildError::new(pos, format!("yaml: {}", err.info()))
-        })?;
-        let pos = file_pos(&span, first_line);
-        match event {
-            Event::DocumentEnd | Event::StreamEnd => break,
-            Event::MappingStart(_, anchor, _) => builder.start(pos, anchor, true)?,
-            Event::SequenceStart(_, anchor, _) => builder.start(pos, anchor, false)?,
-            Event::MappingEnd | Event::SequenceEnd => builder.end()?,
-            Event::Alias(id) => builder.alias(
-                id,
-                pos,
-                span.slice(chunk).map(|s| s.trim_start_matches('*')),
-            )?,
-            Event::UnresolvedAlias(name) => {
-                return Err(BuildError::new(
-                    pos,
-                    format!("unknown anchor '{name}' referenced"),
-                ));
+            EventKind::SequenceStart { anchor, .. } => {
+                let id = anchor_id(anchor, &mut anchors);
+                builder.start(pos, id, false)?;
             }
-            Event::Scalar(text, style, anchor, tag) => {
-                let tag = tag.map(|t| CoreTag::classify(t.handle(), t.suffix()));
+            EventKind::MappingEnd | EventKind::SequenceEnd => builder.end()?,
+            EventKind::Alias(name) => {
+                let id = anchors.get(&name).copied().unwrap_or(usize::MAX);
+                builder.alias(id, pos, Some(&name))?;
+            }
+            EventKind::Scalar {
+                value,
+                style,
+                anchor,
+                tag,
+            } => {
+                let id = anchor_id(anchor, &mut anchors);
+                let tag = tag.as_deref().map(CoreTag::classify);
                 let plain = style == ScalarStyle::Plain;
-                builder.scalar(text, plain, anchor, tag, pos)?;
+                builder.scalar(Cow::Owned(value), plain, id, tag, pos)?;
             }
-            _ => {}
         }
     }
     builder.finish()
@@ -746,7 +771,7 @@ pub(crate) fn build_yaml_full(
 
 impl Builder<'_> {
     /// A scalar, as a key or a value depending on where the builder stands: the one
-    /// place both readers (granit events and [`fast`](super::fast)) resolve scalars,
+    /// place both readers (parser events and [`fast`](super::fast)) resolve scalars,
     /// name keys and record coercions.
     pub(crate) fn scalar(
         &mut self,

@@ -1,9 +1,9 @@
 //! A fast reader for the subset of YAML that real Kubernetes manifests use.
 //!
-//! Why it exists: going through granit-parser's event layer costs most of the
+//! Why it exists: going through the full scanner and parser costs most of the
 //! loader's time, and no crate reads YAML with kubectl's (go-yaml v2) semantics at
 //! the speed we need. This reader works on the chunk's bytes line by line, slices
-//! the input, and drives the same [`Builder`] as the granit path, so scalar
+//! the input, and drives the same [`Builder`] as the full path, so scalar
 //! resolution, key naming, duplicate keys and coercion notes have one
 //! implementation.
 //!
@@ -12,7 +12,8 @@
 //! `...`, tabs in structure, explicit indentation indicators, multi-line flow
 //! collections, control characters, BOMs, lone CRs, unusual escapes, anything
 //! malformed, any builder error) it declines, and the caller reads the chunk with
-//! granit-parser, which also produces the real error messages. When it accepts, it
+//! the go-yaml parser ([`parser`](super::parser)), which also produces the real
+//! error messages. When it accepts, it
 //! yields exactly what [`build_yaml_full`](super::build::build_yaml_full) yields:
 //! the same tree, positions and notes, in the same order. A differential test over
 //! the golden files, the fuzz corpus and the shared corpus (`tests/fast_path.rs`)
@@ -25,7 +26,7 @@
 //! comments, empty values, block scalars `|` and `>` with optional chomping, and
 //! one-line flow sequences and mappings of scalars, with LF or CRLF line ends.
 //! Where the rules are subtle (folding, chomping, escaped line breaks), the code
-//! mirrors granit-parser's scanner step by step.
+//! mirrors go-yaml's scanner ([`scanner`](super::scanner)) step by step.
 
 use std::borrow::Cow;
 use std::cell::Cell;
@@ -407,7 +408,8 @@ impl<'a> Reader<'a, '_> {
                 if matches!(text.get(first), None | Some(b'#')) {
                     return Err(decline());
                 }
-                let pos = self.pos(&line, first);
+                // go-yaml places an indentless sequence at its first dash.
+                let pos = self.pos(&line, c);
                 self.open(pos, c, true, true)?;
                 return self.entries(line, c);
             }
@@ -597,7 +599,7 @@ impl<'a> Reader<'a, '_> {
 
     /// A quoted scalar whose opening quote is at byte `q` of `line`, possibly with
     /// escapes and over several lines (continuation lines indented more than
-    /// `owner`), folded as granit-parser folds it. Returns the text, the line of the
+    /// `owner`), folded as go-yaml folds it. Returns the text, the line of the
     /// closing quote and the quote's offset in it.
     fn quoted(
         &self,
@@ -852,6 +854,9 @@ impl<'a> Reader<'a, '_> {
         let first = *text.get(at).ok_or_else(|| decline())?;
         if first == b'"' || first == b'\'' {
             let (inner, close) = self.quoted_line(line, at)?.ok_or_else(|| decline())?;
+            if key && close - at > MAX_KEY_BYTES {
+                return Err(decline());
+            }
             ok(self.builder.scalar(inner, false, 0, None, pos))?;
             return Ok(skip_spaces(text, close + 1));
         }
@@ -870,13 +875,22 @@ impl<'a> Reader<'a, '_> {
                 None => return Err(decline()),
                 Some(b',' | b']' | b'}') => break,
                 Some(b':') if key && text.get(i + 1) == Some(&b' ') => break,
-                Some(b':' | b'#' | b'[' | b'{' | b'\t' | b'"' | b'\'') => return Err(decline()),
+                // In a flow collection go-yaml ends a plain scalar at `?` (and
+                // then reads a key indicator): leave that to the full parser.
+                Some(b':' | b'#' | b'[' | b'{' | b'\t' | b'"' | b'\'' | b'?') => {
+                    return Err(decline());
+                }
                 Some(_) => i += 1,
             }
         }
         let mut end = i;
         while end > at && text.get(end - 1) == Some(&b' ') {
             end -= 1;
+        }
+        // go-yaml gives up on a key that has not found its `:` within 1024
+        // characters.
+        if key && i - at > MAX_KEY_BYTES {
+            return Err(decline());
         }
         let s = self.text(line, at, end)?;
         ok(self.builder.scalar(Cow::Borrowed(s), true, 0, None, pos))?;
@@ -886,6 +900,8 @@ impl<'a> Reader<'a, '_> {
     /// A block scalar whose header (`|`, `>`, with `-` or `+`) is at byte `h`; its
     /// content is on the following lines, indented more than `owner`.
     fn block_scalar(&mut self, line: Line, h: usize, owner: usize) -> Fast<()> {
+        // A block scalar is placed at its header, where its token starts.
+        let pos = self.pos(&line, h);
         let text = self.bytes(&line);
         let folded = text.get(h) == Some(&b'>');
         let mut i = h + 1;
@@ -921,7 +937,6 @@ impl<'a> Reader<'a, '_> {
             }
             break (next, s);
         };
-        let pos = self.pos(&cur, indent);
         let mut out = std::mem::take(&mut self.buf);
         out.clear();
         let mut leading_break = false;
@@ -1080,7 +1095,6 @@ fn escape(after: &[u8]) -> Fast<(char, usize)> {
         b'e' => '\x1b',
         b' ' => ' ',
         b'"' => '"',
-        b'/' => '/',
         b'\\' => '\\',
         b'N' => '\u{85}',
         b'_' => '\u{a0}',

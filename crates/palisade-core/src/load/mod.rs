@@ -8,7 +8,8 @@
 //! 1. [`decode`]: BOM handling, UTF-16, UTF-8 validation.
 //! 2. [`split`]: JSON sniffing, else kubectl's line-based `---` splitting.
 //! 3. [`build`] (YAML: the hand-written [`fast`] reader for the common subset,
-//!    else granit-parser events) or [`json`]: the positioned tree, with go-yaml v2
+//!    else the go-yaml v2 [`scanner`] and [`parser`]) or [`json`]: the positioned
+//!    tree, with go-yaml v2
 //!    semantics ([`scalar`] resolves plain scalars) and limits.
 //! 4. [`objects`]: null documents skipped, lists flattened, `kind` required.
 //! 5. [`findings`]: duplicate keys, overriding merges and YAML 1.1 coercions.
@@ -21,7 +22,9 @@ mod fast;
 mod findings;
 mod json;
 mod objects;
+mod parser;
 mod scalar;
+mod scanner;
 mod split;
 mod walk;
 
@@ -202,7 +205,7 @@ pub struct FastPathReport {
 }
 
 /// Testing support (the differential test and fuzz target): reads every YAML
-/// chunk of `bytes` with both the fast reader and granit-parser and compares. When
+/// chunk of `bytes` with both the fast reader and the go-yaml parser and compares. When
 /// the fast reader accepts a chunk, the tree (with positions) and the notes must be
 /// identical, and the full parser must not fail.
 #[doc(hidden)]

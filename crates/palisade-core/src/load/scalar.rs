@@ -52,10 +52,12 @@ pub(crate) enum CoreTag {
 
 impl CoreTag {
     /// Classifies a resolved tag (handle already expanded by the parser).
-    pub(crate) fn classify(handle: &str, suffix: &str) -> CoreTag {
-        if handle != "tag:yaml.org,2002:" {
+    /// Classifies a resolved tag: `!!int` and the verbatim
+    /// `!<tag:yaml.org,2002:int>` are both `tag:yaml.org,2002:int` by now.
+    pub(crate) fn classify(tag: &str) -> CoreTag {
+        let Some(suffix) = tag.strip_prefix("tag:yaml.org,2002:") else {
             return CoreTag::Other;
-        }
+        };
         match suffix {
             "str" => CoreTag::Str,
             "int" => CoreTag::Int,
@@ -416,14 +418,22 @@ pub(crate) fn key_name(resolved: Resolved<'_>) -> Result<String, String> {
         Resolved::Int(i) => i.to_string(),
         Resolved::Uint(u) => u.to_string(),
         Resolved::Float(f) => go_format_g32(f),
-        Resolved::Null => {
-            return Err(
-                "unsupported map key of type: %!s(<nil>), key: <nil> (a null mapping key)"
-                    .to_owned(),
-            );
-        }
+        Resolved::Null => NULL_KEY.to_owned(),
     })
 }
+
+/// The name a null mapping key (`~:`, `null:`, `? :`) is held under while the
+/// document is built. go-yaml keeps such a key in its map, and only the JSON
+/// conversion after decoding refuses it, so a null key that a later duplicate or
+/// an overriding parent key removes is harmless; the builder checks what survives
+/// ([`Builder::finish`](super::build::Builder::finish)). A quoted key spelled
+/// exactly like this (NULs included) is refused the same way: a harmless
+/// over-refusal for a key no manifest has.
+pub(crate) const NULL_KEY: &str = "\u{0}<nil>\u{0}";
+
+/// kubectl's words for a null key that survives decoding.
+pub(crate) const NULL_KEY_ERROR: &str =
+    "unsupported map key of type: %!s(<nil>), key: <nil> (a null mapping key)";
 
 /// Go's `strconv.FormatFloat(f, 'g', -1, 32)`, with sigs.k8s.io/yaml's spelling of
 /// infinities and NaN.
@@ -583,6 +593,6 @@ mod tests {
         assert_eq!(f(0.0001), "0.0001");
         assert_eq!(f(-2.5e10), "-2.5e+10");
         assert_eq!(key_name(Resolved::Bool(true)).ok().as_deref(), Some("true"));
-        assert!(key_name(Resolved::Null).is_err());
+        assert_eq!(key_name(Resolved::Null).as_deref(), Ok(NULL_KEY));
     }
 }
