@@ -14,6 +14,8 @@ fuzz_target!(|data: &[u8]| {
         max_depth: 64,
         max_documents: 64,
         max_alias_nodes: 10_000,
+        max_notes: 64,
+        ..Limits::default()
     };
     if let Ok(load) = load_bytes(Arc::from("fuzz.yaml"), data, &limits) {
         // Exercise what callers do with the result.

@@ -72,18 +72,26 @@ fn main() {
     );
 
     let inputs = [Input::Path(input.clone())];
+    // The generated input is larger than a run's default input budget on purpose.
+    let limits = Limits {
+        max_total_bytes: u64::MAX,
+        ..Limits::default()
+    };
     let policy = LevelVersion {
         level: Level::Restricted,
         version: Version::Latest,
     };
     let load = best_of(options.rounds, || {
-        let loaded = load_inputs(&inputs, &Limits::default());
-        assert!(loaded.errors.is_empty(), "generated input loads cleanly");
+        let loaded = load_inputs(&inputs, &limits);
+        assert!(
+            loaded.errors.is_empty() && loaded.run_error.is_none(),
+            "generated input loads cleanly"
+        );
         Inventory::new(loaded.objects)
     });
     let mut findings = 0;
     let scan = best_of(options.rounds, || {
-        let loaded = load_inputs(&inputs, &Limits::default());
+        let loaded = load_inputs(&inputs, &limits);
         let inventory = Inventory::new(loaded.objects);
         let found = palisade_pss::findings::scan(&inventory, policy);
         findings = found.len();

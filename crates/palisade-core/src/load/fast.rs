@@ -32,7 +32,7 @@ use std::borrow::Cow;
 use std::cell::Cell;
 
 use super::Limits;
-use super::build::{Builder, Note};
+use super::build::{Builder, FileState};
 use crate::node::{Node, Pos};
 
 /// Nesting the fast reader handles; deeper documents go to the full parser.
@@ -63,9 +63,9 @@ pub(crate) fn build(
     chunk: &str,
     first_line: u32,
     limits: &Limits,
-    notes: &mut Vec<Note>,
+    state: &mut FileState,
 ) -> Option<Option<Node>> {
-    build_traced(chunk, first_line, limits, notes).ok()
+    build_traced(chunk, first_line, limits, state).ok()
 }
 
 /// [`build`], saying where it declined.
@@ -73,7 +73,7 @@ pub(crate) fn build_traced(
     chunk: &str,
     first_line: u32,
     limits: &Limits,
-    notes: &mut Vec<Note>,
+    state: &mut FileState,
 ) -> Fast<Option<Node>> {
     // The line feed table and the text buffer are reused from chunk to chunk: a
     // fresh large allocation per chunk makes glibc consolidate its free lists
@@ -83,7 +83,7 @@ pub(crate) fn build_traced(
     }
     let (mut breaks, buf) = SCRATCH.with(Cell::take);
     breaks.clear();
-    let (result, buf) = read(chunk, first_line, limits, notes, &mut breaks, buf);
+    let (result, buf) = read(chunk, first_line, limits, state, &mut breaks, buf);
     if breaks.capacity() <= 1 << 20 && buf.capacity() <= 1 << 20 {
         SCRATCH.with(|cell| cell.set((breaks, buf)));
     }
@@ -94,11 +94,11 @@ fn read(
     chunk: &str,
     first_line: u32,
     limits: &Limits,
-    notes: &mut Vec<Note>,
+    state: &mut FileState,
     breaks: &mut Vec<usize>,
     buf: String,
 ) -> (Fast<Option<Node>>, String) {
-    let before = notes.len();
+    let before = state.checkpoint();
     let bytes = chunk.as_bytes();
     if !plain_text(bytes, breaks) {
         return (Err(decline()), buf);
@@ -113,12 +113,13 @@ fn read(
         stack: Vec::new(),
         pending: None,
         started: false,
-        builder: Builder::new(limits, notes),
+        builder: Builder::new(limits, state),
         buf,
+        columns: Cell::new((usize::MAX, 0, 0)),
     };
     let (result, buf) = reader.run();
     if result.is_err() {
-        notes.truncate(before);
+        state.restore(before);
     }
     (result, buf)
 }
@@ -238,6 +239,8 @@ struct Reader<'a, 'b> {
     /// Where folded and unescaped scalars are built, before being copied out at
     /// their exact size (growing each one by doubling costs more).
     buf: String,
+    /// The last column computed: line start, byte offset, characters before it.
+    columns: Cell<(usize, usize, usize)>,
 }
 
 #[inline]
@@ -371,13 +374,24 @@ impl<'a> Reader<'a, '_> {
     /// The file position of byte `at` of `line` (columns count characters).
     #[inline]
     fn pos(&self, line: &Line, at: usize) -> Pos {
-        let prefix = self.bytes(line).get(..at).unwrap_or_default();
-        let col = if prefix.is_ascii() {
-            prefix.len()
-        } else {
-            prefix.iter().filter(|&&b| (b as i8) >= -0x40).count()
+        // Columns count characters. Positions are asked for left to right along a
+        // line, so counting on from the previous answer keeps a long line linear
+        // (counting from the line start each time made a 3 MB flow sequence
+        // quadratic).
+        let (from, chars) = match self.columns.get() {
+            (start, from, chars) if start == line.start && from <= at => (from, chars),
+            _ => (0, 0),
         };
-        let col = u32::try_from(col).unwrap_or(u32::MAX).saturating_add(1);
+        let counted = self
+            .bytes(line)
+            .get(from..at)
+            .unwrap_or_default()
+            .iter()
+            .filter(|&&b| (b as i8) >= -0x40)
+            .count();
+        let chars = chars + counted;
+        self.columns.set((line.start, at, chars));
+        let col = u32::try_from(chars).unwrap_or(u32::MAX).saturating_add(1);
         let line = line.no.saturating_add(self.first_line.saturating_sub(1));
         Pos::new(line, col)
     }

@@ -11,7 +11,7 @@
 //! same [`Builder`] as YAML, so duplicate-key findings and limits work the same.
 
 use super::Limits;
-use super::build::{BuildError, Builder, Note, json_number};
+use super::build::{BuildError, Builder, FileState, json_number};
 use crate::node::{Key, Node, Pos, Value};
 
 type Result<T> = std::result::Result<T, BuildError>;
@@ -21,7 +21,8 @@ type Result<T> = std::result::Result<T, BuildError>;
 pub(crate) fn parse_stream(
     text: &str,
     limits: &Limits,
-    mut each: impl FnMut(Node, &mut Vec<Note>) -> Result<()>,
+    state: &mut FileState,
+    mut each: impl FnMut(Node, &mut FileState) -> Result<()>,
 ) -> Result<usize> {
     let mut reader = Reader {
         text,
@@ -31,7 +32,6 @@ pub(crate) fn parse_stream(
         col: 1,
     };
     let mut documents = 0usize;
-    let mut notes = Vec::new();
     loop {
         reader.skip_ws();
         if reader.at >= reader.bytes.len() {
@@ -47,13 +47,13 @@ pub(crate) fn parse_stream(
                 ),
             ));
         }
-        notes.clear();
-        let mut builder = Builder::new(limits, &mut notes);
+        state.notes.clear();
+        let mut builder = Builder::new(limits, state);
         reader.value(&mut builder)?;
         let root = builder.finish()?;
         drop(builder);
         if let Some(root) = root {
-            each(root, &mut notes)?;
+            each(root, state)?;
         }
     }
 }
@@ -391,10 +391,15 @@ mod tests {
 
     fn roots(text: &str) -> std::result::Result<Vec<serde_json::Value>, BuildError> {
         let mut out = Vec::new();
-        parse_stream(text, &Limits::default(), |node, _| {
-            out.push(node.to_json());
-            Ok(())
-        })?;
+        parse_stream(
+            text,
+            &Limits::default(),
+            &mut FileState::default(),
+            |node, _| {
+                out.push(node.to_json());
+                Ok(())
+            },
+        )?;
         Ok(out)
     }
 

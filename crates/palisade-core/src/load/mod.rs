@@ -45,30 +45,46 @@ pub enum Input {
     Stdin,
 }
 
-/// Bounds against hostile input. Each one, when hit, is a `LoadError` naming it.
+/// Bounds against hostile input, and what to collect. Each bound, when hit, is a
+/// `LoadError` naming it (or, for the run-wide ones, [`Loaded::run_error`]).
 #[derive(Clone, Debug)]
 pub struct Limits {
     pub max_file_bytes: u64,
+    /// Input bytes one run may read, all files together.
+    pub max_total_bytes: u64,
     pub max_depth: usize,
     pub max_documents: usize,
-    /// Nodes that alias expansion may add to one document.
+    /// Nodes that alias expansion may add to one file, all its documents together.
     pub max_alias_nodes: usize,
+    /// Nodes that alias expansion may add in one run, all files together.
+    pub max_total_alias_nodes: usize,
+    /// Reading notes (duplicate keys, overriding merges, YAML 1.1 coercions) kept
+    /// per file; further ones are only counted ([`FileLoad::notes_dropped`]).
+    pub max_notes: usize,
+    /// Whether to collect reading notes at all. Off when nothing reports them, so
+    /// a file of a million duplicate keys costs no memory for them.
+    pub collect_notes: bool,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_file_bytes: 64 * 1024 * 1024,
+            max_total_bytes: 128 * 1024 * 1024,
             max_depth: 1000,
             max_documents: 100_000,
             max_alias_nodes: 1_000_000,
+            max_total_alias_nodes: 4_000_000,
+            max_notes: 1000,
+            collect_notes: true,
         }
     }
 }
 
-/// A file that could not be read, with the place and the reason.
+/// A file that could not be read, with the place (when there is one: a missing
+/// or oversized file has none) and the reason.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{file}:{}:{}: {message}", pos.line, pos.col)]
+#[error("{file}{}: {message}", place(pos))]
 pub struct LoadError {
     pub file: Arc<str>,
     pub pos: Pos,
@@ -84,6 +100,10 @@ pub struct FileLoad {
     /// Documents that held a value (including `null` ones and lists), i.e. what a
     /// YAML or JSON stream reader would count; empty and comment-only chunks excluded.
     pub documents: usize,
+    /// Reading notes past `Limits::max_notes`, counted and not kept.
+    pub notes_dropped: usize,
+    /// Nodes alias expansion copied in this file (for the run's budget).
+    pub alias_nodes: usize,
 }
 
 /// Everything read from a set of inputs. A file with an error contributes no
@@ -96,6 +116,21 @@ pub struct Loaded {
     /// Files read, and their total size in bytes.
     pub files: usize,
     pub bytes: u64,
+    /// Reading notes past `Limits::max_notes`, all files together.
+    pub notes_dropped: usize,
+    /// A run-wide budget was exceeded (`max_total_bytes`): nothing was loaded.
+    /// Unlike a file's error this cannot be skipped, because skipping it would
+    /// skip everything.
+    pub run_error: Option<String>,
+}
+
+/// `:line:col`, or nothing for a file-level error.
+fn place(pos: &Pos) -> String {
+    if pos.is_known() {
+        format!(":{}:{}", pos.line, pos.col)
+    } else {
+        String::new()
+    }
 }
 
 impl LoadError {
@@ -116,15 +151,16 @@ pub fn load_bytes(file: Arc<str>, bytes: &[u8], limits: &Limits) -> Result<FileL
     let text = decode::decode(bytes).map_err(|e| LoadError::at(&file, e.pos, e.message))?;
     let mut load = FileLoad::default();
     let to_load_error = |e: build::BuildError| LoadError::at(&file, e.pos, e.message);
+    let mut state = build::FileState::default();
     if split::is_json(&text) {
-        let documents = json::parse_stream(&text, limits, |root, notes| {
-            add_document(&file, root, notes, &mut load)
+        let documents = json::parse_stream(&text, limits, &mut state, |root, state| {
+            add_document(&file, root, &mut state.notes, &mut load)
         })
         .map_err(to_load_error)?;
         load.documents = documents;
+        load.notes_dropped = state.dropped;
         return Ok(load);
     }
-    let mut notes = Vec::new();
     for (n, chunk) in split::Splitter::new(&text).enumerate() {
         let chunk = chunk.map_err(|bad| {
             LoadError::at(
@@ -143,14 +179,16 @@ pub fn load_bytes(file: Arc<str>, bytes: &[u8], limits: &Limits) -> Result<FileL
                 ),
             ));
         }
-        notes.clear();
-        let root = build::build_yaml(chunk.text, chunk.first_line, limits, &mut notes)
+        state.notes.clear();
+        let root = build::build_yaml(chunk.text, chunk.first_line, limits, &mut state)
             .map_err(to_load_error)?;
         if let Some(root) = root {
             load.documents += 1;
-            add_document(&file, root, &mut notes, &mut load).map_err(to_load_error)?;
+            add_document(&file, root, &mut state.notes, &mut load).map_err(to_load_error)?;
         }
     }
+    load.notes_dropped = state.dropped;
+    load.alias_nodes = state.copied;
     Ok(load)
 }
 
@@ -172,6 +210,13 @@ fn add_document(
 pub fn load_inputs(inputs: &[Input], limits: &Limits) -> Loaded {
     let sources = walk::expand(inputs);
     let mut loaded = Loaded::default();
+    // The whole run's size is known before anything is read (standard input
+    // aside, which its per-file bound covers until it is counted below).
+    let planned = walk::total_size(&sources);
+    if planned > limits.max_total_bytes {
+        loaded.run_error = Some(total_bytes_error(planned, limits));
+        return loaded;
+    }
     for (source, (bytes, result)) in sources.iter().zip(walk::load_all(&sources, limits)) {
         if !matches!(source, walk::Source::Failed(_)) {
             loaded.files += 1;
@@ -179,13 +224,27 @@ pub fn load_inputs(inputs: &[Input], limits: &Limits) -> Loaded {
         }
         match result {
             Ok(file) => {
+                loaded.notes_dropped += file.notes_dropped;
                 loaded.objects.extend(file.objects);
                 loaded.findings.extend(file.findings);
             }
             Err(err) => loaded.errors.push(err),
         }
     }
+    if loaded.bytes > limits.max_total_bytes {
+        return Loaded {
+            run_error: Some(total_bytes_error(loaded.bytes, limits)),
+            ..Loaded::default()
+        };
+    }
     loaded
+}
+
+fn total_bytes_error(total: u64, limits: &Limits) -> String {
+    format!(
+        "the inputs hold {total} bytes, more than the run's limit max_total_bytes = {} bytes",
+        limits.max_total_bytes
+    )
 }
 
 /// What [`fast_path_differential`] saw in one input.
@@ -223,8 +282,9 @@ pub fn fast_path_differential(bytes: &[u8], limits: &Limits) -> FastPathReport {
         };
         report.chunks += 1;
         report.bytes += chunk.text.len();
-        let mut fast_notes = Vec::new();
-        let fast = fast::build_traced(chunk.text, chunk.first_line, limits, &mut fast_notes);
+        let mut fast_state = build::FileState::default();
+        let fast = fast::build_traced(chunk.text, chunk.first_line, limits, &mut fast_state);
+        let fast_notes = fast_state.notes;
         let Ok(fast) = fast.map_err(|d| report.declined.push((d.at, chunk.text.len()))) else {
             if !fast_notes.is_empty() {
                 report.divergences.push(format!(
@@ -236,8 +296,9 @@ pub fn fast_path_differential(bytes: &[u8], limits: &Limits) -> FastPathReport {
         };
         report.accepted_chunks += 1;
         report.accepted_bytes += chunk.text.len();
-        let mut full_notes = Vec::new();
-        let full = build::build_yaml_full(chunk.text, chunk.first_line, limits, &mut full_notes);
+        let mut full_state = build::FileState::default();
+        let full = build::build_yaml_full(chunk.text, chunk.first_line, limits, &mut full_state);
+        let full_notes = full_state.notes;
         // Debug text compares floats bit-exactly enough (NaN, -0.0) where `==` would not.
         let fast_seen = format!("{:?}", (&Ok::<_, build::BuildError>(fast), &fast_notes));
         let full_seen = format!("{:?}", (&full, &full_notes));

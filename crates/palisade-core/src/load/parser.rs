@@ -85,6 +85,7 @@ fn error<T>(mark: Mark, problem: &str) -> ScanResult<T> {
     Err(ScanError {
         mark,
         problem: problem.to_owned(),
+        context: None,
     })
 }
 
@@ -161,6 +162,16 @@ impl<'a> Parser<'a> {
             State::FlowMappingEmptyValue => self.flow_mapping_value(true),
             State::End => error(self.scanner_mark(), "no more events"),
         }
+    }
+
+    /// An error inside an open collection, with the collection's start as its
+    /// context, as go-yaml records it.
+    fn collection_error<T>(&self, mark: Mark, problem: &str, what: &'static str) -> ScanResult<T> {
+        Err(ScanError {
+            mark,
+            problem: problem.to_owned(),
+            context: self.marks.last().map(|start| (what, *start)),
+        })
     }
 
     fn scanner_mark(&mut self) -> Mark {
@@ -398,7 +409,11 @@ impl<'a> Parser<'a> {
                 self.skip();
                 Self::event(EventKind::SequenceEnd, token.start)
             }
-            _ => error(token.start, "did not find expected '-' indicator"),
+            _ => self.collection_error(
+                token.start,
+                "did not find expected '-' indicator",
+                "a block sequence",
+            ),
         }
     }
 
@@ -451,7 +466,7 @@ impl<'a> Parser<'a> {
                 self.skip();
                 Self::event(EventKind::MappingEnd, token.start)
             }
-            _ => error(token.start, "did not find expected key"),
+            _ => self.collection_error(token.start, "did not find expected key", "a block mapping"),
         }
     }
 
@@ -491,7 +506,11 @@ impl<'a> Parser<'a> {
                     self.skip();
                     token = self.peek()?;
                 } else {
-                    return error(token.start, "did not find expected ',' or ']'");
+                    return self.collection_error(
+                        token.start,
+                        "did not find expected ',' or ']'",
+                        "a flow sequence",
+                    );
                 }
             }
             if token.kind == TokenKind::Key {
@@ -568,7 +587,11 @@ impl<'a> Parser<'a> {
                     self.skip();
                     token = self.peek()?;
                 } else {
-                    return error(token.start, "did not find expected ',' or '}'");
+                    return self.collection_error(
+                        token.start,
+                        "did not find expected ',' or '}'",
+                        "a flow mapping",
+                    );
                 }
             }
             if token.kind == TokenKind::Key {

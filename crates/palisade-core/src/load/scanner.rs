@@ -86,6 +86,9 @@ pub(crate) struct Token {
 pub(crate) struct ScanError {
     pub mark: Mark,
     pub problem: String,
+    /// The construct being read when it went wrong and where it starts (for
+    /// an unclosed collection, the place to look is where it opens).
+    pub context: Option<(&'static str, Mark)>,
 }
 
 pub(crate) type ScanResult<T> = Result<T, ScanError>;
@@ -94,6 +97,7 @@ fn error<T>(mark: Mark, problem: impl Into<String>) -> ScanResult<T> {
     Err(ScanError {
         mark,
         problem: problem.into(),
+        context: None,
     })
 }
 

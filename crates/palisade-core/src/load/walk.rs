@@ -10,6 +10,7 @@ use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
@@ -160,9 +161,53 @@ pub(crate) fn load_source(source: &Source, limits: &Limits) -> (u64, Result<File
 }
 
 /// Loads every source in parallel; results come back in source order.
+/// Loads every source in parallel. Alias expansion also has a run-wide budget:
+/// a file whose copies push the run past `max_total_alias_nodes` is refused
+/// whole, so many files cannot add up what one file may not.
 pub(crate) fn load_all(
     sources: &[Source],
     limits: &Limits,
 ) -> Vec<(u64, Result<FileLoad, LoadError>)> {
-    sources.par_iter().map(|s| load_source(s, limits)).collect()
+    let copied = AtomicUsize::new(0);
+    sources
+        .par_iter()
+        .map(|s| {
+            let (bytes, result) = load_source(s, limits);
+            let result = result.and_then(|file| {
+                let before = copied.fetch_add(file.alias_nodes, Ordering::Relaxed);
+                if file.alias_nodes > 0
+                    && before.saturating_add(file.alias_nodes) > limits.max_total_alias_nodes
+                {
+                    return Err(error(
+                        &source_name(s),
+                        format!(
+                            "expanding anchors and aliases in this run's files would copy more than max_total_alias_nodes = {} nodes",
+                            limits.max_total_alias_nodes
+                        ),
+                    ));
+                }
+                Ok(file)
+            });
+            (bytes, result)
+        })
+        .collect()
+}
+
+fn source_name(source: &Source) -> String {
+    match source {
+        Source::File(path) => path.display().to_string(),
+        Source::Stdin => "<stdin>".to_owned(),
+        Source::Failed(err) => err.file.to_string(),
+    }
+}
+
+/// The sizes of all files about to be read (standard input is unknown: 0).
+pub(crate) fn total_size(sources: &[Source]) -> u64 {
+    sources
+        .iter()
+        .map(|s| match s {
+            Source::File(path) => fs::metadata(path).map_or(0, |m| m.len()),
+            _ => 0,
+        })
+        .sum()
 }
