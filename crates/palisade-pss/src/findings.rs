@@ -88,7 +88,7 @@ fn finding(
         },
         _ => object.locate(Some(template.spec)),
     };
-    let mut severity = severity(failure.id);
+    let mut severity = failure.severity;
     if enforced_by.is_some() {
         severity = severity.max(Severity::High);
     }
@@ -102,20 +102,4 @@ fn finding(
     finding.remediation = crate::remediation(failure.id).map(str::to_owned);
     finding.enforced_by = enforced_by.map(|p| p.to_string());
     finding
-}
-
-/// How much each check matters on its own: host access and privilege first.
-pub fn severity(check_id: &str) -> Severity {
-    match check_id {
-        "privileged" => Severity::Critical,
-        "hostNamespaces"
-        | "hostPathVolumes"
-        | "capabilities_baseline"
-        | "windowsHostProcess"
-        | "procMount"
-        | "procMount_restricted"
-        | "runAsUser" => Severity::High,
-        "seccompProfile_restricted" => Severity::Low,
-        _ => Severity::Medium,
-    }
 }
