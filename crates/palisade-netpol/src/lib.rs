@@ -6,11 +6,13 @@
 //! * [`connlist`]: every allowed connection (np-guard conventions, see
 //!   [`connlist`] module docs);
 //! * [`reach`]: one query between two endpoints with an explanation;
-//! * [`lint`]: findings about missing isolation and ineffective rules.
+//! * [`lint`]: findings about missing isolation and ineffective rules, also
+//!   run by `scan` through the [`NetworkPolicyLint`] analyzer.
 //!
 //! It does no I/O and prints nothing.
 
 pub mod admin;
+mod analyzer;
 pub mod conn;
 pub mod connlist;
 pub mod engine;
@@ -22,6 +24,7 @@ pub mod policy;
 pub mod reach;
 mod workloads;
 
+pub use analyzer::NetworkPolicyLint;
 pub use conn::{ConnSet, PortSet, Protocol};
 pub use connlist::{ConnRecord, Connectivity};
 pub use engine::{DirectionVerdict, Engine, Peer, Step, Tier};
