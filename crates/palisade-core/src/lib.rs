@@ -24,7 +24,7 @@ pub mod yaml_notes;
 
 pub use accept::{AcceptList, Acceptance, Accepted};
 pub use analyzer::{Analyzer, Fact, Options, Registry};
-pub use finding::{Finding, Severity};
+pub use finding::{Enforcement, Finding, Location, Severity};
 pub use inventory::{Inventory, NAMESPACE_NAME_LABEL, NamespaceInfo};
 pub use load::{FileLoad, Input, Limits, LoadError, Loaded, load_bytes, load_inputs};
 pub use node::{Key, Map, Node, Pos, Value};

@@ -9,7 +9,7 @@
 //! * [`lint`]: findings about missing isolation and ineffective rules, also
 //!   run by `scan` through the [`NetworkPolicyLint`] analyzer.
 //!
-//! It does no I/O and prints nothing.
+//! It does no I/O and prints nothing; `palisade-report` writes its results.
 
 pub mod admin;
 mod analyzer;
@@ -19,7 +19,6 @@ pub mod engine;
 pub mod ip;
 pub mod lint;
 pub mod model;
-pub mod output;
 pub mod policy;
 pub mod reach;
 mod workloads;

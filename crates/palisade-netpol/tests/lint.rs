@@ -44,7 +44,10 @@ fn each_rule_fires_where_expected() {
     let model = Model::from_inventory(&inventory);
     let engine = Engine::new(&model);
     let findings = lint(&engine);
-    let mut got: Vec<(String, u32)> = findings.iter().map(|f| (f.rule.clone(), f.line)).collect();
+    let mut got: Vec<(String, u32)> = findings
+        .iter()
+        .map(|f| (f.rule.clone(), f.line_column().map_or(0, |(line, _)| line)))
+        .collect();
     got.sort();
     let want = [
         ("netpol/egress-deny-without-dns", 6),
@@ -62,7 +65,7 @@ fn each_rule_fires_where_expected() {
     assert!(
         findings
             .iter()
-            .all(|f| f.remediation.is_some() && f.file.as_ref() == "fixture.yaml")
+            .all(|f| f.remediation.is_some() && f.file() == Some("fixture.yaml"))
     );
 }
 

@@ -38,7 +38,7 @@ use std::str::FromStr;
 
 use palisade_core::{Node, Pos, Severity};
 
-mod analyzer;
+pub mod analyzer;
 mod checks;
 pub mod findings;
 mod format;
@@ -46,7 +46,7 @@ pub mod namespace_policy;
 mod pod;
 mod registry;
 
-pub use analyzer::PodSecurity;
+pub use analyzer::{PodSecurity, parse_known_version};
 pub use format::go_quote;
 pub use registry::CheckInfo;
 

@@ -12,7 +12,7 @@
 //! [`risks::analyze`].
 
 pub mod aggregation;
-mod analyzer;
+pub mod analyzer;
 pub mod authorize;
 pub mod bootstrap;
 pub mod discovery;

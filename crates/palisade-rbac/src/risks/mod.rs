@@ -328,17 +328,9 @@ impl<'p> Analysis<'p> {
                 .with_remediation(remediation)
             }
             // Every caller has a path; an empty one still yields a finding, without a location.
-            None => Finding::new(
-                rule.id,
-                severity,
-                message,
-                &palisade_core::SourceRef {
-                    file: "<rbac>".into(),
-                    pos: palisade_core::Pos::default(),
-                },
-                None,
-            )
-            .with_remediation(remediation),
+            None => {
+                Finding::unlocated(rule.id, severity, message, None).with_remediation(remediation)
+            }
         }
     }
 
