@@ -34,6 +34,9 @@ pub static RULE: Rule = palisade_core::rule! {
 
 /// For each policy that isolates egress: does every workload it selects reach
 /// port 53 (UDP) somewhere?
+/// The rules this check emits.
+pub(super) static RULES: &[&Rule] = &[&RULE];
+
 pub(super) fn check(engine: &Engine, out: &mut Vec<Finding>) {
     let model = engine.model;
     let peers = engine.peers(Direction::Egress);

@@ -28,6 +28,9 @@ pub static RULE: Rule = palisade_core::rule! {
     severity: Severity::High,
 };
 
+/// The rules this check emits.
+pub(super) static RULES: &[&Rule] = &[&RULE];
+
 pub(super) fn check(engine: &Engine, out: &mut Vec<Finding>) {
     out.extend(engine.model.issues.iter().map(|issue| {
         Finding::new(RULE.id, RULE.severity, issue.message.clone(), &issue.at, issue.object.clone())

@@ -49,6 +49,9 @@ pub static EGRESS: Rule = palisade_core::rule! {
     severity: Severity::Low,
 };
 
+/// The rules this check emits.
+pub(super) static RULES: &[&Rule] = &[&INGRESS, &EGRESS];
+
 pub(super) fn check(engine: &Engine, out: &mut Vec<Finding>) {
     let model = engine.model;
     // First workload per namespace: where a namespace-level finding points

@@ -2,17 +2,8 @@
 //!
 //! One file per rule (the two default-deny directions share one), each declaring
 //! its [`Rule`] with documentation beside the check that emits it, and one line
-//! per file in [`LINTS`]. Findings carry the rule's id and severity, the file and
-//! line of the object or rule at fault, and a remediation.
-
-mod egress_deny_without_dns;
-mod invalid_policy;
-mod ipblock_except_outside_cidr;
-mod missing_default_deny;
-mod named_port_unresolved;
-mod peer_matches_nothing;
-mod policy_selects_nothing;
-mod rule_shadowed;
+//! per file in the `lints!` list below. Findings carry the rule's id and
+//! severity, the file and line of the object or rule at fault, and a remediation.
 
 use palisade_core::{Finding, Rule};
 
@@ -24,44 +15,27 @@ pub struct Lint {
     check: fn(&Engine, &mut Vec<Finding>),
 }
 
-/// Every lint check, in the order findings come out.
-pub static LINTS: &[Lint] = &[
-    Lint {
-        rules: &[&invalid_policy::RULE],
-        check: invalid_policy::check,
-    },
-    Lint {
-        rules: &[
-            &missing_default_deny::INGRESS,
-            &missing_default_deny::EGRESS,
-        ],
-        check: missing_default_deny::check,
-    },
-    Lint {
-        rules: &[&egress_deny_without_dns::RULE],
-        check: egress_deny_without_dns::check,
-    },
-    Lint {
-        rules: &[&policy_selects_nothing::RULE],
-        check: policy_selects_nothing::check,
-    },
-    Lint {
-        rules: &[&peer_matches_nothing::RULE],
-        check: peer_matches_nothing::check,
-    },
-    Lint {
-        rules: &[&named_port_unresolved::RULE],
-        check: named_port_unresolved::check,
-    },
-    Lint {
-        rules: &[&ipblock_except_outside_cidr::RULE],
-        check: ipblock_except_outside_cidr::check,
-    },
-    Lint {
-        rules: &[&rule_shadowed::RULE],
-        check: rule_shadowed::check,
-    },
-];
+/// Declares each check module and lists it in [`LINTS`]: a module exports its
+/// `RULES` and its `check`, and one line here registers both.
+macro_rules! lints {
+    ($($module:ident),* $(,)?) => {
+        $(mod $module;)*
+
+        /// Every lint check, in the order findings come out.
+        pub static LINTS: &[Lint] = &[$(Lint { rules: $module::RULES, check: $module::check }),*];
+    };
+}
+
+lints! {
+    invalid_policy,
+    missing_default_deny,
+    egress_deny_without_dns,
+    policy_selects_nothing,
+    peer_matches_nothing,
+    named_port_unresolved,
+    ipblock_except_outside_cidr,
+    rule_shadowed,
+}
 
 /// Every rule lint can emit.
 pub fn rules() -> Vec<&'static Rule> {

@@ -30,6 +30,9 @@ pub static RULE: Rule = palisade_core::rule! {
     severity: Severity::Medium,
 };
 
+/// The rules this check emits.
+pub(super) static RULES: &[&Rule] = &[&RULE];
+
 pub(super) fn check(engine: &Engine, out: &mut Vec<Finding>) {
     for policy in &engine.model.policies {
         for dir in [Direction::Ingress, Direction::Egress] {

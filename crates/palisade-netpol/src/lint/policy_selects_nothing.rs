@@ -28,6 +28,9 @@ pub static RULE: Rule = palisade_core::rule! {
     severity: Severity::Low,
 };
 
+/// The rules this check emits.
+pub(super) static RULES: &[&Rule] = &[&RULE];
+
 pub(super) fn check(engine: &Engine, out: &mut Vec<Finding>) {
     let model = engine.model;
     for policy in &model.policies {

@@ -32,6 +32,9 @@ pub static RULE: Rule = palisade_core::rule! {
     severity: Severity::Low,
 };
 
+/// The rules this check emits.
+pub(super) static RULES: &[&Rule] = &[&RULE];
+
 pub(super) fn check(engine: &Engine, out: &mut Vec<Finding>) {
     for policy in &engine.model.policies {
         let subjects: Vec<usize> = (0..engine.classes.len())
