@@ -69,6 +69,52 @@ fn each_rule_fires_where_expected() {
     );
 }
 
+/// `netpol/ipblock-host-bits` on its own fixture: the cidr with host bits is
+/// reported at its rule, the clean one is not.
+#[test]
+fn a_cidr_with_host_bits_is_reported_and_a_network_address_is_not() {
+    let fixture = r#"apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: shop, labels: {app: web}}
+spec: {containers: [{name: c}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: out, namespace: shop}
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+  egress:
+  - to: [{ipBlock: {cidr: 10.0.0.0/24}}]
+  - to: [{ipBlock: {cidr: 10.0.0.1/24}}]
+"#;
+    let load = load_bytes(
+        "hostbits.yaml".into(),
+        fixture.as_bytes(),
+        &Limits::default(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let inventory = Inventory::new(load.objects);
+    let model = Model::from_inventory(&inventory);
+    let findings = lint(&Engine::new(&model));
+    let hits: Vec<_> = findings
+        .iter()
+        .filter(|f| f.rule == "netpol/ipblock-host-bits")
+        .collect();
+    assert_eq!(hits.len(), 1, "{findings:#?}");
+    assert_eq!(hits[0].line_column().map(|(line, _)| line), Some(14));
+    assert!(
+        hits[0].message.contains("10.0.0.1/24"),
+        "{}",
+        hits[0].message
+    );
+    assert!(
+        hits[0].message.contains("10.0.0.0-10.0.0.255"),
+        "{}",
+        hits[0].message
+    );
+}
+
 #[test]
 fn lint_runs_on_the_shared_corpus() {
     let Some(suite) = common::suite() else { return };

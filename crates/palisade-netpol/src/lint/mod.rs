@@ -34,6 +34,7 @@ lints! {
     peer_matches_nothing,
     named_port_unresolved,
     ipblock_except_outside_cidr,
+    ipblock_host_bits,
     rule_shadowed,
 }
 
