@@ -6,13 +6,16 @@ use std::sync::Arc;
 
 use palisade_core::{Finding, ObjectRef};
 
+/// Findings are grouped by the file and object they are about.
+type Group = (Option<Arc<str>>, Option<ObjectRef>);
+
 /// Sorts findings by file name (findings without a file last), then by object in
 /// the order the objects first appear, then within an object: those the cluster
 /// would reject first, then by severity (highest first), line, column and rule.
 /// The sort is total, so the output does not depend on the order analyzers ran in.
 pub fn order(findings: &mut [Finding]) {
     let file = |f: &Finding| f.location.as_ref().map(|l| l.file.clone());
-    let mut first_seen: HashMap<(Option<Arc<str>>, Option<ObjectRef>), (u32, u32)> = HashMap::new();
+    let mut first_seen: HashMap<Group, (u32, u32)> = HashMap::new();
     for finding in findings.iter() {
         let at = finding.line_column().unwrap_or_default();
         first_seen
