@@ -2,6 +2,7 @@
 //! `{"src","dst","conn"}` records the conformance normaliser reads, CSV, a
 //! markdown table and a Graphviz digraph. Callers pass plain records.
 
+use palisade_netpol::ConnRecord;
 use serde::Serialize;
 
 use crate::csv;
@@ -12,6 +13,18 @@ pub struct Connection {
     pub src: String,
     pub dst: String,
     pub conn: String,
+}
+
+/// The engine's records as plain connections (the connection set as text).
+pub fn connections(records: Vec<ConnRecord>) -> Vec<Connection> {
+    records
+        .into_iter()
+        .map(|r| Connection {
+            conn: r.conn.to_string(),
+            src: r.src,
+            dst: r.dst,
+        })
+        .collect()
 }
 
 /// `src => dst : conn`, np-guard's line format, one line per record.

@@ -1,9 +1,10 @@
 //! Palisade's reporters: they turn results into text and do nothing else.
 //!
 //! Every output of the `palisade` command is written here: findings (table and
-//! JSON, one [`Report`] with its [`Summary`]), connection lists, the NetworkPolicy
-//! matrix, column tables (`can-i --list`, `who-can`), and the rule registry
-//! (`palisade rules`, `palisade explain`). One [`Format`] enum names every
+//! JSON, one [`Report`] with its [`Summary`]), the inventory, connection lists,
+//! `reach` answers, the NetworkPolicy matrix, RBAC answers (`can-i`, `can-i
+//! --list`, `who-can`), and the rule registry (`palisade rules`, `palisade
+//! explain`). One [`Format`] enum names every
 //! format, one column writer ([`columns`]) lays out every table, one escaper
 //! ([`csv`]) quotes every CSV field. Tables fit the terminal's width when there
 //! is one ([`terminal`]), wrapping at spaces rather than cutting words.
@@ -16,9 +17,12 @@ pub mod columns;
 pub mod connlist;
 pub mod csv;
 pub mod format;
+pub mod inventory;
 pub mod json;
 pub mod matrix;
 pub mod order;
+pub mod rbac;
+pub mod reach;
 pub mod rules;
 pub mod table;
 pub mod terminal;

@@ -4,8 +4,7 @@
 
 use std::io::{self, Write};
 
-use palisade_core::Node;
-use serde_json::json;
+use palisade_report::inventory;
 
 use crate::cli::{GlobalArgs, InventoryArgs};
 use crate::output::Output;
@@ -29,16 +28,7 @@ pub fn run(args: &InventoryArgs, global: &GlobalArgs) -> Result<Outcome, CliErro
     // `-o` takes only json today; the one format is written whatever it says.
     let _ = args.output;
     let mut out = Output::new(global);
-    let roots: Vec<&Node> = loaded.objects.iter().map(|o| o.root()).collect();
-    match roots.as_slice() {
-        [single] => serde_json::to_writer_pretty(out.writer(), single),
-        many => serde_json::to_writer_pretty(
-            out.writer(),
-            &json!({"apiVersion": "v1", "kind": "List", "items": many, "metadata": {"resourceVersion": ""}}),
-        ),
-    }
-    .map_err(io::Error::other)?;
-    writeln!(out.writer())?;
+    inventory::write_json(&loaded.objects, out.writer())?;
     out.finish()?;
     Ok(Outcome::Clean)
 }

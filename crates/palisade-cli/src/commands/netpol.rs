@@ -5,11 +5,10 @@ use std::io;
 
 use clap::{Args, Subcommand};
 use palisade_core::{Analyzer, Inventory, Options, Severity};
-use palisade_netpol::{
-    Connectivity, DirectionVerdict, Endpoint, Engine, Model, NetworkPolicyLint, Protocol, reach,
-};
-use palisade_report::connlist::{self, Connection};
+use palisade_netpol::{Connectivity, Endpoint, Engine, Model, NetworkPolicyLint, Protocol, reach};
+use palisade_report::connlist;
 use palisade_report::matrix::Matrix;
+use palisade_report::reach as reach_report;
 use palisade_report::{FailOn, Format};
 
 use crate::cli::{FindingsArgs, GlobalArgs, InputArgs};
@@ -147,14 +146,7 @@ fn load(paths: &[std::path::PathBuf], input: &InputArgs) -> Result<(Inventory, u
 
 fn connlist(args: &ConnlistArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
     let (inventory, _) = load(&args.paths, &args.input)?;
-    let records: Vec<Connection> = palisade_netpol::connlist(&inventory)
-        .into_iter()
-        .map(|r| Connection {
-            conn: r.conn.to_string(),
-            src: r.src,
-            dst: r.dst,
-        })
-        .collect();
+    let records = connlist::connections(palisade_netpol::connlist(&inventory));
     let text = match args.output {
         Format::Json => connlist::to_json(&records).map_err(io::Error::other)?,
         Format::Csv => connlist::to_csv(&records),
@@ -178,80 +170,14 @@ fn run_reach(args: &ReachArgs, global: &GlobalArgs) -> Result<Outcome, CliError>
         Endpoint::parse(&model, &args.to).map_err(|e| CliError::Usage(format!("--to: {e}")))?;
     let probe = args.port.map(|port| (args.protocol, port));
     let answer = reach(&engine, from, to, probe).map_err(CliError::Usage)?;
-    let text = match args.output {
-        Format::Json => serde_json::to_string_pretty(&answer).map_err(io::Error::other)? + "\n",
-        _ => {
-            let mut text = String::new();
-            let asked = match answer.probe {
-                Some((protocol, port)) => format!(" on {protocol} {port}"),
-                None => String::new(),
-            };
-            let verdict = if answer.allowed { "allowed" } else { "denied" };
-            text.push_str(&format!(
-                "{verdict}: {} => {}{asked}\n",
-                answer.from, answer.to
-            ));
-            text.push_str(&format!("allowed connections: {}\n", answer.conn));
-            if let Some(v) = &answer.egress {
-                explain(&mut text, &format!("egress of {}", answer.from), v);
-            }
-            if let Some(v) = &answer.ingress {
-                explain(&mut text, &format!("ingress of {}", answer.to), v);
-            }
-            for note in &answer.notes {
-                text.push_str(&format!("note: {note}\n"));
-            }
-            text
-        }
-    };
     let mut out = Output::new(global);
-    out.text(&text)?;
+    reach_report::write(&answer, args.output, out.writer())?;
     out.finish()?;
     Ok(if answer.allowed {
         Outcome::Clean
     } else {
         Outcome::Findings
     })
-}
-
-/// One direction's reasons, one line per deciding step.
-fn explain(text: &mut String, title: &str, verdict: &DirectionVerdict) {
-    text.push_str(&format!("{title}: {}\n", verdict.allowed));
-    if !verdict.admin_selecting.is_empty() {
-        text.push_str(&format!(
-            "  admin policies selecting it: {}\n",
-            verdict.admin_selecting.join(", ")
-        ));
-    }
-    if verdict.isolating.is_empty() {
-        text.push_str("  no NetworkPolicy isolates it in this direction\n");
-    } else {
-        text.push_str(&format!(
-            "  isolated by: {}\n",
-            verdict.isolating.join(", ")
-        ));
-    }
-    for step in &verdict.steps {
-        let rule = if step.rule.is_empty() {
-            String::new()
-        } else {
-            format!(" rule {}", step.rule)
-        };
-        let policy = if step.policy.is_empty() {
-            String::new()
-        } else {
-            format!(" {}", step.policy)
-        };
-        let at = step
-            .at
-            .as_ref()
-            .map(|at| format!(" ({}:{})", at.file, at.pos.line))
-            .unwrap_or_default();
-        text.push_str(&format!(
-            "  {:?}{policy}{rule}: {:?} {}{at}\n",
-            step.tier, step.action, step.conn
-        ));
-    }
 }
 
 fn matrix(args: &MatrixArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {

@@ -4,7 +4,6 @@
 //! Argument grammar follows `kubectl auth can-i` and kubectl-who-can; the
 //! answers come from `palisade_rbac`. `can-i` prints yes/no and exits 0/1.
 
-use std::io::{self, Write};
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
@@ -14,8 +13,8 @@ use palisade_rbac::{
     Discovery, Policy, RbacRisks, Reason, Request, ResourceAttributes, UserInfo, WhoCanEntry,
     bootstrap_objects,
 };
-use palisade_report::{FailOn, Format, columns};
-use serde_json::json;
+use palisade_report::rbac::{self as rbac_report, CanIAnswer};
+use palisade_report::{FailOn, Format};
 
 use crate::cli::{FindingsArgs, GlobalArgs, InputArgs};
 use crate::output::Output;
@@ -236,6 +235,7 @@ fn can_i(args: &CanIArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
     let (inventory, _) = load(&[], &args.input, args.include_defaults)?;
     let policy = Policy::from_inventory(&inventory);
     let mut out = Output::new(global);
+    let width = out.width;
     let Some((verb, target)) = question else {
         let namespace = if args.scope.all_namespaces {
             String::new()
@@ -246,108 +246,44 @@ fn can_i(args: &CanIArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
                 .unwrap_or_else(|| "default".to_owned())
         };
         let rules = policy.rules_for_view(&user, &namespace);
-        match args.output {
-            Format::Json => {
-                serde_json::to_writer_pretty(out.writer(), &rules).map_err(io::Error::from)?;
-                writeln!(out.writer())?;
-            }
-            _ => {
-                let width = out.width;
-                write_rule_table(out.writer(), &rules, args.explain, width)?;
-            }
-        }
+        rbac_report::write_held_rules(&rules, args.explain, args.output, width, out.writer())?;
         out.finish()?;
         return Ok(Outcome::Clean);
     };
     let request = request(&policy, verb, target, &args.scope)?;
     let decision = policy.authorize(&user, &request);
-    let why = match &decision.reason {
-        Reason::PrivilegedGroup => {
-            "allowed: group system:masters is authorized before RBAC".to_owned()
-        }
-        Reason::Rule(grant) => format!("allowed by {}", policy.describe(grant)),
-        Reason::NoMatch => format!(
-            "no RBAC rule allows {} for user {:?} (groups {}); other authorizers of a real cluster may still allow it",
-            request.display(),
-            user.name,
-            user.groups.join(", ")
+    let (reason, granted_by) = match &decision.reason {
+        Reason::PrivilegedGroup => (
+            "allowed: group system:masters is authorized before RBAC".to_owned(),
+            None,
+        ),
+        Reason::Rule(grant) => (
+            format!("allowed by {}", policy.describe(grant)),
+            policy.via_view(&[*grant]).into_iter().next(),
+        ),
+        Reason::NoMatch => (
+            format!(
+                "no RBAC rule allows {} for user {:?} (groups {}); other authorizers of a real cluster may still allow it",
+                request.display(),
+                user.name,
+                user.groups.join(", ")
+            ),
+            None,
         ),
     };
-    match args.output {
-        Format::Json => {
-            let mut answer = json!({
-                "allowed": decision.allowed,
-                "request": request.display(),
-                "reason": why,
-            });
-            if let Reason::Rule(grant) = &decision.reason {
-                answer["grantedBy"] = serde_json::to_value(policy.via_view(&[*grant]).first())
-                    .map_err(io::Error::from)?;
-            }
-            serde_json::to_writer_pretty(out.writer(), &answer).map_err(io::Error::from)?;
-            writeln!(out.writer())?;
-        }
-        _ => {
-            writeln!(
-                out.writer(),
-                "{}",
-                if decision.allowed { "yes" } else { "no" }
-            )?;
-            if args.explain {
-                writeln!(out.writer(), "{why}")?;
-            }
-        }
-    }
+    let answer = CanIAnswer {
+        allowed: decision.allowed,
+        request: request.display(),
+        reason,
+        granted_by,
+    };
+    rbac_report::write_answer(&answer, args.explain, args.output, out.writer())?;
     out.finish()?;
     Ok(if decision.allowed {
         Outcome::Clean
     } else {
         Outcome::Findings
     })
-}
-
-/// `kubectl auth can-i --list` columns: one row per rule.
-fn write_rule_table(
-    out: &mut dyn Write,
-    rules: &[palisade_rbac::HeldRuleView],
-    explain: bool,
-    width: Option<usize>,
-) -> io::Result<()> {
-    let rows: Vec<Vec<String>> = rules
-        .iter()
-        .map(|held| {
-            let r = &held.rule;
-            let mut resources = Vec::new();
-            for resource in &r.resources {
-                for group in &r.api_groups {
-                    resources.push(if group.is_empty() {
-                        resource.clone()
-                    } else {
-                        format!("{resource}.{group}")
-                    });
-                }
-            }
-            vec![
-                resources.join(" "),
-                r.non_resource_urls.join(" "),
-                format!("[{}]", r.resource_names.join(" ")),
-                format!("[{}]", r.verbs.join(" ")),
-                format!(
-                    "{} -> {} rule #{}",
-                    held.binding, held.role, held.rule_index
-                ),
-            ]
-        })
-        .collect();
-    let header = [
-        "Resources",
-        "Non-Resource URLs",
-        "Resource Names",
-        "Verbs",
-        "Granted by",
-    ];
-    let columns = if explain { 5 } else { 4 };
-    columns::write(&header[..columns], &rows, width, out)
 }
 
 fn who_can(args: &WhoCanArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
@@ -366,64 +302,14 @@ fn who_can(args: &WhoCanArgs, global: &GlobalArgs) -> Result<Outcome, CliError> 
     };
     let mut out = Output::new(global);
     let width = out.width;
-    let out_ref = out.writer();
-    match args.output {
-        Format::Json => {
-            let subjects: Vec<serde_json::Value> = answer
-                .iter()
-                .map(|e| {
-                    let mut subject = serde_json::json!({
-                        "kind": e.subject.kind.as_str(),
-                        "name": e.subject.name,
-                        "via": policy.via_view(&e.via),
-                    });
-                    if let Some(ns) = &e.subject.namespace {
-                        subject["namespace"] = serde_json::Value::from(ns.as_str());
-                    }
-                    subject
-                })
-                .collect();
-            serde_json::to_writer_pretty(&mut *out_ref, &json!({ "subjects": subjects }))
-                .map_err(io::Error::from)?;
-            writeln!(out_ref)?;
-        }
-        _ => {
-            if answer.is_empty() {
-                writeln!(
-                    out_ref,
-                    "No subjects found with permissions to {}",
-                    request.display()
-                )?;
-            } else {
-                let rows: Vec<Vec<String>> = answer
-                    .iter()
-                    .map(|e| {
-                        let via = e
-                            .via
-                            .first()
-                            .map(|g| policy.describe(g))
-                            .unwrap_or_default();
-                        let more = if e.via.len() > 1 {
-                            format!(" (+{} more)", e.via.len() - 1)
-                        } else {
-                            String::new()
-                        };
-                        vec![
-                            e.subject.kind.as_str().to_owned(),
-                            e.subject.name.clone(),
-                            e.subject.namespace.clone().unwrap_or_default(),
-                            format!("{via}{more}"),
-                        ]
-                    })
-                    .collect();
-                columns::write(&["KIND", "NAME", "NAMESPACE", "VIA"], &rows, width, out_ref)?;
-            }
-            writeln!(
-                out_ref,
-                "(Group system:masters can always do everything; it is authorized before RBAC.)"
-            )?;
-        }
-    }
+    rbac_report::write_who_can(
+        &policy,
+        &request.display(),
+        &answer,
+        args.output,
+        width,
+        out.writer(),
+    )?;
     out.finish()?;
     Ok(Outcome::Clean)
 }
