@@ -3,6 +3,8 @@
 //! accept file are checked before the input is read.
 
 use palisade_core::Severity;
+use std::collections::HashSet;
+
 use palisade_core::{Finding, Inventory, Options, Registry};
 use palisade_pss::analyzer::{LEVEL_OPTION, VERSION_OPTION};
 use palisade_report::FailOn;
@@ -57,10 +59,20 @@ pub fn run(args: &ScanArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
     Ok(outcome)
 }
 
-/// What `--analyzers` selects: rule-id patterns, an analyzer name standing for
-/// all its rules (`pss` is `pss/*`).
+/// What `--analyzers` selects: rule-id patterns. An analyzer name stands for
+/// the analyzer's rules that are on by default (`pss` is `pss/*` minus the rules
+/// declared off by default); a rule id or prefix selects those rules whatever
+/// their default.
 struct Selection {
-    patterns: Vec<String>,
+    patterns: Vec<Pattern>,
+    /// Rules declared off by default: only an explicit id or prefix turns them on.
+    off_by_default: HashSet<&'static str>,
+}
+
+struct Pattern {
+    text: String,
+    /// Written as a rule id or prefix, not as an analyzer name.
+    explicit: bool,
 }
 
 impl Selection {
@@ -68,12 +80,18 @@ impl Selection {
         let mut patterns = Vec::new();
         for entry in entries.iter().map(|e| e.trim()).filter(|e| !e.is_empty()) {
             let pattern = if registry.analyzer(entry).is_some() {
-                format!("{entry}/*")
+                Pattern {
+                    text: format!("{entry}/*"),
+                    explicit: false,
+                }
             } else if entry.contains('/') {
                 registry
                     .check_rule_pattern(entry)
                     .map_err(|e| CliError::Usage(format!("--analyzers: {e}")))?;
-                entry.to_owned()
+                Pattern {
+                    text: entry.to_owned(),
+                    explicit: true,
+                }
             } else {
                 let names: Vec<&str> = registry.analyzers().map(|a| a.name()).collect();
                 return Err(CliError::Usage(format!(
@@ -88,7 +106,15 @@ impl Selection {
                 "--analyzers: select at least one analyzer or rule".to_owned(),
             ));
         }
-        Ok(Selection { patterns })
+        let off_by_default = registry
+            .rules()
+            .filter(|r| !r.enabled_by_default)
+            .map(|r| r.id)
+            .collect();
+        Ok(Selection {
+            patterns,
+            off_by_default,
+        })
     }
 
     fn matches(pattern: &str, rule: &str) -> bool {
@@ -101,14 +127,80 @@ impl Selection {
     /// True when some selected rule belongs to the analyzer.
     fn runs(&self, analyzer: &str) -> bool {
         self.patterns.iter().any(|p| {
-            p.split_once('/')
+            p.text
+                .split_once('/')
                 .is_some_and(|(prefix, _)| prefix == analyzer)
         })
     }
 
     fn keeps(&self, finding: &Finding) -> bool {
+        let on_by_default = !self.off_by_default.contains(finding.rule.as_str());
         self.patterns
             .iter()
-            .any(|p| Selection::matches(p, &finding.rule))
+            .any(|p| (p.explicit || on_by_default) && Selection::matches(&p.text, &finding.rule))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use palisade_core::{Analyzer, Inventory, Options, Rule, Severity};
+
+    use super::*;
+
+    static LOUD: Rule = palisade_core::rule! { id: "demo/loud", title: "on" };
+    static QUIET: Rule = palisade_core::rule! {
+        id: "demo/quiet",
+        title: "off unless asked for",
+        enabled_by_default: false,
+    };
+
+    struct Demo;
+
+    impl Analyzer for Demo {
+        fn name(&self) -> &'static str {
+            "demo"
+        }
+        fn description(&self) -> &'static str {
+            "demo"
+        }
+        fn rules(&self) -> Vec<&'static Rule> {
+            vec![&LOUD, &QUIET]
+        }
+        fn analyze(&self, _: &Inventory, _: &Options) -> Vec<Finding> {
+            Vec::new()
+        }
+    }
+
+    fn finding(rule: &str) -> Finding {
+        Finding::unlocated(rule, Severity::Low, "m", None)
+    }
+
+    fn selection(entries: &[&str]) -> Selection {
+        let registry = Registry::new(vec![Box::new(Demo)]);
+        let entries: Vec<String> = entries.iter().map(|e| (*e).to_owned()).collect();
+        Selection::parse(&entries, &registry).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn rules_off_by_default_run_only_when_named() {
+        let by_analyzer = selection(&["demo"]);
+        assert!(by_analyzer.runs("demo") && !by_analyzer.runs("other"));
+        assert!(by_analyzer.keeps(&finding("demo/loud")));
+        assert!(!by_analyzer.keeps(&finding("demo/quiet")));
+        let named = selection(&["demo/quiet"]);
+        assert!(named.keeps(&finding("demo/quiet")));
+        assert!(!named.keeps(&finding("demo/loud")));
+        assert!(selection(&["demo/*"]).keeps(&finding("demo/quiet")));
+    }
+
+    #[test]
+    fn unknown_analyzers_and_rules_are_usage_errors() {
+        let registry = Registry::new(vec![Box::new(Demo)]);
+        for bad in ["nope", "demo/nope", "other/*", " "] {
+            assert!(
+                Selection::parse(&[bad.to_owned()], &registry).is_err(),
+                "{bad:?}"
+            );
+        }
     }
 }

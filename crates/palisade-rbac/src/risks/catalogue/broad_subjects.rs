@@ -1,6 +1,7 @@
 //! Everyone as a subject: sensitive grants to anonymous callers and to broad
 //! groups. Decided after the catalogue, from every subject's hits: these
-//! subjects are reported whatever `include-system` says, because they are the point.
+//! subjects are reported whatever `include-system` says, because they are the
+//! point.
 
 use palisade_core::{Finding, Severity};
 

@@ -1,5 +1,6 @@
-//! RISKS.md §A.6 secrets and credentials: the rules of this family, each declared with its
-//! documentation, and the check that decides them from a subject's capabilities.
+//! RISKS.md §A.6 secrets and credentials: the rules of this family, each
+//! declared with its documentation, and the check that decides them from a
+//! subject's capabilities.
 
 use palisade_core::Severity;
 

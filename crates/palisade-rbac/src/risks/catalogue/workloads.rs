@@ -1,5 +1,6 @@
 //! RISKS.md §A.4 workloads: the rules of this family, each declared with its
-//! documentation, and the check that decides them from a subject's capabilities.
+//! documentation, and the check that decides them from a subject's
+//! capabilities.
 
 use palisade_core::Severity;
 
