@@ -207,3 +207,22 @@ pub fn is_sensitive(rule: &RiskRule) -> bool {
     .any(|prefix| id.starts_with(prefix))
         && rule.catalogue_id != "RBAC-HYG-WILDCARD"
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rule_ids_are_the_catalogue_ids_in_kebab_case() {
+        for rule in FAMILIES.iter().flat_map(|family| family.iter()) {
+            let name = rule.catalogue_id.trim_start_matches("RBAC-").to_lowercase();
+            assert_eq!(rule.id, format!("rbac/{name}"), "{}", rule.catalogue_id);
+            assert!(rule.docs().is_complete(), "{} is documented", rule.id);
+        }
+        let count: usize = FAMILIES.iter().map(|family| family.len()).sum();
+        assert_eq!(
+            count, 39,
+            "every catalogue rule but RBAC-PATH is in a family"
+        );
+    }
+}
