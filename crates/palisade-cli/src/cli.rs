@@ -130,7 +130,8 @@ pub struct InventoryArgs {
     pub paths: Vec<PathBuf>,
     #[command(flatten)]
     pub input: InputArgs,
-    /// Output format: json.
+    /// Output format: json (the only one so far; the flag exists so that scripts
+    /// can say what they rely on).
     #[arg(short = 'o', long = "output", value_name = "FORMAT", default_value = "json", value_parser = json_only)]
     pub output: Format,
 }

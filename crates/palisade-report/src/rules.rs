@@ -56,7 +56,7 @@ pub fn write_table(rules: &[&Rule], width: Option<usize>, out: &mut dyn Write) -
     columns::write(&["RULE", "SEVERITY", "SUMMARY"], &rows, width, out)?;
     writeln!(
         out,
-        "\n{} rules. * the severity varies: `palisade explain RULE` says when.",
+        "\n{} rules. * the severity varies: `palisade explain RULE` says when. Any finding\nthat admission would reject is at least high.",
         rules.len()
     )
 }

@@ -32,7 +32,6 @@ pub(crate) static CHECK: CheckInfo = CheckInfo {
         id: "pss/allowPrivilegeEscalation",
         title: "Privilege escalation must be disallowed",
         severity: Severity::Medium,
-        severity_varies: "at least high when the namespace's enforce label rejects the pod",
         versions: "v1.8 and later (revised in v1.25)",
         depends_on: &["pss-level", "pss-version"],
     },

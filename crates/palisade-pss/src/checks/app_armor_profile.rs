@@ -35,7 +35,6 @@ pub(crate) static CHECK: CheckInfo = CheckInfo {
         id: "pss/appArmorProfile",
         title: "AppArmor profile must not be disabled or overridden",
         severity: Severity::Medium,
-        severity_varies: "at least high when the namespace's enforce label rejects the pod",
         versions: "v1.0 and later",
         depends_on: &["pss-level", "pss-version"],
     },

@@ -40,7 +40,6 @@ pub(crate) static CHECK: CheckInfo = CheckInfo {
         id: "pss/capabilities_baseline",
         title: "Only default Linux capabilities may be added",
         severity: Severity::High,
-        severity_varies: "at least high when the namespace's enforce label rejects the pod",
         versions: "v1.0 and later",
         depends_on: &["pss-level", "pss-version"],
     },

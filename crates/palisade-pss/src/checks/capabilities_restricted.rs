@@ -40,7 +40,7 @@ pub(crate) static CHECK: CheckInfo = CheckInfo {
         id: "pss/capabilities_restricted",
         title: "Containers must drop ALL capabilities and add at most NET_BIND_SERVICE",
         severity: Severity::Medium,
-        severity_varies: "high when a capability outside the default set is added, which baseline's capabilities_baseline forbids; at least high when the namespace's enforce label rejects the pod",
+        severity_varies: "high when a capability outside the default set is added, which baseline's capabilities_baseline forbids",
         versions: "v1.22 and later (revised in v1.25)",
         depends_on: &["pss-level", "pss-version"],
     },

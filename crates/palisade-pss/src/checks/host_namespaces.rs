@@ -31,7 +31,6 @@ pub(crate) static CHECK: CheckInfo = CheckInfo {
         id: "pss/hostNamespaces",
         title: "Host namespaces must not be shared",
         severity: Severity::High,
-        severity_varies: "at least high when the namespace's enforce label rejects the pod",
         versions: "v1.0 and later",
         depends_on: &["pss-level", "pss-version"],
     },

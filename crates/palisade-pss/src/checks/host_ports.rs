@@ -34,7 +34,6 @@ pub(crate) static CHECK: CheckInfo = CheckInfo {
         id: "pss/hostPorts",
         title: "Host ports are forbidden",
         severity: Severity::Medium,
-        severity_varies: "at least high when the namespace's enforce label rejects the pod",
         versions: "v1.0 and later",
         depends_on: &["pss-level", "pss-version"],
     },

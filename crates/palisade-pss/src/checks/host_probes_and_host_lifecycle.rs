@@ -34,7 +34,6 @@ pub(crate) static CHECK: CheckInfo = CheckInfo {
         id: "pss/hostProbesAndHostLifecycle",
         title: "Probes and lifecycle hooks must not target another host",
         severity: Severity::Medium,
-        severity_varies: "at least high when the namespace's enforce label rejects the pod",
         versions: "v1.34 and later",
         depends_on: &["pss-level", "pss-version"],
     },

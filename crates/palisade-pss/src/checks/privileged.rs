@@ -31,7 +31,6 @@ pub(crate) static CHECK: CheckInfo = CheckInfo {
         id: "pss/privileged",
         title: "Privileged containers are forbidden",
         severity: Severity::Critical,
-        severity_varies: "at least high when the namespace's enforce label rejects the pod",
         versions: "v1.0 and later",
         depends_on: &["pss-level", "pss-version"],
     },

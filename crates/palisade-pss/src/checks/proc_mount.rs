@@ -32,7 +32,6 @@ pub(crate) static CHECK: CheckInfo = CheckInfo {
         id: "pss/procMount",
         title: "The default /proc mount must be used",
         severity: Severity::High,
-        severity_varies: "at least high when the namespace's enforce label rejects the pod",
         versions: "v1.0 and later (revised in v1.35)",
         depends_on: &["pss-level", "pss-version"],
     },

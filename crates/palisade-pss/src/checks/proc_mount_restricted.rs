@@ -34,7 +34,6 @@ pub(crate) static CHECK: CheckInfo = CheckInfo {
         id: "pss/procMount_restricted",
         title: "The default /proc mount must be used, even in a user namespace",
         severity: Severity::High,
-        severity_varies: "at least high when the namespace's enforce label rejects the pod",
         versions: "v1.35 and later",
         depends_on: &["pss-level", "pss-version"],
     },

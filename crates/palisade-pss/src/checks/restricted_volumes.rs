@@ -39,7 +39,7 @@ pub(crate) static CHECK: CheckInfo = CheckInfo {
         id: "pss/restrictedVolumes",
         title: "Only ephemeral, projected and claim-backed volume types are allowed",
         severity: Severity::Medium,
-        severity_varies: "high when a volume is hostPath, which baseline's hostPathVolumes forbids; at least high when the namespace's enforce label rejects the pod",
+        severity_varies: "high when a volume is hostPath, which baseline's hostPathVolumes forbids",
         versions: "v1.0 and later",
         depends_on: &["pss-level", "pss-version"],
     },

@@ -33,7 +33,6 @@ pub(crate) static CHECK: CheckInfo = CheckInfo {
         id: "pss/runAsNonRoot",
         title: "Containers must run as a non-root user",
         severity: Severity::Medium,
-        severity_varies: "at least high when the namespace's enforce label rejects the pod",
         versions: "v1.0 and later (revised in v1.35)",
         depends_on: &["pss-level", "pss-version"],
     },

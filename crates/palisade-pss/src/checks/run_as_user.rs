@@ -31,7 +31,6 @@ pub(crate) static CHECK: CheckInfo = CheckInfo {
         id: "pss/runAsUser",
         title: "Containers must not run as UID 0",
         severity: Severity::High,
-        severity_varies: "at least high when the namespace's enforce label rejects the pod",
         versions: "v1.23 and later (revised in v1.35)",
         depends_on: &["pss-level", "pss-version"],
     },

@@ -34,7 +34,6 @@ pub(crate) static CHECK: CheckInfo = CheckInfo {
         id: "pss/seLinuxOptions",
         title: "Custom SELinux user, role or type is forbidden",
         severity: Severity::Medium,
-        severity_varies: "at least high when the namespace's enforce label rejects the pod",
         versions: "v1.0 and later (revised in v1.31)",
         depends_on: &["pss-level", "pss-version"],
     },

@@ -39,7 +39,6 @@ pub(crate) static CHECK: CheckInfo = CheckInfo {
         id: "pss/seccompProfile_baseline",
         title: "Seccomp must not be disabled",
         severity: Severity::Medium,
-        severity_varies: "at least high when the namespace's enforce label rejects the pod",
         versions: "v1.0 and later (revised in v1.19)",
         depends_on: &["pss-level", "pss-version"],
     },

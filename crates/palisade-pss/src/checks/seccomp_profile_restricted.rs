@@ -37,7 +37,7 @@ pub(crate) static CHECK: CheckInfo = CheckInfo {
         id: "pss/seccompProfile_restricted",
         title: "A seccomp profile must be set",
         severity: Severity::Low,
-        severity_varies: "medium when a profile is Unconfined, which baseline's seccompProfile_baseline forbids; at least high when the namespace's enforce label rejects the pod",
+        severity_varies: "medium when a profile is Unconfined, which baseline's seccompProfile_baseline forbids",
         versions: "v1.19 and later (revised in v1.25)",
         depends_on: &["pss-level", "pss-version"],
     },

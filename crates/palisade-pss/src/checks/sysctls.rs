@@ -40,7 +40,6 @@ pub(crate) static CHECK: CheckInfo = CheckInfo {
         id: "pss/sysctls",
         title: "Only safe, namespaced sysctls may be set",
         severity: Severity::Medium,
-        severity_varies: "at least high when the namespace's enforce label rejects the pod",
         versions: "v1.0 and later (revised in v1.27, v1.29, v1.32, v1.37)",
         depends_on: &["pss-level", "pss-version"],
     },
