@@ -158,3 +158,60 @@ pub fn summary_line(report: &Report) -> String {
 fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
     if n == 1 { one } else { many }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use palisade_core::{Pos, SourceRef};
+
+    use super::*;
+    use crate::FailOn;
+
+    fn report() -> Report {
+        let at = SourceRef {
+            file: Arc::from("deploy.yaml"),
+            pos: Pos::new(12, 7),
+        };
+        let finding = Finding::new(
+            "demo/long",
+            Severity::High,
+            "a message long enough that an eighty column terminal has to wrap it somewhere in the middle",
+            &at,
+            None,
+        )
+        .with_remediation("a fix that is also rather long so that it wraps under its own label too");
+        Report::new(vec![finding], 1, 1, Vec::new(), FailOn::At(Severity::Low))
+    }
+
+    fn render(width: Option<usize>) -> String {
+        let mut out = Vec::new();
+        let written = write(
+            &report(),
+            Style {
+                colour: false,
+                width,
+            },
+            &mut out,
+        );
+        assert!(written.is_ok());
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    #[test]
+    fn on_a_terminal_lines_fit_the_width_and_words_stay_whole() {
+        let wrapped = render(Some(80));
+        assert!(
+            wrapped.lines().all(|l| l.chars().count() <= 80),
+            "{wrapped}"
+        );
+        let words = |text: &str| {
+            text.split_whitespace()
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        };
+        // The same words in the same order: only line breaks were added.
+        assert_eq!(words(&wrapped), words(&render(None)));
+        assert!(render(None).lines().any(|l| l.chars().count() > 80));
+    }
+}
