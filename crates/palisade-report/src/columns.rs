@@ -8,7 +8,7 @@ use crate::wrap::wrap;
 
 /// Below this many characters the last column is not wrapped at all: a
 /// too-narrow terminal gets long lines rather than one word per line.
-const MIN_WRAPPED: usize = 20;
+const MIN_WRAPPED: usize = 30;
 
 /// Writes `header` and `rows` as aligned columns. Rows shorter than the header
 /// get empty cells.
@@ -82,10 +82,10 @@ mod tests {
             "KIND   NAME    VIA\nUser   alice   RoleBinding/shop/dev -> ClusterRole/edit rule #3\n"
         );
         assert_eq!(
-            render(&rows, Some(40)),
+            render(&rows, Some(50)),
             "KIND   NAME    VIA\nUser   alice   RoleBinding/shop/dev ->\n               ClusterRole/edit rule #3\n"
         );
         // Too narrow to wrap usefully: long lines instead.
-        assert_eq!(render(&rows, Some(20)), render(&rows, None));
+        assert_eq!(render(&rows, Some(40)), render(&rows, None));
     }
 }

@@ -16,10 +16,21 @@ pub fn stdout_width() -> Option<usize> {
     {
         return Some(columns).filter(|&c| c > 0);
     }
-    rustix::termios::tcgetwinsize(&stdout)
+    terminal_columns(&stdout)
+}
+
+#[cfg(unix)]
+fn terminal_columns(stdout: &std::io::Stdout) -> Option<usize> {
+    rustix::termios::tcgetwinsize(stdout)
         .ok()
         .map(|size| usize::from(size.ws_col))
         .filter(|&c| c > 0)
+}
+
+/// Elsewhere only `COLUMNS` tells the width.
+#[cfg(not(unix))]
+fn terminal_columns(_stdout: &std::io::Stdout) -> Option<usize> {
+    None
 }
 
 /// ANSI styling that can be switched off.
