@@ -48,7 +48,7 @@ pub enum Command {
     Inventory(InventoryArgs),
     /// List every rule any analyzer can report, with its severity and summary.
     #[command(
-        after_help = "Examples:\n  palisade rules\n  palisade rules -o json\n  palisade rules --analyzer rbac"
+        after_help = "Examples:\n  palisade rules\n  palisade rules -o json\n  palisade rules --analyzer rbac\n  palisade rules -o md"
     )]
     Rules(RulesArgs),
     /// Print one rule's documentation: what it flags, why, an example, the fix.
@@ -138,8 +138,8 @@ pub struct InventoryArgs {
 
 #[derive(Args, Debug)]
 pub struct RulesArgs {
-    /// Output format: table or json.
-    #[arg(short = 'o', long = "output", value_name = "FORMAT", default_value = "table", value_parser = findings_format)]
+    /// Output format: table, json or md (the RULES.md page).
+    #[arg(short = 'o', long = "output", value_name = "FORMAT", default_value = "table", value_parser = rules_format)]
     pub output: Format,
     /// Only the rules of this analyzer (pss, netpol, rbac, yaml).
     #[arg(long, value_name = "ANALYZER")]
@@ -187,6 +187,10 @@ fn parse_fail_on(s: &str) -> Result<FailOn, String> {
 /// `-o` of commands that report findings or list rules.
 pub(crate) fn findings_format(s: &str) -> Result<Format, String> {
     Format::parse_among(s, &[Format::Table, Format::Json])
+}
+
+fn rules_format(s: &str) -> Result<Format, String> {
+    Format::parse_among(s, &[Format::Table, Format::Json, Format::Md])
 }
 
 /// `-o` of commands that answer in sentences.

@@ -281,3 +281,18 @@ fn rules_table_lists_every_rule_and_filters_by_analyzer() {
         Some(2)
     );
 }
+
+#[test]
+fn rules_md_is_generated_from_the_registry_and_current() {
+    let output = palisade(&["rules", "-o", "md"]);
+    assert_eq!(output.status.code(), Some(0));
+    let generated = String::from_utf8_lossy(&output.stdout);
+    let committed = std::fs::read_to_string(repo_root().join("RULES.md")).unwrap_or_default();
+    assert!(
+        generated == committed,
+        "RULES.md is stale: run `cargo run -p palisade-cli -- rules -o md > RULES.md`"
+    );
+    for id in registered_ids() {
+        assert!(committed.contains(&format!("`{id}`")), "{id} in RULES.md");
+    }
+}

@@ -61,6 +61,36 @@ pub fn write_table(rules: &[&Rule], width: Option<usize>, out: &mut dyn Write) -
     )
 }
 
+/// `RULES.md`: every rule as a markdown table row, grouped by analyzer, with the
+/// command that regenerates the file.
+pub fn write_markdown(rules: &[&Rule], out: &mut dyn Write) -> io::Result<()> {
+    let cell = |text: &str| text.replace('|', "\\|");
+    writeln!(out, "# Rules")?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "Every rule Palisade can report, generated from the rule registry by\n`palisade rules -o md > RULES.md` (a test checks that this file is current).\n`palisade explain RULE` prints a rule's full documentation: what it flags, why\nit matters, an example and the fix. A finding that admission would reject is at\nleast `high`, whatever its rule's severity."
+    )?;
+    let mut analyzer = "";
+    for rule in rules {
+        if rule.analyzer() != analyzer {
+            analyzer = rule.analyzer();
+            writeln!(out)?;
+            writeln!(out, "## `{analyzer}`")?;
+            writeln!(out)?;
+            writeln!(out, "| rule | severity | summary |")?;
+            writeln!(out, "|---|---|---|")?;
+        }
+        let severity = if rule.severity_varies.is_empty() {
+            rule.severity.to_string()
+        } else {
+            format!("{}; {}", rule.severity, cell(rule.severity_varies))
+        };
+        writeln!(out, "| `{}` | {severity} | {} |", rule.id, cell(rule.title))?;
+    }
+    Ok(())
+}
+
 /// A rule's documentation as a page: title, facts, then the four sections.
 pub fn write_explanation(rule: &Rule, out: &mut dyn Write) -> io::Result<()> {
     let docs = rule.docs();

@@ -28,6 +28,7 @@ pub fn list(args: &RulesArgs, global: &GlobalArgs) -> Result<Outcome, CliError> 
     let width = out.width;
     match args.output {
         Format::Json => rules::write_json(&selected, out.writer())?,
+        Format::Md => rules::write_markdown(&selected, out.writer())?,
         _ => rules::write_table(&selected, width, out.writer())?,
     }
     out.finish()?;
