@@ -112,6 +112,8 @@ pub struct ScanArgs {
     pub output: Format,
     #[command(flatten)]
     pub findings: FindingsArgs,
+    #[command(flatten)]
+    pub rbac: RbacOptionArgs,
     /// What runs (comma-separated): analyzers (pss, netpol, rbac, yaml), rule
     /// ids (pss/privileged) or rule prefixes (rbac/esc-*). `palisade rules` lists them.
     #[arg(
@@ -121,6 +123,31 @@ pub struct ScanArgs {
         default_value = "pss,netpol,rbac,yaml"
     )]
     pub analyzers: Vec<String>,
+}
+
+/// The RBAC risk analysis's options, wherever it runs (`scan`, `rbac risks`).
+#[derive(Args, Debug)]
+pub struct RbacOptionArgs {
+    /// Also report system: identities and kube-system ServiceAccounts (RBAC risks).
+    #[arg(long)]
+    pub include_system: bool,
+    /// A namespace whose grants count as privileged (repeatable; default
+    /// kube-system) (RBAC risks).
+    #[arg(long = "privileged-namespace", value_name = "NS")]
+    pub privileged_namespaces: Vec<String>,
+}
+
+impl RbacOptionArgs {
+    /// Sets the options `palisade_rbac::RbacRisks` reads.
+    pub fn apply(&self, options: &mut palisade_core::Options) {
+        use palisade_rbac::analyzer::{INCLUDE_SYSTEM_OPTION, PRIVILEGED_NAMESPACE_OPTION};
+        options
+            .set(INCLUDE_SYSTEM_OPTION, self.include_system.to_string())
+            .set_all(
+                PRIVILEGED_NAMESPACE_OPTION,
+                self.privileged_namespaces.iter().cloned(),
+            );
+    }
 }
 
 #[derive(Args, Debug)]

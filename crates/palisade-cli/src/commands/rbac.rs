@@ -8,7 +8,6 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 use palisade_core::{Analyzer, Inventory, Options, Severity};
-use palisade_rbac::analyzer::{INCLUDE_SYSTEM_OPTION, PRIVILEGED_NAMESPACE_OPTION};
 use palisade_rbac::{
     Discovery, Policy, RbacRisks, Reason, Request, ResourceAttributes, UserInfo, WhoCanEntry,
     bootstrap_objects,
@@ -16,7 +15,7 @@ use palisade_rbac::{
 use palisade_report::rbac::{self as rbac_report, CanIAnswer};
 use palisade_report::{FailOn, Format};
 
-use crate::cli::{FindingsArgs, GlobalArgs, InputArgs};
+use crate::cli::{FindingsArgs, GlobalArgs, InputArgs, RbacOptionArgs};
 use crate::output::Output;
 use crate::registry::registry;
 use crate::report_findings::{Emit, emit};
@@ -133,12 +132,8 @@ pub struct RisksArgs {
     pub output: Format,
     #[command(flatten)]
     pub findings: FindingsArgs,
-    /// Also report system: identities and kube-system ServiceAccounts.
-    #[arg(long)]
-    pub include_system: bool,
-    /// A namespace whose grants count as privileged (repeatable; default kube-system).
-    #[arg(long = "privileged-namespace", value_name = "NS")]
-    pub privileged_namespaces: Vec<String>,
+    #[command(flatten)]
+    pub rbac: RbacOptionArgs,
 }
 
 fn can_i_format(s: &str) -> Result<Format, String> {
@@ -323,12 +318,7 @@ fn risks(args: &RisksArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
     )?;
     let (inventory, files) = load(&args.paths, &args.input, args.include_defaults)?;
     let mut options = Options::default();
-    options
-        .set(INCLUDE_SYSTEM_OPTION, args.include_system.to_string())
-        .set_all(
-            PRIVILEGED_NAMESPACE_OPTION,
-            args.privileged_namespaces.iter().cloned(),
-        );
+    args.rbac.apply(&mut options);
     let findings = RbacRisks.analyze(&inventory, &options);
     let mut out = Output::new(global);
     let outcome = emit(findings, files, inventory.len(), how, &mut out)?;

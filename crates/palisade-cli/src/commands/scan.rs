@@ -22,6 +22,7 @@ pub fn run(args: &ScanArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
     options
         .set(LEVEL_OPTION, args.pss_level.as_str())
         .set(VERSION_OPTION, args.pss_version.to_string());
+    args.rbac.apply(&mut options);
     let analyzers: Vec<_> = registry
         .analyzers()
         .filter(|a| selection.runs(a.name()))
