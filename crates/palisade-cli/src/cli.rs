@@ -1,43 +1,69 @@
 //! The command-line grammar. Flags follow kubectl where kubectl has one
-//! (`-f/--filename`, `-o/--output`).
+//! (`-f/--filename`, `-o/--output`), and mean the same on every command:
+//! `--color` and `-q/--quiet` apply everywhere, `-o` takes the same format names
+//! everywhere (each command lists the ones it can write), `--fail-on` the same
+//! severities plus `never`.
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use palisade_core::Severity;
+use palisade_report::{FailOn, Format};
 
 #[derive(Parser, Debug)]
 #[command(
     name = "palisade",
     version,
-    about = "Kubernetes security analysis: Pod Security Standards and more, exactly as the cluster decides",
-    after_help = "Examples:\n  palisade scan examples/\n  palisade scan -f deploy.yaml --pss-level baseline -o json\n  kubectl kustomize overlays/prod | palisade scan -f -"
+    about = "Kubernetes security analysis, offline and exactly as the cluster decides: Pod Security Standards, RBAC, NetworkPolicy, and how the YAML is read",
+    after_help = "Examples:\n  palisade scan examples/\n  palisade scan -f examples/shop.yaml --pss-level baseline -o json\n  cat examples/shop.yaml | palisade scan -f -\n  palisade rules\n  palisade explain pss/privileged"
 )]
 pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
     #[command(subcommand)]
     pub command: Command,
 }
 
+/// Flags every command takes.
+#[derive(Args, Debug, Clone, Copy)]
+pub struct GlobalArgs {
+    /// Colour: auto (when stdout is a terminal and NO_COLOR is unset), always, never.
+    #[arg(long, global = true, value_enum, default_value_t = ColourChoice::Auto)]
+    pub color: ColourChoice,
+    /// Print nothing on standard output; the exit status is the answer.
+    #[arg(short = 'q', long, global = true)]
+    pub quiet: bool,
+}
+
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Check manifests against the Pod Security Standards and report findings.
+    /// Run every analyzer (Pod Security Standards, NetworkPolicy lint, RBAC risks, YAML reading) and report findings.
     #[command(
-        after_help = "Examples:\n  palisade scan examples/insecure-app.yaml\n  palisade scan -f k8s/ -f extra.yaml --pss-level baseline --pss-version v1.30\n  helm template chart/ | palisade scan -f - -o json --fail-on high\n\nExit status: 0 no finding at or above --fail-on, 1 findings, 2 usage or input error."
+        after_help = "Examples:\n  palisade scan examples/\n  palisade scan -f examples/shop.yaml --pss-level baseline --pss-version v1.30\n  palisade scan examples/ --analyzers pss,yaml -o json --fail-on high\n  cat examples/shop.yaml | palisade scan -f - --fail-on never\n\nExit status: 0 no finding at or above --fail-on, 1 findings, 2 usage or input error."
     )]
     Scan(ScanArgs),
     /// Print the objects exactly as Palisade (and kubectl) read them.
     #[command(
-        after_help = "Examples:\n  palisade inventory -f deploy.yaml -o json\n  cat all.yaml | palisade inventory -f -\n\nOne object prints as itself; several print as a List, as kubectl does."
+        after_help = "Examples:\n  palisade inventory -f examples/shop.yaml -o json\n  cat examples/shop.yaml | palisade inventory -f -\n\nOne object prints as itself; several print as a List, as kubectl does."
     )]
     Inventory(InventoryArgs),
+    /// List every rule any analyzer can report, with its severity and summary.
+    #[command(
+        after_help = "Examples:\n  palisade rules\n  palisade rules -o json\n  palisade rules --analyzer rbac\n  palisade rules -o md"
+    )]
+    Rules(RulesArgs),
+    /// Print one rule's documentation: what it flags, why, an example, the fix.
+    #[command(
+        after_help = "Examples:\n  palisade explain pss/privileged\n  palisade explain rbac/esc-bind -o json\n\nExit status: 0, or 2 when no rule has that id."
+    )]
+    Explain(ExplainArgs),
     /// NetworkPolicy analysis: connectivity, reachability with reasons, lint.
     #[command(
-        after_help = "Examples:\n  palisade netpol connlist -f k8s/\n  palisade netpol reach -f k8s/ --from shop/web --to shop/db --port 5432\n  palisade netpol lint -f k8s/"
+        after_help = "Examples:\n  palisade netpol connlist -f examples/\n  palisade netpol reach -f examples/ --from shop/storefront --to shop/orders-db --port 5432\n  palisade netpol lint -f examples/"
     )]
     Netpol(crate::commands::netpol::NetpolArgs),
     /// RBAC: can-i, who-can, and risky or privilege-escalating permissions.
     #[command(
-        after_help = "Examples:\n  palisade rbac can-i create pods -n shop --as dev -f rbac/\n  palisade rbac who-can get secrets -n shop -f rbac/\n  palisade rbac risks -f rbac/"
+        after_help = "Examples:\n  palisade rbac can-i create pods -n shop --as alice -f examples/\n  palisade rbac who-can get secrets -n shop -f examples/\n  palisade rbac risks -f examples/"
     )]
     Rbac(crate::commands::rbac::RbacArgs),
 }
@@ -58,6 +84,20 @@ pub struct InputArgs {
     pub max_input_bytes: u64,
 }
 
+/// `--fail-on` and `--accept`: what every findings command (scan, rbac risks,
+/// netpol lint) takes besides its input.
+#[derive(Args, Debug)]
+pub struct FindingsArgs {
+    /// Exit 1 when a finding has this severity or a higher one: info, low,
+    /// medium, high, critical, or never (report only). Default: low (rbac
+    /// risks: high).
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_fail_on)]
+    pub fail_on: Option<FailOn>,
+    /// A YAML file of accepted findings: `accepted: [{rule, object?, match?, reason}]`.
+    #[arg(long, value_name = "FILE")]
+    pub accept: Option<PathBuf>,
+}
+
 #[derive(Args, Debug)]
 pub struct ScanArgs {
     /// Manifest files or directories to scan (same as -f).
@@ -68,23 +108,50 @@ pub struct ScanArgs {
     /// The Pod Security Standards level to check against.
     #[arg(long, value_enum, default_value_t = PssLevel::Restricted)]
     pub pss_level: PssLevel,
-    /// The policy version: `latest` or `v1.N` (for example v1.30).
-    #[arg(long, default_value = "latest", value_parser = parse_pss_version)]
+    /// The policy version: `latest` or `v1.0` to `v1.37`.
+    #[arg(long, default_value = "latest", value_parser = palisade_pss::parse_known_version)]
     pub pss_version: palisade_pss::Version,
-    /// Output format.
-    #[arg(short = 'o', long = "output", value_enum, default_value_t = ScanFormat::Table)]
-    pub output: ScanFormat,
-    /// Exit 1 when a finding has this severity or a higher one.
-    #[arg(long, value_name = "SEVERITY", default_value = "low", value_parser = parse_severity)]
-    pub fail_on: Severity,
+    /// Output format: table or json.
+    #[arg(short = 'o', long = "output", value_name = "FORMAT", default_value = "table", value_parser = findings_format)]
+    pub output: Format,
     #[command(flatten)]
-    pub accept: crate::report_findings::AcceptArgs,
-    /// Which analyzers run (comma-separated): pss, netpol, rbac, yaml.
-    #[arg(long, value_enum, value_delimiter = ',', default_values_t = Analyzer::ALL)]
-    pub analyzers: Vec<Analyzer>,
-    /// Colour the table: auto (when stdout is a terminal and NO_COLOR is unset), always, never.
-    #[arg(long, value_enum, default_value_t = ColourChoice::Auto)]
-    pub color: ColourChoice,
+    pub findings: FindingsArgs,
+    #[command(flatten)]
+    pub rbac: RbacOptionArgs,
+    /// What runs (comma-separated): analyzers (pss, netpol, rbac, yaml), rule
+    /// ids (pss/privileged) or rule prefixes (rbac/esc-*). `palisade rules` lists them.
+    #[arg(
+        long,
+        value_name = "ANALYZER|RULE",
+        value_delimiter = ',',
+        default_value = "pss,netpol,rbac,yaml"
+    )]
+    pub analyzers: Vec<String>,
+}
+
+/// The RBAC risk analysis's options, wherever it runs (`scan`, `rbac risks`).
+#[derive(Args, Debug)]
+pub struct RbacOptionArgs {
+    /// Also report system: identities and kube-system ServiceAccounts (RBAC risks).
+    #[arg(long)]
+    pub include_system: bool,
+    /// A namespace whose grants count as privileged (repeatable; default
+    /// kube-system) (RBAC risks).
+    #[arg(long = "privileged-namespace", value_name = "NS")]
+    pub privileged_namespaces: Vec<String>,
+}
+
+impl RbacOptionArgs {
+    /// Sets the options `palisade_rbac::RbacRisks` reads.
+    pub fn apply(&self, options: &mut palisade_core::Options) {
+        use palisade_rbac::analyzer::{INCLUDE_SYSTEM_OPTION, PRIVILEGED_NAMESPACE_OPTION};
+        options
+            .set(INCLUDE_SYSTEM_OPTION, self.include_system.to_string())
+            .set_all(
+                PRIVILEGED_NAMESPACE_OPTION,
+                self.privileged_namespaces.iter().cloned(),
+            );
+    }
 }
 
 #[derive(Args, Debug)]
@@ -94,9 +161,30 @@ pub struct InventoryArgs {
     pub paths: Vec<PathBuf>,
     #[command(flatten)]
     pub input: InputArgs,
-    /// Output format.
-    #[arg(short = 'o', long = "output", value_enum, default_value_t = InventoryFormat::Json)]
-    pub output: InventoryFormat,
+    /// Output format: json (the only one so far; the flag exists so that scripts
+    /// can say what they rely on).
+    #[arg(short = 'o', long = "output", value_name = "FORMAT", default_value = "json", value_parser = json_only)]
+    pub output: Format,
+}
+
+#[derive(Args, Debug)]
+pub struct RulesArgs {
+    /// Output format: table, json or md (the RULES.md page).
+    #[arg(short = 'o', long = "output", value_name = "FORMAT", default_value = "table", value_parser = rules_format)]
+    pub output: Format,
+    /// Only the rules of this analyzer (pss, netpol, rbac, yaml).
+    #[arg(long, value_name = "ANALYZER")]
+    pub analyzer: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct ExplainArgs {
+    /// The rule id, as findings and `palisade rules` show it (pss/privileged).
+    #[arg(value_name = "RULE")]
+    pub rule: String,
+    /// Output format: text or json.
+    #[arg(short = 'o', long = "output", value_name = "FORMAT", default_value = "text", value_parser = text_or_json)]
+    pub output: Format,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -106,58 +194,14 @@ pub enum PssLevel {
     Restricted,
 }
 
-impl From<PssLevel> for palisade_pss::Level {
-    fn from(level: PssLevel) -> Self {
-        match level {
-            PssLevel::Privileged => palisade_pss::Level::Privileged,
-            PssLevel::Baseline => palisade_pss::Level::Baseline,
-            PssLevel::Restricted => palisade_pss::Level::Restricted,
+impl PssLevel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PssLevel::Privileged => "privileged",
+            PssLevel::Baseline => "baseline",
+            PssLevel::Restricted => "restricted",
         }
     }
-}
-
-/// The analyzers `scan` can run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Analyzer {
-    /// Pod Security Standards (`pss/*`).
-    Pss,
-    /// NetworkPolicy lint (`netpol/*`).
-    Netpol,
-    /// RBAC risks, escalation paths and invalid bindings (`rbac/*`).
-    Rbac,
-    /// How the manifests are written: YAML that kubectl and other tools read differently (`yaml/*`).
-    Yaml,
-}
-
-impl Analyzer {
-    pub const ALL: [Analyzer; 4] = [
-        Analyzer::Pss,
-        Analyzer::Netpol,
-        Analyzer::Rbac,
-        Analyzer::Yaml,
-    ];
-}
-
-impl std::fmt::Display for Analyzer {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Analyzer::Pss => "pss",
-            Analyzer::Netpol => "netpol",
-            Analyzer::Rbac => "rbac",
-            Analyzer::Yaml => "yaml",
-        })
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum ScanFormat {
-    Table,
-    Json,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum InventoryFormat {
-    Json,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -167,12 +211,26 @@ pub enum ColourChoice {
     Never,
 }
 
-fn parse_pss_version(s: &str) -> Result<palisade_pss::Version, String> {
+fn parse_fail_on(s: &str) -> Result<FailOn, String> {
     s.parse()
 }
 
-pub(crate) fn parse_severity(s: &str) -> Result<Severity, String> {
-    s.parse()
+/// `-o` of commands that report findings or list rules.
+pub(crate) fn findings_format(s: &str) -> Result<Format, String> {
+    Format::parse_among(s, &[Format::Table, Format::Json])
+}
+
+fn rules_format(s: &str) -> Result<Format, String> {
+    Format::parse_among(s, &[Format::Table, Format::Json, Format::Md])
+}
+
+/// `-o` of commands that answer in sentences.
+pub(crate) fn text_or_json(s: &str) -> Result<Format, String> {
+    Format::parse_among(s, &[Format::Text, Format::Json])
+}
+
+fn json_only(s: &str) -> Result<Format, String> {
+    Format::parse_among(s, &[Format::Json])
 }
 
 /// Whether to colour output for this choice: `auto` means standard output is a

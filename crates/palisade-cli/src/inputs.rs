@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use palisade_core::{Input, Limits, Loaded, load_inputs};
+use palisade_core::{Input, Limits, LoadError, Loaded, load_inputs};
 
 use std::io::Write;
 
@@ -99,12 +99,22 @@ pub fn load_with_notes(
     }
     if !input.ignore_invalid {
         return Err(CliError::Input(
-            loaded.errors.iter().map(ToString::to_string).collect(),
+            loaded.errors.iter().map(describe).collect(),
         ));
     }
     let mut stderr = std::io::stderr().lock();
     for error in &loaded.errors {
-        writeln!(stderr, "warning: skipped: {error}")?;
+        writeln!(stderr, "warning: skipped: {}", describe(error))?;
     }
     Ok(loaded)
+}
+
+/// `file:line:column: message`, or `file: message` when the error is about the
+/// file as a whole (it does not exist, cannot be read): no made-up `:0:0`.
+pub fn describe(error: &LoadError) -> String {
+    if error.pos.is_known() {
+        error.to_string()
+    } else {
+        format!("{}: {}", error.file, error.message)
+    }
 }

@@ -7,6 +7,8 @@
 mod cli;
 mod commands;
 mod inputs;
+mod output;
+mod registry;
 mod report_findings;
 
 use std::io::{self, Write};
@@ -31,11 +33,14 @@ pub enum Outcome {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match cli.command {
-        Command::Scan(args) => commands::scan::run(&args),
-        Command::Inventory(args) => commands::inventory::run(&args),
-        Command::Netpol(args) => commands::netpol::run(&args),
-        Command::Rbac(args) => commands::rbac::run(&args),
+    let global = &cli.global;
+    let result = match &cli.command {
+        Command::Scan(args) => commands::scan::run(args, global),
+        Command::Inventory(args) => commands::inventory::run(args, global),
+        Command::Rules(args) => commands::rules::list(args, global),
+        Command::Explain(args) => commands::rules::explain(args, global),
+        Command::Netpol(args) => commands::netpol::run(args, global),
+        Command::Rbac(args) => commands::rbac::run(args, global),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::from(EXIT_CLEAN),

@@ -1,31 +1,52 @@
 //! The common tail of every command that reports findings (scan, rbac risks,
 //! netpol lint): drop accepted findings, order and summarize, print, and turn the
-//! result into an exit status.
+//! result into an exit status. The accept file is read and checked against the
+//! rule registry before any input is, so a typo in it costs no scan.
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use clap::Args;
-use palisade_core::{AcceptList, Finding, Severity};
-use palisade_report::{Report, json, table};
+use palisade_core::{AcceptList, Fact, Finding, Registry};
+use palisade_report::{FailOn, Format, Report, json, table};
 
+use crate::cli::FindingsArgs;
+use crate::output::Output;
 use crate::{CliError, Outcome};
 
-/// `--accept FILE`: findings the team has reviewed and accepted.
-#[derive(Args, Debug, Default)]
-pub struct AcceptArgs {
-    /// A YAML file of accepted findings: `accepted: [{rule, object?, match?, reason}]`.
-    #[arg(long, value_name = "FILE")]
-    pub accept: Option<PathBuf>,
+/// An accept file, read and checked.
+pub struct Acceptances {
+    path: PathBuf,
+    list: AcceptList,
 }
 
 /// How to print a findings report.
-pub struct Emit<'a> {
-    pub json: bool,
-    pub colour: bool,
-    pub fail_on: Severity,
-    pub accept: &'a AcceptArgs,
-    pub pss_policy: Option<String>,
+pub struct Emit {
+    pub format: Format,
+    pub fail_on: FailOn,
+    pub accept: Option<Acceptances>,
+    pub facts: Vec<Fact>,
+}
+
+impl Emit {
+    /// Reads `--accept` (rejecting rule ids no analyzer declares) and settles
+    /// `--fail-on` (`default` when not given).
+    pub fn prepare(
+        args: &FindingsArgs,
+        format: Format,
+        default_fail_on: FailOn,
+        registry: &Registry,
+    ) -> Result<Emit, CliError> {
+        let accept = match &args.accept {
+            Some(path) => Some(read_accept_list(path, registry)?),
+            None => None,
+        };
+        Ok(Emit {
+            format,
+            fail_on: args.fail_on.unwrap_or(default_fail_on),
+            accept,
+            facts: Vec::new(),
+        })
+    }
 }
 
 /// Applies the accept list, prints the report and says how the run ended.
@@ -33,11 +54,11 @@ pub fn emit(
     findings: Vec<Finding>,
     files: usize,
     objects: usize,
-    how: Emit<'_>,
+    how: Emit,
+    out: &mut Output,
 ) -> Result<Outcome, CliError> {
-    let (findings, accepted) = match &how.accept.accept {
-        Some(path) => {
-            let list = read_accept_list(path)?;
+    let (findings, accepted) = match &how.accept {
+        Some(Acceptances { path, list }) => {
             let result = list.apply(findings);
             let mut stderr = io::stderr().lock();
             for i in &result.unused {
@@ -52,16 +73,16 @@ pub fn emit(
         }
         None => (findings, 0),
     };
-    let mut report = Report::new(findings, files, objects, how.pss_policy, how.fail_on);
+    let mut report = Report::new(findings, files, objects, how.facts, how.fail_on);
     report.summary.accepted = accepted;
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
-    if how.json {
-        json::write(&report, &mut out)?;
-    } else {
-        table::write(&report, how.colour, &mut out)?;
+    let style = table::Style {
+        colour: out.colour,
+        width: out.width,
+    };
+    match how.format {
+        Format::Json => json::write(&report, out.writer())?,
+        _ => table::write(&report, style, out.writer())?,
     }
-    out.flush()?;
     Ok(if report.summary.failed {
         Outcome::Findings
     } else {
@@ -70,10 +91,18 @@ pub fn emit(
 }
 
 /// Reads and checks an accept file; any problem is an input error naming the file.
-fn read_accept_list(path: &Path) -> Result<AcceptList, CliError> {
+fn read_accept_list(path: &Path, registry: &Registry) -> Result<Acceptances, CliError> {
     let fail = |message: String| CliError::Input(vec![format!("{}: {message}", path.display())]);
     let text = std::fs::read_to_string(path).map_err(|e| fail(e.to_string()))?;
     let list: AcceptList = serde_saphyr::from_str(&text).map_err(|e| fail(e.to_string()))?;
     list.validate().map_err(fail)?;
-    Ok(list)
+    for (i, entry) in list.accepted.iter().enumerate() {
+        registry
+            .check_rule_pattern(&entry.rule)
+            .map_err(|e| fail(format!("accepted[{i}]: {e}")))?;
+    }
+    Ok(Acceptances {
+        path: path.to_owned(),
+        list,
+    })
 }

@@ -227,13 +227,30 @@ fn version_flag_is_validated_like_the_namespace_label() {
     let output = palisade(&["scan", "examples/", "--pss-version", "v1.01"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("must be \"latest\" or \"v1.x\""));
+    // A version no release defined is a typo, not a future cluster.
+    let future = palisade(&["scan", "examples/", "--pss-version", "v1.99"]);
+    assert_eq!(future.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&future.stderr);
+    assert!(
+        stderr.contains("known versions are v1.0 to v1.37"),
+        "{stderr}"
+    );
+    assert_eq!(
+        palisade(&["scan", "examples/", "--pss-version", "v1.37", "-q"])
+            .status
+            .code(),
+        Some(1)
+    );
 }
 
 #[test]
 fn input_errors_exit_2_and_name_the_file_and_line() {
     let missing = palisade(&["scan", "does-not-exist.yaml"]);
     assert_eq!(missing.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&missing.stderr).contains("does-not-exist.yaml"));
+    let stderr = String::from_utf8_lossy(&missing.stderr);
+    // The file as a whole is at fault: named, without a made-up position.
+    assert!(stderr.contains("error: does-not-exist.yaml: "), "{stderr}");
+    assert!(!stderr.contains(":0:0"), "{stderr}");
 
     let broken = palisade_with_stdin(
         &["scan", "-f", "-"],
@@ -840,4 +857,268 @@ fn include_defaults_adds_the_bootstrap_policy() {
         "--include-defaults",
     ]);
     assert!(matches!(risks.status.code(), Some(0 | 1)), "{risks:?}");
+}
+
+/// The example lines of a command's `--help`: the indented lines after
+/// `Examples:` up to the first blank line.
+fn help_examples(command: &[&str]) -> Vec<String> {
+    let mut args = command.to_vec();
+    args.push("--help");
+    let help = palisade(&args);
+    assert!(help.status.success(), "{command:?} --help");
+    let text = String::from_utf8_lossy(&help.stdout).into_owned();
+    text.lines()
+        .skip_while(|l| !l.starts_with("Examples:"))
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .map(|l| l.trim().to_owned())
+        .collect()
+}
+
+#[test]
+fn every_help_example_runs_as_written() {
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_palisade"))
+        .parent()
+        .expect("the binary has a directory")
+        .to_owned();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let commands: [&[&str]; 14] = [
+        &[],
+        &["scan"],
+        &["inventory"],
+        &["rules"],
+        &["explain"],
+        &["netpol"],
+        &["netpol", "connlist"],
+        &["netpol", "reach"],
+        &["netpol", "matrix"],
+        &["netpol", "lint"],
+        &["rbac"],
+        &["rbac", "can-i"],
+        &["rbac", "who-can"],
+        &["rbac", "risks"],
+    ];
+    let mut ran = 0;
+    for command in commands {
+        let examples = help_examples(command);
+        assert!(!examples.is_empty(), "{command:?} has examples");
+        for example in examples {
+            assert!(example.contains("palisade "), "{example}");
+            // Run through a shell so pipes work as a reader would type them.
+            let output = Command::new("sh")
+                .args(["-c", &example])
+                .env("PATH", &path)
+                .current_dir(repo_root())
+                .output()
+                .expect("sh runs");
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert!(
+                matches!(output.status.code(), Some(0 | 1)) && !stderr.contains("error"),
+                "`{example}` exited {:?}: {stderr}",
+                output.status.code()
+            );
+            assert!(!output.stdout.is_empty(), "`{example}` printed nothing");
+            ran += 1;
+        }
+    }
+    assert!(ran >= 30, "{ran} examples");
+}
+
+#[test]
+fn color_output_and_quiet_mean_the_same_on_every_command() {
+    let runs: [&[&str]; 8] = [
+        &["scan", "examples/shop.yaml"],
+        &["inventory", "examples/shop.yaml"],
+        &["rules"],
+        &["explain", "pss/privileged"],
+        &["netpol", "connlist", "-f", "examples/"],
+        &["netpol", "lint", "-f", "examples/"],
+        &[
+            "rbac",
+            "who-can",
+            "get",
+            "pods",
+            "-n",
+            "shop",
+            "-f",
+            "examples/",
+        ],
+        &[
+            "rbac",
+            "can-i",
+            "get",
+            "pods",
+            "-n",
+            "shop",
+            "--as",
+            "alice",
+            "-f",
+            "examples/",
+        ],
+    ];
+    for args in runs {
+        let plain = palisade(args);
+        let mut coloured = args.to_vec();
+        coloured.extend(["--color", "never"]);
+        let never = palisade(&coloured);
+        assert_eq!(never.status.code(), plain.status.code(), "{args:?}");
+        assert_eq!(
+            never.stdout, plain.stdout,
+            "{args:?}: piped output has no colour either way"
+        );
+        let mut quiet = args.to_vec();
+        quiet.push("-q");
+        let quiet = palisade(&quiet);
+        assert_eq!(quiet.status.code(), plain.status.code(), "{args:?}");
+        assert!(quiet.stdout.is_empty(), "{args:?} -q prints nothing");
+    }
+    // One format name means one format everywhere; np-guard's `txt` still reads as text.
+    let txt = palisade(&["netpol", "connlist", "-f", "examples/", "-o", "txt"]);
+    let text = palisade(&["netpol", "connlist", "-f", "examples/", "-o", "text"]);
+    assert_eq!(txt.stdout, text.stdout);
+    let reach = palisade(&[
+        "netpol",
+        "reach",
+        "-f",
+        "examples/",
+        "--from",
+        "shop/storefront",
+        "--to",
+        "shop/orders-db",
+        "-o",
+        "text",
+    ]);
+    assert!(matches!(reach.status.code(), Some(0 | 1)));
+    let wrong = palisade(&["netpol", "matrix", "-f", "examples/", "-o", "json"]);
+    assert_eq!(wrong.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("expected one of table, csv, html"));
+    // --explain has no short -v: kubectl users read -v as verbosity.
+    let short = palisade(&[
+        "rbac",
+        "can-i",
+        "get",
+        "pods",
+        "--as",
+        "alice",
+        "-f",
+        "examples/",
+        "-v",
+    ]);
+    assert_eq!(short.status.code(), Some(2));
+}
+
+#[test]
+fn fail_on_never_reports_and_exits_0() {
+    let output = palisade(&[
+        "scan",
+        "examples/shop.yaml",
+        "-o",
+        "json",
+        "--fail-on",
+        "never",
+    ]);
+    assert_eq!(output.status.code(), Some(0));
+    let report = json_of(&output);
+    assert!(!findings(&report).is_empty());
+    assert_eq!(report["summary"]["failOn"], "never");
+    assert_eq!(report["summary"]["failed"], false);
+    assert_eq!(report["summary"]["pssPolicy"], "restricted:latest");
+    let risks = palisade(&["rbac", "risks", "-f", "examples/", "--fail-on", "never"]);
+    assert_eq!(risks.status.code(), Some(0));
+}
+
+#[test]
+fn who_can_and_can_i_number_rules_from_1_and_answer_in_json() {
+    let output = palisade(&[
+        "rbac",
+        "who-can",
+        "create",
+        "pods",
+        "-n",
+        "shop",
+        "-f",
+        "examples/rbac.yaml",
+        "-o",
+        "json",
+    ]);
+    let answer = json_of(&output);
+    let table = palisade(&[
+        "rbac",
+        "who-can",
+        "create",
+        "pods",
+        "-n",
+        "shop",
+        "-f",
+        "examples/rbac.yaml",
+    ]);
+    let table = String::from_utf8_lossy(&table.stdout).into_owned();
+    let subjects = answer["subjects"].as_array().expect("subjects");
+    assert!(!subjects.is_empty());
+    for subject in subjects {
+        for via in subject["via"].as_array().expect("via") {
+            let rule = via["rule"].as_u64().expect("rule number");
+            assert!(rule >= 1, "{via}");
+            let binding = via["binding"].as_str().unwrap_or_default();
+            // The table names the same rule with the same number.
+            if table.contains(binding) {
+                assert!(
+                    table.contains(&format!("rule #{rule}")),
+                    "{via} in\n{table}"
+                );
+            }
+        }
+    }
+    let can_i = palisade(&[
+        "rbac",
+        "can-i",
+        "create",
+        "pods",
+        "-n",
+        "shop",
+        "--as",
+        "alice",
+        "-f",
+        "examples/",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(can_i.status.code(), Some(0));
+    let answer = json_of(&can_i);
+    assert_eq!(answer["allowed"], true);
+    assert!(
+        answer["grantedBy"]["rule"].as_u64().is_some_and(|r| r >= 1),
+        "{answer}"
+    );
+    let denied = palisade(&[
+        "rbac",
+        "can-i",
+        "delete",
+        "nodes",
+        "--as",
+        "alice",
+        "-f",
+        "examples/",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(denied.status.code(), Some(1));
+    assert_eq!(json_of(&denied)["allowed"], false);
+}
+
+#[test]
+fn scan_describes_itself_as_every_analyzer() {
+    let help = palisade(&["--help"]);
+    let text = String::from_utf8_lossy(&help.stdout);
+    let scan_line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("scan "))
+        .expect("scan is listed");
+    for analyzer in ["Pod Security", "NetworkPolicy", "RBAC", "YAML"] {
+        assert!(scan_line.contains(analyzer), "{scan_line}");
+    }
 }

@@ -2,6 +2,7 @@
 //! public projects), through `palisade scan`. It must read every manifest, skip
 //! only the non-manifest files, and report from each analyzer. Without the shared
 //! data the test says it is skipped; with `PALISADE_REQUIRE_CONFORMANCE=1` (CI) it fails.
+//! Every rule id the scan emits must be registered (`palisade rules`).
 
 use std::process::Command;
 
@@ -45,6 +46,26 @@ fn scan_reads_the_whole_corpus_and_every_analyzer_reports() {
         .iter()
         .filter_map(|f| f["rule"].as_str())
         .collect();
+    // Every id the scan emits is one `palisade rules` lists (and so documents).
+    let listed = Command::new(env!("CARGO_BIN_EXE_palisade"))
+        .args(["rules", "-o", "json"])
+        .output()
+        .expect("palisade runs");
+    let listed: Value = serde_json::from_slice(&listed.stdout).expect("rules prints JSON");
+    let registered: std::collections::BTreeSet<&str> = listed["rules"]
+        .as_array()
+        .expect("rules")
+        .iter()
+        .filter_map(|r| r["id"].as_str())
+        .collect();
+    let unregistered: std::collections::BTreeSet<&&str> = rules
+        .iter()
+        .filter(|id| !registered.contains(**id))
+        .collect();
+    assert!(
+        unregistered.is_empty(),
+        "the corpus scan emits unregistered ids: {unregistered:?}"
+    );
     for analyzer in ["pss/", "netpol/", "rbac/", "yaml/"] {
         assert!(
             rules.iter().any(|r| r.starts_with(analyzer)),

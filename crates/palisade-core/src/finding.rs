@@ -1,4 +1,7 @@
 //! The one result type every analyzer produces and every reporter formats.
+//! It carries nothing specific to one analyzer: a rule id, a severity, a
+//! message, an optional location and object, a remediation, and whether
+//! admission would reject the object.
 
 use std::fmt;
 use std::str::FromStr;
@@ -58,7 +61,48 @@ impl FromStr for Severity {
     }
 }
 
-/// One thing an analyzer found, pointing at a line of a file.
+/// Where a finding points: a line and column of a file (`<stdin>` for standard
+/// input). Findings about something that is not in a file (a live object, a
+/// cluster-wide fact) have no location.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Location {
+    #[serde(serialize_with = "serialize_arc_str")]
+    pub file: Arc<str>,
+    /// 1-based.
+    pub line: u32,
+    /// 1-based.
+    pub column: u32,
+}
+
+impl From<&SourceRef> for Location {
+    fn from(at: &SourceRef) -> Location {
+        Location {
+            file: at.file.clone(),
+            line: at.pos.line,
+            column: at.pos.col,
+        }
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+/// Admission would reject the object because of the finding: which policy
+/// enforces it. Any admission-time analyzer (Pod Security labels today,
+/// policy engines later) fills it the same way.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Enforcement {
+    /// The enforcing policy as the JSON `enforcedBy` key shows it, e.g.
+    /// `restricted:v1.30`.
+    pub policy: String,
+    /// Who enforces it, for people: `the namespace enforces PodSecurity "restricted:v1.30"`.
+    pub by: String,
+}
+
+/// One thing an analyzer found, about an object, usually pointing at a line.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Finding {
@@ -66,23 +110,27 @@ pub struct Finding {
     pub rule: String,
     pub severity: Severity,
     pub message: String,
-    #[serde(serialize_with = "serialize_arc_str")]
-    pub file: Arc<str>,
-    pub line: u32,
-    pub column: u32,
+    /// Where: serialized as the `file`, `line` and `column` keys, absent when the
+    /// finding is about something that is not in a file.
+    #[serde(flatten)]
+    pub location: Option<Location>,
     /// The object the finding is about; `None` for findings about a file as a whole.
     pub object: Option<ObjectRef>,
     /// What to change to make the finding go away.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remediation: Option<String>,
     /// Set when the cluster would reject the object at admission because of this
-    /// finding: the enforcing policy, e.g. `restricted:v1.30` from the namespace's
-    /// `pod-security.kubernetes.io/enforce` labels.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub enforced_by: Option<String>,
+    /// finding (JSON `enforcedBy`: the enforcing policy).
+    #[serde(
+        rename = "enforcedBy",
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "serialize_enforcement"
+    )]
+    pub enforcement: Option<Enforcement>,
 }
 
 impl Finding {
+    /// A finding at a place in a file.
     pub fn new(
         rule: impl Into<String>,
         severity: Severity,
@@ -91,21 +139,53 @@ impl Finding {
         object: Option<ObjectRef>,
     ) -> Finding {
         Finding {
+            location: Some(Location::from(at)),
+            ..Finding::unlocated(rule, severity, message, object)
+        }
+    }
+
+    /// A finding that points at no file: about a live object or a fact of the
+    /// whole input.
+    pub fn unlocated(
+        rule: impl Into<String>,
+        severity: Severity,
+        message: impl Into<String>,
+        object: Option<ObjectRef>,
+    ) -> Finding {
+        Finding {
             rule: rule.into(),
             severity,
             message: message.into(),
-            file: at.file.clone(),
-            line: at.pos.line,
-            column: at.pos.col,
+            location: None,
             object,
             remediation: None,
-            enforced_by: None,
+            enforcement: None,
         }
     }
 
     pub fn with_remediation(mut self, remediation: impl Into<String>) -> Finding {
         self.remediation = Some(remediation.into());
         self
+    }
+
+    /// The file the finding points at, if any.
+    pub fn file(&self) -> Option<&str> {
+        self.location.as_ref().map(|l| &*l.file)
+    }
+
+    /// The line and column, if the finding has a location.
+    pub fn line_column(&self) -> Option<(u32, u32)> {
+        self.location.as_ref().map(|l| (l.line, l.column))
+    }
+}
+
+fn serialize_enforcement<S: Serializer>(
+    value: &Option<Enforcement>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(enforcement) => s.serialize_str(&enforcement.policy),
+        None => s.serialize_none(),
     }
 }
 
@@ -124,5 +204,37 @@ mod tests {
         }
         assert!(Severity::Critical > Severity::High && Severity::Low > Severity::Info);
         assert!("severe".parse::<Severity>().is_err());
+    }
+}
+
+#[cfg(test)]
+mod json_tests {
+    use super::*;
+    use crate::node::Pos;
+
+    #[test]
+    fn a_finding_without_a_location_has_no_file_keys() {
+        let unlocated = Finding::unlocated("demo/x", Severity::Low, "m", None);
+        let json = serde_json::to_value(&unlocated).unwrap_or_default();
+        assert!(
+            json.get("file").is_none() && json.get("line").is_none(),
+            "{json}"
+        );
+        let at = SourceRef {
+            file: Arc::from("a.yaml"),
+            pos: Pos::new(3, 4),
+        };
+        let mut located = Finding::new("demo/x", Severity::Low, "m", &at, None);
+        located.enforcement = Some(Enforcement {
+            policy: "restricted:v1.30".into(),
+            by: "the namespace".into(),
+        });
+        let json = serde_json::to_value(&located).unwrap_or_default();
+        assert_eq!(json["file"], "a.yaml");
+        assert_eq!(
+            (json["line"].as_u64(), json["column"].as_u64()),
+            (Some(3), Some(4))
+        );
+        assert_eq!(json["enforcedBy"], "restricted:v1.30");
     }
 }

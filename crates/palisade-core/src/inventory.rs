@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use crate::finding::Finding;
 use crate::object::Object;
 use crate::pod_template::{PodTemplate, pod_templates};
 
@@ -30,6 +31,9 @@ pub struct Inventory {
     by_kind: HashMap<String, Vec<usize>>,
     by_identity: HashMap<(String, Option<String>, String), Vec<usize>>,
     namespaces: BTreeMap<String, NamespaceInfo>,
+    /// What the source noticed while reading the objects (the loader's `yaml/*`
+    /// findings), kept for the analyzer that reports them.
+    reading_notes: Vec<Finding>,
 }
 
 impl Inventory {
@@ -76,7 +80,22 @@ impl Inventory {
             by_kind,
             by_identity,
             namespaces,
+            reading_notes: Vec::new(),
         }
+    }
+
+    /// The inventory of `objects`, keeping what the source noticed while reading
+    /// them (`Loaded::findings`): how the YAML was written is a fact about the
+    /// input, reported by whichever analyzer owns those rules.
+    pub fn with_reading_notes(objects: Vec<Object>, notes: Vec<Finding>) -> Inventory {
+        let mut inventory = Inventory::new(objects);
+        inventory.reading_notes = notes;
+        inventory
+    }
+
+    /// The source's notes about how the input was written, in input order.
+    pub fn reading_notes(&self) -> &[Finding] {
+        &self.reading_notes
     }
 
     pub fn objects(&self) -> &[Object] {

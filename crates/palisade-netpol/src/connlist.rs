@@ -28,6 +28,13 @@ pub struct ConnRecord {
     pub conn: ConnSet,
 }
 
+/// `src => dst : conn`, np-guard's line: also the order np-guard sorts records in.
+impl std::fmt::Display for ConnRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} => {} : {}", self.src, self.dst, self.conn)
+    }
+}
+
 /// Class-level connectivity. Connection sets are interned: a cluster has few
 /// distinct ones, and the matrix then costs four bytes per class pair.
 pub struct Connectivity<'e, 'm> {
@@ -159,10 +166,8 @@ impl<'e, 'm> Connectivity<'e, 'm> {
                 }
             }
         }
-        let mut keyed: Vec<(String, ConnRecord)> = out
-            .into_iter()
-            .map(|r| (crate::output::txt_line(&r), r))
-            .collect();
+        let mut keyed: Vec<(String, ConnRecord)> =
+            out.into_iter().map(|r| (r.to_string(), r)).collect();
         keyed.sort_by(|a, b| a.0.cmp(&b.0));
         keyed.dedup_by(|a, b| a.0 == b.0);
         keyed.into_iter().map(|(_, r)| r).collect()

@@ -124,6 +124,9 @@ impl fmt::Display for IpRange {
 pub struct IpBlock {
     pub cidr: IpRange,
     pub except: Vec<IpRange>,
+    /// The cidr as the policy writes it, when its address has bits set below the
+    /// prefix (`10.0.0.1/24`): accepted, and read as the whole network.
+    pub cidr_with_host_bits: Option<String>,
 }
 
 impl IpBlock {
@@ -190,6 +193,7 @@ mod tests {
         let block = IpBlock {
             cidr: cidr("10.0.0.0/8"),
             except: vec![cidr("10.1.0.0/16")],
+            cidr_with_host_bits: None,
         };
         assert!(block.contains_range(&cidr("10.2.0.0/16")));
         assert!(!block.contains_range(&cidr("10.1.2.0/24")));

@@ -6,22 +6,24 @@
 //! * [`connlist`]: every allowed connection (np-guard conventions, see
 //!   [`connlist`] module docs);
 //! * [`reach`]: one query between two endpoints with an explanation;
-//! * [`lint`]: findings about missing isolation and ineffective rules.
+//! * [`lint`]: findings about missing isolation and ineffective rules, also
+//!   run by `scan` through the [`NetworkPolicyLint`] analyzer.
 //!
-//! It does no I/O and prints nothing.
+//! It does no I/O and prints nothing; `palisade-report` writes its results.
 
 pub mod admin;
+mod analyzer;
 pub mod conn;
 pub mod connlist;
 pub mod engine;
 pub mod ip;
 pub mod lint;
 pub mod model;
-pub mod output;
 pub mod policy;
 pub mod reach;
 mod workloads;
 
+pub use analyzer::NetworkPolicyLint;
 pub use conn::{ConnSet, PortSet, Protocol};
 pub use connlist::{ConnRecord, Connectivity};
 pub use engine::{DirectionVerdict, Engine, Peer, Step, Tier};

@@ -151,7 +151,7 @@ fn compile_ip_block(object: &Object, block: &Node, model: &mut Model) -> Result<
         .get("cidr")
         .and_then(Node::as_str)
         .ok_or("ipBlock needs a cidr")?;
-    let (cidr, _) = IpRange::parse_cidr(cidr_text)?;
+    let (cidr, host_bits) = IpRange::parse_cidr(cidr_text)?;
     let mut except = Vec::new();
     for e in block.get("except").into_iter().flat_map(Node::items) {
         match e.as_str().map(IpRange::parse_cidr) {
@@ -168,7 +168,11 @@ fn compile_ip_block(object: &Object, block: &Node, model: &mut Model) -> Result<
             ),
         }
     }
-    Ok(IpBlock { cidr, except })
+    Ok(IpBlock {
+        cidr,
+        except,
+        cidr_with_host_bits: host_bits.then(|| cidr_text.trim().to_owned()),
+    })
 }
 
 /// A NetworkPolicy `ports` list. Absent or empty matches everything.

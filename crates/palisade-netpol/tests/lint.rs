@@ -1,10 +1,13 @@
-//! Lint rules on a fixture that triggers each of them once, and a smoke run
-//! over every input folder of the shared np-guard corpus.
+//! Lint rules: one fixture per rule (`lint_fixtures/`), a combined fixture that
+//! triggers each once, and a smoke run over every input folder of the shared
+//! np-guard corpus.
 
 mod common;
 
-use palisade_core::{Inventory, Limits, load_bytes};
-use palisade_netpol::{Engine, Model, lint};
+use std::path::Path;
+
+use palisade_core::{Analyzer, Inventory, Limits, load_bytes};
+use palisade_netpol::{Engine, Model, NetworkPolicyLint, lint};
 
 const FIXTURE: &str = r#"apiVersion: v1
 kind: Pod
@@ -44,7 +47,10 @@ fn each_rule_fires_where_expected() {
     let model = Model::from_inventory(&inventory);
     let engine = Engine::new(&model);
     let findings = lint(&engine);
-    let mut got: Vec<(String, u32)> = findings.iter().map(|f| (f.rule.clone(), f.line)).collect();
+    let mut got: Vec<(String, u32)> = findings
+        .iter()
+        .map(|f| (f.rule.clone(), f.line_column().map_or(0, |(line, _)| line)))
+        .collect();
     got.sort();
     let want = [
         ("netpol/egress-deny-without-dns", 6),
@@ -62,8 +68,52 @@ fn each_rule_fires_where_expected() {
     assert!(
         findings
             .iter()
-            .all(|f| f.remediation.is_some() && f.file.as_ref() == "fixture.yaml")
+            .all(|f| f.remediation.is_some() && f.file() == Some("fixture.yaml"))
     );
+}
+
+/// Every registered lint rule has a fixture, `lint_fixtures/<name>.yaml`, whose
+/// first line says where the rule must fire (`# expect: LINE[, LINE...]`). The
+/// rule must fire exactly there; a rule without a fixture fails the test.
+#[test]
+fn every_lint_rule_fires_on_its_own_fixture() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/lint_fixtures");
+    let rules = NetworkPolicyLint.rules();
+    assert!(rules.len() >= 10);
+    for rule in rules {
+        let name = rule.id.strip_prefix("netpol/").unwrap_or(rule.id);
+        let path = dir.join(format!("{name}.yaml"));
+        let text = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("{}: every lint rule needs a fixture ({e})", rule.id));
+        let expected: Vec<u32> = text
+            .lines()
+            .next()
+            .and_then(|l| l.strip_prefix("# expect:"))
+            .unwrap_or_else(|| panic!("{}: first line must be `# expect: LINE`", path.display()))
+            .split(',')
+            .map(|n| {
+                n.trim()
+                    .parse()
+                    .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+            })
+            .collect();
+        let load = load_bytes(
+            format!("{name}.yaml").into(),
+            text.as_bytes(),
+            &Limits::default(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let inventory = Inventory::new(load.objects);
+        let model = Model::from_inventory(&inventory);
+        let findings = lint(&Engine::new(&model));
+        let mut lines: Vec<u32> = findings
+            .iter()
+            .filter(|f| f.rule == rule.id)
+            .map(|f| f.line_column().map_or(0, |(line, _)| line))
+            .collect();
+        lines.sort_unstable();
+        assert_eq!(lines, expected, "{}: {findings:#?}", rule.id);
+    }
 }
 
 #[test]

@@ -2,13 +2,15 @@
 //! evaluated at the target policy and, where the input holds its namespace with
 //! enforce labels, at the policy the cluster would enforce.
 //!
-//! A check that the enforcing namespace would reject is marked `enforced_by` and
+//! A check that the enforcing namespace would reject carries an [`Enforcement`] and
 //! raised to at least `high`: it blocks a deployment, where a target-only
 //! failure is advice.
 
 use std::collections::HashMap;
 
-use palisade_core::{Finding, Inventory, Object, PodTemplate, Severity, SourceRef, pod_templates};
+use palisade_core::{
+    Enforcement, Finding, Inventory, Object, PodTemplate, Severity, SourceRef, pod_templates,
+};
 use rayon::prelude::*;
 
 use crate::namespace_policy::enforce_policy;
@@ -88,7 +90,7 @@ fn finding(
         },
         _ => object.locate(Some(template.spec)),
     };
-    let mut severity = severity(failure.id);
+    let mut severity = failure.severity;
     if enforced_by.is_some() {
         severity = severity.max(Severity::High);
     }
@@ -100,22 +102,9 @@ fn finding(
         Some(object.reference().clone()),
     );
     finding.remediation = crate::remediation(failure.id).map(str::to_owned);
-    finding.enforced_by = enforced_by.map(|p| p.to_string());
+    finding.enforcement = enforced_by.map(|policy| Enforcement {
+        policy: policy.to_string(),
+        by: format!("the namespace enforces PodSecurity \"{policy}\""),
+    });
     finding
-}
-
-/// How much each check matters on its own: host access and privilege first.
-pub fn severity(check_id: &str) -> Severity {
-    match check_id {
-        "privileged" => Severity::Critical,
-        "hostNamespaces"
-        | "hostPathVolumes"
-        | "capabilities_baseline"
-        | "windowsHostProcess"
-        | "procMount"
-        | "procMount_restricted"
-        | "runAsUser" => Severity::High,
-        "seccompProfile_restricted" => Severity::Low,
-        _ => Severity::Medium,
-    }
 }

@@ -36,8 +36,9 @@
 use std::fmt;
 use std::str::FromStr;
 
-use palisade_core::{Node, Pos};
+use palisade_core::{Node, Pos, Severity};
 
+pub mod analyzer;
 mod checks;
 pub mod findings;
 mod format;
@@ -45,6 +46,7 @@ pub mod namespace_policy;
 mod pod;
 mod registry;
 
+pub use analyzer::{PodSecurity, parse_known_version};
 pub use format::go_quote;
 pub use registry::CheckInfo;
 
@@ -54,18 +56,18 @@ pub const LATEST_MINOR: u32 = 37;
 
 /// Every check, in message order (baseline group, then restricted group, each
 /// sorted by id), with level, first version, title and remediation.
-pub fn checks() -> &'static [CheckInfo] {
+pub fn checks() -> &'static [&'static CheckInfo] {
     registry::CHECKS
 }
 
 /// The check with this upstream id.
 pub fn check(id: &str) -> Option<&'static CheckInfo> {
-    registry::CHECKS.iter().find(|c| c.id == id)
+    registry::CHECKS.iter().copied().find(|c| c.id == id)
 }
 
 /// How to fix a failure of the check with this id.
 pub fn remediation(id: &str) -> Option<&'static str> {
-    check(id).map(|c| c.remediation)
+    check(id).map(CheckInfo::remediation)
 }
 
 /// The checks that run at `policy`, in message order.
@@ -106,6 +108,10 @@ pub struct CheckFailure {
     pub detail: String,
     /// Where the first offending value is, when the check can tell.
     pub pos: Option<Pos>,
+    /// How much this failure matters: the check's severity, raised to that of
+    /// every baseline check it replaces at `restricted` that the pod also fails
+    /// (a hostPath volume is as severe under `restricted` as under `baseline`).
+    pub severity: Severity,
 }
 
 impl CheckFailure {
@@ -131,6 +137,7 @@ pub fn evaluate(metadata: Option<&Node>, spec: &Node, policy: LevelVersion) -> V
                 reason: forbidden.reason.to_owned(),
                 detail: forbidden.detail,
                 pos: forbidden.pos,
+                severity: registry::severity(check, implementation, policy, &pod),
             })
         })
         .collect()

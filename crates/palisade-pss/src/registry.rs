@@ -5,7 +5,10 @@
 //! replaces when the restricted level is evaluated. Selection reads only this
 //! table: adding a version of a check is one new row, nothing else changes.
 
-use palisade_core::Pos;
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use palisade_core::{Pos, Rule, Severity};
 
 use crate::checks::*;
 use crate::pod::Pod;
@@ -40,7 +43,7 @@ pub(crate) struct Implementation {
     pub overrides: &'static [&'static str],
 }
 
-const fn imp(since: u32, eval: CheckFn) -> Implementation {
+pub(crate) const fn imp(since: u32, eval: CheckFn) -> Implementation {
     Implementation {
         since,
         eval,
@@ -48,7 +51,11 @@ const fn imp(since: u32, eval: CheckFn) -> Implementation {
     }
 }
 
-const fn imp_over(since: u32, eval: CheckFn, overrides: &'static [&'static str]) -> Implementation {
+pub(crate) const fn imp_over(
+    since: u32,
+    eval: CheckFn,
+    overrides: &'static [&'static str],
+) -> Implementation {
     Implementation {
         since,
         eval,
@@ -56,21 +63,45 @@ const fn imp_over(since: u32, eval: CheckFn, overrides: &'static [&'static str])
     }
 }
 
-/// A Pod Security Standards check: identity, level, and user-facing text.
+/// A Pod Security Standards check: identity, level, versions, and the rule
+/// (id `pss/<check id>`, severity, documentation) its findings carry. Each check
+/// file declares its own as `CHECK`.
 pub struct CheckInfo {
     /// Upstream check id, e.g. `runAsNonRoot`.
     pub id: &'static str,
     /// The level the check belongs to (`Baseline` or `Restricted`).
     pub level: Level,
-    /// A short title.
-    pub title: &'static str,
-    /// How to fix a failure, in a sentence or two.
-    pub remediation: &'static str,
     /// Implementations in ascending `since` order.
     pub(crate) versions: &'static [Implementation],
+    /// The rule: `pss/<id>`, title, severity, and documentation.
+    pub rule: Rule,
 }
 
 impl CheckInfo {
+    /// A short title.
+    pub fn title(&self) -> &'static str {
+        self.rule.title
+    }
+
+    /// How to fix a failure: the "How to fix" section of the check's
+    /// documentation, as one paragraph.
+    pub fn remediation(&self) -> &'static str {
+        // Parsed once per process: every finding of the check carries this text.
+        static REMEDIATIONS: LazyLock<HashMap<&'static str, String>> = LazyLock::new(|| {
+            CHECKS
+                .iter()
+                .map(|check| {
+                    let fix = check.rule.docs().fix;
+                    (
+                        check.id,
+                        fix.split_whitespace().collect::<Vec<_>>().join(" "),
+                    )
+                })
+                .collect()
+        });
+        REMEDIATIONS.get(self.id).map_or("", String::as_str)
+    }
+
     /// The first policy version at which the check applies.
     pub fn since(&self) -> Version {
         Version::Minor(self.versions.first().map_or(0, |v| v.since))
@@ -105,181 +136,28 @@ impl std::fmt::Debug for CheckInfo {
 }
 
 /// Every check, baseline group then restricted group, each sorted by id in byte
-/// order; this is the message order (a unit test keeps it sorted).
-pub(crate) static CHECKS: &[CheckInfo] = &[
-    CheckInfo {
-        id: "appArmorProfile",
-        level: Level::Baseline,
-        title: "AppArmor profile must not be disabled or overridden",
-        remediation: "Remove AppArmor annotations and appArmorProfile settings, or set the profile type to RuntimeDefault or Localhost (annotation values runtime/default or localhost/<profile>).",
-        versions: &[imp(0, app_armor_profile::v1_0)],
-    },
-    CheckInfo {
-        id: "capabilities_baseline",
-        level: Level::Baseline,
-        title: "Only default Linux capabilities may be added",
-        remediation: "Remove every capability from securityContext.capabilities.add that is not in the container runtime's default set (AUDIT_WRITE, CHOWN, DAC_OVERRIDE, FOWNER, FSETID, KILL, MKNOD, NET_BIND_SERVICE, SETFCAP, SETGID, SETPCAP, SETUID, SYS_CHROOT).",
-        versions: &[imp(0, capabilities_baseline::v1_0)],
-    },
-    CheckInfo {
-        id: "hostNamespaces",
-        level: Level::Baseline,
-        title: "Host namespaces must not be shared",
-        remediation: "Remove hostNetwork, hostPID and hostIPC from the pod spec, or set them to false.",
-        versions: &[imp(0, host_namespaces::v1_0)],
-    },
-    CheckInfo {
-        id: "hostPathVolumes",
-        level: Level::Baseline,
-        title: "hostPath volumes are forbidden",
-        remediation: "Replace hostPath volumes with emptyDir, a ConfigMap/Secret, or a PersistentVolumeClaim.",
-        versions: &[imp(0, host_path_volumes::v1_0)],
-    },
-    CheckInfo {
-        id: "hostPorts",
-        level: Level::Baseline,
-        title: "Host ports are forbidden",
-        remediation: "Remove hostPort from container ports (or set it to 0) and expose the workload through a Service.",
-        versions: &[imp(0, host_ports::v1_0)],
-    },
-    CheckInfo {
-        id: "hostProbesAndHostLifecycle",
-        level: Level::Baseline,
-        title: "Probes and lifecycle hooks must not target another host",
-        remediation: "Remove the host field from httpGet and tcpSocket probes and lifecycle handlers so that they target the pod itself.",
-        versions: &[imp(34, host_probes_and_host_lifecycle::v1_34)],
-    },
-    CheckInfo {
-        id: "privileged",
-        level: Level::Baseline,
-        title: "Privileged containers are forbidden",
-        remediation: "Remove securityContext.privileged or set it to false; grant only the specific capabilities the container needs.",
-        versions: &[imp(0, privileged::v1_0)],
-    },
-    CheckInfo {
-        id: "procMount",
-        level: Level::Baseline,
-        title: "The default /proc mount must be used",
-        remediation: "Remove securityContext.procMount or set it to Default.",
-        versions: &[imp(0, proc_mount::v1_0), imp(35, proc_mount::v1_35)],
-    },
-    CheckInfo {
-        id: "seLinuxOptions",
-        level: Level::Baseline,
-        title: "Custom SELinux user, role or type is forbidden",
-        remediation: "Remove seLinuxOptions.user and seLinuxOptions.role, and leave seLinuxOptions.type unset or use container_t, container_init_t, container_kvm_t (or container_engine_t from v1.31).",
-        versions: &[
-            imp(0, se_linux_options::v1_0),
-            imp(31, se_linux_options::v1_31),
-        ],
-    },
-    CheckInfo {
-        id: "seccompProfile_baseline",
-        level: Level::Baseline,
-        title: "Seccomp must not be disabled",
-        remediation: "Set the seccomp profile type to RuntimeDefault or Localhost instead of Unconfined (before v1.19: annotation values runtime/default, docker/default or localhost/<profile>).",
-        versions: &[
-            imp(0, seccomp_profile_baseline::v1_0),
-            imp(19, seccomp_profile_baseline::v1_19),
-        ],
-    },
-    CheckInfo {
-        id: "sysctls",
-        level: Level::Baseline,
-        title: "Only safe, namespaced sysctls may be set",
-        remediation: "Remove the listed sysctls from spec.securityContext.sysctls; only the safe set (e.g. net.ipv4.ip_local_port_range, kernel.shm_rmid_forced) is allowed.",
-        versions: &[
-            imp(0, sysctls::v1_0),
-            imp(27, sysctls::v1_27),
-            imp(29, sysctls::v1_29),
-            imp(32, sysctls::v1_32),
-            imp(37, sysctls::v1_37),
-        ],
-    },
-    CheckInfo {
-        id: "windowsHostProcess",
-        level: Level::Baseline,
-        title: "Windows HostProcess containers are forbidden",
-        remediation: "Remove securityContext.windowsOptions.hostProcess or set it to false at pod and container level.",
-        versions: &[imp(0, windows_host_process::v1_0)],
-    },
-    CheckInfo {
-        id: "allowPrivilegeEscalation",
-        level: Level::Restricted,
-        title: "Privilege escalation must be disallowed",
-        remediation: "Set securityContext.allowPrivilegeEscalation: false in every container.",
-        versions: &[
-            imp(8, allow_privilege_escalation::v1_8),
-            imp(25, allow_privilege_escalation::v1_25),
-        ],
-    },
-    CheckInfo {
-        id: "capabilities_restricted",
-        level: Level::Restricted,
-        title: "Containers must drop ALL capabilities and add at most NET_BIND_SERVICE",
-        remediation: "Set securityContext.capabilities.drop: [\"ALL\"] in every container and add back only NET_BIND_SERVICE if needed.",
-        versions: &[
-            imp_over(
-                22,
-                capabilities_restricted::v1_22,
-                &["capabilities_baseline"],
-            ),
-            imp_over(
-                25,
-                capabilities_restricted::v1_25,
-                &["capabilities_baseline"],
-            ),
-        ],
-    },
-    CheckInfo {
-        id: "procMount_restricted",
-        level: Level::Restricted,
-        title: "The default /proc mount must be used, even in a user namespace",
-        remediation: "Remove securityContext.procMount or set it to Default.",
-        versions: &[imp_over(35, proc_mount_restricted::v1_35, &["procMount"])],
-    },
-    CheckInfo {
-        id: "restrictedVolumes",
-        level: Level::Restricted,
-        title: "Only ephemeral, projected and claim-backed volume types are allowed",
-        remediation: "Use only configMap, csi, downwardAPI, emptyDir, ephemeral, image, persistentVolumeClaim, projected or secret volumes; move other storage behind a PersistentVolumeClaim.",
-        versions: &[imp_over(0, restricted_volumes::v1_0, &["hostPathVolumes"])],
-    },
-    CheckInfo {
-        id: "runAsNonRoot",
-        level: Level::Restricted,
-        title: "Containers must run as a non-root user",
-        remediation: "Set securityContext.runAsNonRoot: true at pod level (or in every container) and use an image with a non-root user.",
-        versions: &[
-            imp(0, run_as_non_root::v1_0),
-            imp(35, run_as_non_root::v1_35),
-        ],
-    },
-    CheckInfo {
-        id: "runAsUser",
-        level: Level::Restricted,
-        title: "Containers must not run as UID 0",
-        remediation: "Remove runAsUser: 0 from the pod and container security contexts, or set a non-zero UID.",
-        versions: &[imp(23, run_as_user::v1_23), imp(35, run_as_user::v1_35)],
-    },
-    CheckInfo {
-        id: "seccompProfile_restricted",
-        level: Level::Restricted,
-        title: "A seccomp profile must be set",
-        remediation: "Set securityContext.seccompProfile.type to RuntimeDefault (or Localhost) at pod level, or in every container.",
-        versions: &[
-            imp_over(
-                19,
-                seccomp_profile_restricted::v1_19,
-                &["seccompProfile_baseline"],
-            ),
-            imp_over(
-                25,
-                seccomp_profile_restricted::v1_25,
-                &["seccompProfile_baseline"],
-            ),
-        ],
-    },
+/// order; this is the message order (a unit test keeps it sorted). Adding a check
+/// is one file under `checks/` plus one line here.
+pub(crate) static CHECKS: &[&CheckInfo] = &[
+    &app_armor_profile::CHECK,
+    &capabilities_baseline::CHECK,
+    &host_namespaces::CHECK,
+    &host_path_volumes::CHECK,
+    &host_ports::CHECK,
+    &host_probes_and_host_lifecycle::CHECK,
+    &privileged::CHECK,
+    &proc_mount::CHECK,
+    &se_linux_options::CHECK,
+    &seccomp_profile_baseline::CHECK,
+    &sysctls::CHECK,
+    &windows_host_process::CHECK,
+    &allow_privilege_escalation::CHECK,
+    &capabilities_restricted::CHECK,
+    &proc_mount_restricted::CHECK,
+    &restricted_volumes::CHECK,
+    &run_as_non_root::CHECK,
+    &run_as_user::CHECK,
+    &seccomp_profile_restricted::CHECK,
 ];
 
 /// The newest minor any implementation starts at.
@@ -307,7 +185,7 @@ pub(crate) fn selected(
 ) -> impl Iterator<Item = (&'static CheckInfo, &'static Implementation)> {
     let minor = effective_minor(policy.version);
     let level = policy.level;
-    CHECKS.iter().filter_map(move |check| {
+    CHECKS.iter().copied().filter_map(move |check| {
         if level == Level::Privileged || check.level > level {
             return None;
         }
@@ -317,6 +195,32 @@ pub(crate) fn selected(
         }
         Some((check, implementation))
     })
+}
+
+/// The severity of a failure of `check`: its own, raised to the severity of each
+/// baseline check it replaces that the pod fails too. Restricted variants
+/// re-check what baseline forbids (hostPath under `restrictedVolumes`, added
+/// capabilities under `capabilities_restricted`, `Unconfined` seccomp under
+/// `seccompProfile_restricted`); those failures keep baseline's weight at
+/// every level instead of dropping to the weaker restricted default.
+pub(crate) fn severity(
+    check: &CheckInfo,
+    implementation: &Implementation,
+    policy: LevelVersion,
+    pod: &Pod<'_>,
+) -> Severity {
+    let minor = effective_minor(policy.version);
+    implementation
+        .overrides
+        .iter()
+        .filter_map(|id| CHECKS.iter().find(|c| c.id == *id))
+        .filter(|replaced| {
+            replaced
+                .implementation(minor)
+                .is_some_and(|i| (i.eval)(pod).is_some())
+        })
+        .map(|replaced| replaced.rule.severity)
+        .fold(check.rule.severity, Severity::max)
 }
 
 /// True when a stricter check that runs at `level` replaces `check` at `minor`.

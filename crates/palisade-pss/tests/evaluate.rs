@@ -514,8 +514,14 @@ fn check_catalogue_is_complete() {
     assert_eq!(all.len(), 19);
     for check in all {
         assert!(
-            !check.title.is_empty() && !check.remediation.is_empty(),
+            !check.title().is_empty() && !check.remediation().is_empty(),
             "{}",
+            check.id
+        );
+        assert_eq!(check.rule.id, format!("pss/{}", check.id));
+        assert!(
+            check.rule.docs().is_complete(),
+            "{} has all four doc sections",
             check.id
         );
     }

@@ -45,6 +45,8 @@ pub struct HeldRuleView {
     pub rule: PolicyRule,
     pub binding: String,
     pub role: String,
+    /// The rule's position in its role, numbered from 1 as `describe` and the
+    /// tables number it.
     pub rule_index: usize,
 }
 
@@ -121,7 +123,7 @@ impl Policy {
                 rule: held.rule.clone(),
                 binding: self.binding(held.grant.binding).display(),
                 role: self.role(held.grant.role).display(),
-                rule_index: held.grant.rule,
+                rule_index: held.grant.rule + 1,
             })
             .collect()
     }

@@ -12,6 +12,7 @@
 //! [`risks::analyze`].
 
 pub mod aggregation;
+pub mod analyzer;
 pub mod authorize;
 pub mod bootstrap;
 pub mod discovery;
@@ -27,6 +28,7 @@ pub mod risks;
 pub mod validate;
 pub mod who_can;
 
+pub use analyzer::RbacRisks;
 pub use authorize::{Decision, HeldRule, HeldRuleView, Reason};
 pub use bootstrap::bootstrap_objects;
 pub use discovery::{Discovery, ResolvedType, UnknownType};

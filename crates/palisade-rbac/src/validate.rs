@@ -5,17 +5,156 @@
 
 use std::collections::HashSet;
 
-use palisade_core::{Finding, Severity};
+use palisade_core::{Finding, Rule, Severity};
 
 use crate::model::{BindingKind, RBAC_GROUP, RoleKind, SubjectKind};
 use crate::policy::Policy;
 
-pub const MISSING_ROLE: &str = "rbac/missing-role";
-pub const INVALID_BINDING: &str = "rbac/invalid-binding";
-pub const INVALID_SUBJECT: &str = "rbac/invalid-subject";
-pub const DANGLING_SUBJECT: &str = "rbac/dangling-subject";
-pub const INVALID_RULE: &str = "rbac/invalid-rule";
-pub const AGGREGATION_OVERWRITES: &str = "rbac/aggregation-overwrites-rules";
+pub static MISSING_ROLE: Rule = palisade_core::rule! {
+    /// ## What it flags
+    /// A binding whose roleRef names a Role or ClusterRole that is not in the input.
+    ///
+    /// ## Why it matters
+    /// It grants nothing now, and grants silently as soon as someone creates a role
+    /// with that name (RBAC-HYG-DANGLING-ROLEREF).
+    ///
+    /// ## Example
+    /// ```yaml
+    /// kind: RoleBinding
+    /// roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: deployer}   # no Role deployer
+    /// ```
+    ///
+    /// ## How to fix
+    /// Delete the binding, or create the role it references on purpose.
+    id: "rbac/missing-role",
+    title: "a binding references a role that does not exist",
+    severity: Severity::Medium,
+};
+
+pub static INVALID_BINDING: Rule = palisade_core::rule! {
+    /// ## What it flags
+    /// A binding whose roleRef the API server would reject: a ClusterRoleBinding
+    /// to a Role, a kind that is neither Role nor ClusterRole, or an apiGroup other
+    /// than rbac.authorization.k8s.io.
+    ///
+    /// ## Why it matters
+    /// The binding grants nothing, while it reads as if it granted the role.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// kind: ClusterRoleBinding
+    /// roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: reader}
+    /// ```
+    ///
+    /// ## How to fix
+    /// Reference a ClusterRole (or, from a RoleBinding, a Role of the same
+    /// namespace), with apiGroup rbac.authorization.k8s.io.
+    id: "rbac/invalid-binding",
+    title: "a binding's roleRef the API server would reject",
+    severity: Severity::Medium,
+    severity_varies: "low when only roleRef.apiGroup is wrong",
+};
+
+pub static INVALID_SUBJECT: Rule = palisade_core::rule! {
+    /// ## What it flags
+    /// A binding subject that matches nobody: an unknown kind, no name, or a
+    /// ServiceAccount without a namespace in a ClusterRoleBinding.
+    ///
+    /// ## Why it matters
+    /// The grant the author meant to give does not exist (RBAC-HYG-DANGLING-SUBJECT).
+    ///
+    /// ## Example
+    /// ```yaml
+    /// subjects: [{kind: ServiceAccount, name: ci}]   # in a ClusterRoleBinding
+    /// ```
+    ///
+    /// ## How to fix
+    /// Use kind User, Group or ServiceAccount; give ServiceAccount subjects a
+    /// namespace.
+    id: "rbac/invalid-subject",
+    title: "a binding subject matches nobody",
+    severity: Severity::Low,
+};
+
+pub static DANGLING_SUBJECT: Rule = palisade_core::rule! {
+    /// ## What it flags
+    /// A binding that names a ServiceAccount missing from the input, in a
+    /// namespace whose other ServiceAccounts are in the input (`default` is never
+    /// reported: every namespace has it).
+    ///
+    /// ## Why it matters
+    /// Whoever creates a ServiceAccount with that name gets the grant
+    /// (RBAC-HYG-DANGLING-SUBJECT).
+    ///
+    /// ## Example
+    /// ```yaml
+    /// subjects: [{kind: ServiceAccount, name: old-ci, namespace: shop}]   # no such account
+    /// ```
+    ///
+    /// ## How to fix
+    /// Remove the subject or create the ServiceAccount on purpose.
+    id: "rbac/dangling-subject",
+    title: "a binding names a ServiceAccount that does not exist",
+    severity: Severity::Low,
+};
+
+pub static INVALID_RULE: Rule = palisade_core::rule! {
+    /// ## What it flags
+    /// A role rule the API server would reject: no verbs, nonResourceURLs mixed
+    /// with resources, nonResourceURLs in a namespaced Role, or a resource rule
+    /// without apiGroups or resources.
+    ///
+    /// ## Why it matters
+    /// The role cannot be created as written, and a reader of the manifest
+    /// believes it grants what it lists.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// rules:
+    /// - {apiGroups: [""], resources: [pods]}   # no verbs
+    /// ```
+    ///
+    /// ## How to fix
+    /// Split the rule: resource rules need verbs, apiGroups and resources;
+    /// non-resource rules only verbs and nonResourceURLs, in ClusterRoles.
+    id: "rbac/invalid-rule",
+    title: "a role rule the API server would reject",
+    severity: Severity::Low,
+};
+
+pub static AGGREGATION_OVERWRITES: Rule = palisade_core::rule! {
+    /// ## What it flags
+    /// A ClusterRole with an aggregationRule whose written rules differ from the
+    /// rules aggregation computes.
+    ///
+    /// ## Why it matters
+    /// The controller replaces the written rules, so what the manifest shows is
+    /// not what the role grants.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// kind: ClusterRole
+    /// aggregationRule: {clusterRoleSelectors: [{matchLabels: {team: a}}]}
+    /// rules: [{apiGroups: [""], resources: [pods], verbs: [get]}]
+    /// ```
+    ///
+    /// ## How to fix
+    /// Put the rules into a separate ClusterRole with the aggregation label, or
+    /// remove the aggregationRule.
+    id: "rbac/aggregation-overwrites-rules",
+    title: "an aggregated ClusterRole's written rules are replaced",
+    severity: Severity::Info,
+};
+
+/// Every validation rule.
+pub static RULES: &[&Rule] = &[
+    &MISSING_ROLE,
+    &INVALID_BINDING,
+    &INVALID_SUBJECT,
+    &DANGLING_SUBJECT,
+    &INVALID_RULE,
+    &AGGREGATION_OVERWRITES,
+];
 
 impl Policy {
     /// Every validation finding, in input order (bindings, then roles).
@@ -38,9 +177,9 @@ impl Policy {
             .map(|sa| (sa.namespace.as_str(), sa.name.as_str()))
             .collect();
         for (id, binding) in self.bindings().iter().enumerate() {
-            let finding = |rule: &str, severity, message: String, remediation: &str| {
+            let finding = |rule: &Rule, severity, message: String, remediation: &str| {
                 Finding::new(
-                    rule,
+                    rule.id,
                     severity,
                     message,
                     &binding.source,
@@ -58,14 +197,14 @@ impl Policy {
             };
             if let Some(why) = &bad_kind {
                 out.push(finding(
-                    INVALID_BINDING,
+                    &INVALID_BINDING,
                     Severity::Medium,
                     format!("{}: {why}; the binding grants nothing", binding.display()),
                     "Reference a ClusterRole (or, from a RoleBinding, a Role of the same namespace).",
                 ));
             } else if role_ref.api_group != RBAC_GROUP {
                 out.push(finding(
-                    INVALID_BINDING,
+                    &INVALID_BINDING,
                     Severity::Low,
                     format!(
                         "{}: roleRef.apiGroup is {:?}; the API server requires {RBAC_GROUP:?}",
@@ -77,7 +216,7 @@ impl Policy {
             }
             if bad_kind.is_none() && self.resolved_role(id).is_none() {
                 out.push(finding(
-                    MISSING_ROLE,
+                    &MISSING_ROLE,
                     Severity::Medium,
                     format!(
                         "{} references {} {:?}, which does not exist: it grants nothing now, and grants silently as soon as someone creates a role with that name (RBAC-HYG-DANGLING-ROLEREF)",
@@ -106,7 +245,7 @@ impl Policy {
                 };
                 if let Some(problem) = problem {
                     out.push(finding(
-                        INVALID_SUBJECT,
+                        &INVALID_SUBJECT,
                         Severity::Low,
                         format!("{}: {problem} (RBAC-HYG-DANGLING-SUBJECT)", binding.display()),
                         "Use kind User, Group or ServiceAccount; give ServiceAccount subjects a namespace.",
@@ -124,7 +263,7 @@ impl Policy {
                         && !known_sas.contains(&(ns.as_str(), subject.name.as_str()))
                     {
                         out.push(finding(
-                            DANGLING_SUBJECT,
+                            &DANGLING_SUBJECT,
                             Severity::Low,
                             format!(
                                 "{} names ServiceAccount {ns}/{}, which is not in the input: whoever creates it gets the grant (RBAC-HYG-DANGLING-SUBJECT)",
@@ -141,9 +280,9 @@ impl Policy {
 
     fn role_findings(&self, out: &mut Vec<Finding>) {
         for (id, role) in self.roles().iter().enumerate() {
-            let finding = |rule: &str, severity, message: String, remediation: &str| {
+            let finding = |rule: &Rule, severity, message: String, remediation: &str| {
                 Finding::new(
-                    rule,
+                    rule.id,
                     severity,
                     message,
                     &role.source,
@@ -173,7 +312,7 @@ impl Policy {
                     };
                     if let Some(problem) = problem {
                         out.push(finding(
-                            INVALID_RULE,
+                            &INVALID_RULE,
                             Severity::Low,
                             format!("{} rule #{} {problem}: the API server would reject it", role.display(), index + 1),
                             "Split the rule: resource rules need verbs, apiGroups and resources; non-resource rules only verbs and nonResourceURLs, in ClusterRoles.",
@@ -188,7 +327,7 @@ impl Policy {
                 effective.sort();
                 if written != effective {
                     out.push(finding(
-                        AGGREGATION_OVERWRITES,
+                        &AGGREGATION_OVERWRITES,
                         Severity::Info,
                         format!(
                             "{} has an aggregationRule: its {} written rule(s) are replaced by the {} aggregated rule(s)",

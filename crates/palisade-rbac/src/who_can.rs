@@ -26,6 +26,7 @@ pub struct WhoCanEntry {
 pub struct ViaView {
     pub binding: String,
     pub role: String,
+    /// The rule's position in its role, numbered from 1 like `rule #1` in tables.
     pub rule: usize,
 }
 
@@ -112,7 +113,7 @@ impl Policy {
             .map(|g| ViaView {
                 binding: self.binding(g.binding).display(),
                 role: self.role(g.role).display(),
-                rule: g.rule,
+                rule: g.rule + 1,
             })
             .collect()
     }

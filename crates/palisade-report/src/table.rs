@@ -1,32 +1,47 @@
-//! `-o table`: findings grouped by file and object, for people.
+//! `-o table` for findings: grouped by file and object, for people.
 //!
 //! Colour is used only when asked (the CLI asks when standard output is a terminal
-//! and `NO_COLOR` is unset); the layout reads the same without it.
+//! and `NO_COLOR` is unset); the layout reads the same without it. On a terminal
+//! of known width, messages and fixes wrap at spaces under their first line.
 
 use std::io::{self, Write};
 
 use palisade_core::{Finding, Severity};
 
 use crate::Report;
+use crate::terminal::Paint;
+use crate::wrap::wrap;
+
+/// How to lay the listing out.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Style {
+    pub colour: bool,
+    /// The terminal's width; `None` writes each message on one line.
+    pub width: Option<usize>,
+}
+
+/// Where continuation lines of a finding start (under the message).
+const DETAIL_INDENT: usize = 13;
 
 /// Writes the report as a grouped listing with a closing summary line.
-pub fn write(report: &Report, colour: bool, out: &mut dyn Write) -> io::Result<()> {
-    let paint = Paint { on: colour };
+pub fn write(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<()> {
+    let paint = Paint { on: style.colour };
     let rule_width = report
         .findings
         .iter()
         .map(|f| f.rule.len())
         .max()
         .unwrap_or(0);
-    let mut file: Option<&str> = None;
+    let mut file: Option<Option<&str>> = None;
     let mut object = None;
     for finding in &report.findings {
-        if file != Some(&*finding.file) {
+        if file != Some(finding.file()) {
             if file.is_some() {
                 writeln!(out)?;
             }
-            writeln!(out, "{}", paint.bold(&finding.file))?;
-            file = Some(&finding.file);
+            let title = finding.file().unwrap_or("(not from a file)");
+            writeln!(out, "{}", paint.bold(title))?;
+            file = Some(finding.file());
             object = None;
         }
         if object != Some(&finding.object) {
@@ -43,7 +58,7 @@ pub fn write(report: &Report, colour: bool, out: &mut dyn Write) -> io::Result<(
             }
             object = Some(&finding.object);
         }
-        write_finding(finding, rule_width, &paint, out)?;
+        write_finding(finding, rule_width, &paint, style.width, out)?;
     }
     if !report.findings.is_empty() {
         writeln!(out)?;
@@ -55,30 +70,51 @@ fn write_finding(
     finding: &Finding,
     rule_width: usize,
     paint: &Paint,
+    width: Option<usize>,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let place = format!("{}:{}", finding.line, finding.column);
+    let place = finding
+        .line_column()
+        .map(|(line, column)| format!("{line}:{column}"))
+        .unwrap_or_else(|| "-".to_owned());
     let severity = format!("{:<8}", finding.severity.as_str());
-    writeln!(
-        out,
-        "    {place:>7}  {}  {:<rule_width$}  {}",
-        paint.severity(finding.severity, &severity),
-        finding.rule,
-        finding.message
-    )?;
-    if let Some(policy) = &finding.enforced_by {
-        writeln!(
-            out,
-            "             {}",
-            paint.bold(&format!(
-                "rejected at admission: the namespace enforces PodSecurity \"{policy}\""
-            ))
-        )?;
+    let lead = format!(
+        "    {place:>7}  {severity}  {:<rule_width$}  ",
+        finding.rule
+    );
+    let message = lines(&finding.message, width, lead.chars().count());
+    for (i, text) in message.iter().enumerate() {
+        if i == 0 {
+            writeln!(
+                out,
+                "    {place:>7}  {}  {:<rule_width$}  {text}",
+                paint.severity(finding.severity, &severity),
+                finding.rule,
+            )?;
+        } else {
+            writeln!(out, "{}{text}", " ".repeat(lead.chars().count()))?;
+        }
+    }
+    if let Some(enforcement) = &finding.enforcement {
+        let text = format!("rejected at admission: {}", enforcement.by);
+        writeln!(out, "{}{}", " ".repeat(DETAIL_INDENT), paint.bold(&text))?;
     }
     if let Some(fix) = &finding.remediation {
-        writeln!(out, "             fix: {fix}")?;
+        for (i, text) in lines(fix, width, DETAIL_INDENT + 5).iter().enumerate() {
+            let label = if i == 0 { "fix: " } else { "     " };
+            writeln!(out, "{}{label}{text}", " ".repeat(DETAIL_INDENT))?;
+        }
     }
     Ok(())
+}
+
+/// `text` wrapped to what is left of `width` after `indent`, or whole when the
+/// width is unknown or too small to help.
+fn lines(text: &str, width: Option<usize>, indent: usize) -> Vec<String> {
+    match width.map(|w| w.saturating_sub(indent)) {
+        Some(room) if room >= 30 => wrap(text, room),
+        _ => vec![text.to_owned()],
+    }
 }
 
 /// `7 findings (1 critical, 2 high, 4 medium) in 3 objects from 2 files; 2 would be rejected at admission`
@@ -107,8 +143,8 @@ pub fn summary_line(report: &Report) -> String {
         s.files,
         plural(s.files, "file", "files"),
     ));
-    if let Some(policy) = &s.pss_policy {
-        line.push_str(&format!(" (Pod Security Standards {policy})"));
+    for fact in &s.facts {
+        line.push_str(&format!(" ({} {})", fact.label, fact.value));
     }
     if s.enforced > 0 {
         line.push_str(&format!("; {} would be rejected at admission", s.enforced));
@@ -123,32 +159,59 @@ fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
     if n == 1 { one } else { many }
 }
 
-/// ANSI styling that can be switched off.
-struct Paint {
-    on: bool,
-}
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
 
-impl Paint {
-    fn wrap(&self, code: &str, text: &str) -> String {
-        if self.on {
-            format!("\x1b[{code}m{text}\x1b[0m")
-        } else {
-            text.to_owned()
-        }
-    }
+    use palisade_core::{Pos, SourceRef};
 
-    fn bold(&self, text: &str) -> String {
-        self.wrap("1", text)
-    }
+    use super::*;
+    use crate::FailOn;
 
-    fn severity(&self, severity: Severity, text: &str) -> String {
-        let code = match severity {
-            Severity::Critical => "1;31",
-            Severity::High => "31",
-            Severity::Medium => "33",
-            Severity::Low => "36",
-            Severity::Info => "2",
+    fn report() -> Report {
+        let at = SourceRef {
+            file: Arc::from("deploy.yaml"),
+            pos: Pos::new(12, 7),
         };
-        self.wrap(code, text)
+        let finding = Finding::new(
+            "demo/long",
+            Severity::High,
+            "a message long enough that an eighty column terminal has to wrap it somewhere in the middle",
+            &at,
+            None,
+        )
+        .with_remediation("a fix that is also rather long so that it wraps under its own label too");
+        Report::new(vec![finding], 1, 1, Vec::new(), FailOn::At(Severity::Low))
+    }
+
+    fn render(width: Option<usize>) -> String {
+        let mut out = Vec::new();
+        let written = write(
+            &report(),
+            Style {
+                colour: false,
+                width,
+            },
+            &mut out,
+        );
+        assert!(written.is_ok());
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    #[test]
+    fn on_a_terminal_lines_fit_the_width_and_words_stay_whole() {
+        let wrapped = render(Some(80));
+        assert!(
+            wrapped.lines().all(|l| l.chars().count() <= 80),
+            "{wrapped}"
+        );
+        let words = |text: &str| {
+            text.split_whitespace()
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        };
+        // The same words in the same order: only line breaks were added.
+        assert_eq!(words(&wrapped), words(&render(None)));
+        assert!(render(None).lines().any(|l| l.chars().count() > 80));
     }
 }

@@ -4,38 +4,29 @@
 
 use std::io::{self, Write};
 
-use palisade_core::Node;
-use serde_json::json;
+use palisade_report::inventory;
 
-use crate::cli::{InventoryArgs, InventoryFormat};
+use crate::cli::{GlobalArgs, InventoryArgs};
+use crate::output::Output;
 use crate::{CliError, Outcome, inputs};
 
-pub fn run(args: &InventoryArgs) -> Result<Outcome, CliError> {
+pub fn run(args: &InventoryArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
     let loaded = inputs::load_with_notes(&args.paths, &args.input, true)?;
     let mut stderr = io::stderr().lock();
     for finding in &loaded.findings {
+        let at = finding
+            .location
+            .as_ref()
+            .map(|l| format!("{l}: "))
+            .unwrap_or_default();
         writeln!(
             stderr,
-            "warning: {}:{}:{}: {} [{}]",
-            finding.file, finding.line, finding.column, finding.message, finding.rule
+            "warning: {at}{} [{}]",
+            finding.message, finding.rule
         )?;
     }
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
-    match args.output {
-        InventoryFormat::Json => {
-            let roots: Vec<&Node> = loaded.objects.iter().map(|o| o.root()).collect();
-            match roots.as_slice() {
-                [single] => serde_json::to_writer_pretty(&mut out, single),
-                many => serde_json::to_writer_pretty(
-                    &mut out,
-                    &json!({"apiVersion": "v1", "kind": "List", "items": many, "metadata": {"resourceVersion": ""}}),
-                ),
-            }
-            .map_err(io::Error::other)?;
-            writeln!(out)?;
-        }
-    }
-    out.flush()?;
+    let mut out = Output::new(global);
+    inventory::write_json(&loaded.objects, out.writer())?;
+    out.finish()?;
     Ok(Outcome::Clean)
 }

@@ -3,4 +3,5 @@
 pub mod inventory;
 pub mod netpol;
 pub mod rbac;
+pub mod rules;
 pub mod scan;

@@ -4,18 +4,21 @@
 //! Argument grammar follows `kubectl auth can-i` and kubectl-who-can; the
 //! answers come from `palisade_rbac`. `can-i` prints yes/no and exits 0/1.
 
-use std::io::{self, Write};
 use std::path::PathBuf;
 
-use clap::{Args, Subcommand, ValueEnum};
-use palisade_core::{Inventory, Severity};
+use clap::{Args, Subcommand};
+use palisade_core::{Analyzer, Inventory, Options, Severity};
 use palisade_rbac::{
-    Discovery, Policy, Reason, Request, ResourceAttributes, RiskOptions, UserInfo, WhoCanEntry,
-    analyze, bootstrap_objects,
+    Discovery, Policy, RbacRisks, Reason, Request, ResourceAttributes, UserInfo, WhoCanEntry,
+    bootstrap_objects,
 };
+use palisade_report::rbac::{self as rbac_report, CanIAnswer};
+use palisade_report::{FailOn, Format};
 
-use crate::cli::InputArgs;
-use crate::report_findings::{AcceptArgs, Emit, emit};
+use crate::cli::{FindingsArgs, GlobalArgs, InputArgs, RbacOptionArgs};
+use crate::output::Output;
+use crate::registry::registry;
+use crate::report_findings::{Emit, emit};
 use crate::{CliError, Outcome, inputs};
 
 #[derive(Args, Debug)]
@@ -29,18 +32,18 @@ pub enum RbacCommand {
     /// Can a user do VERB on TYPE[.GROUP][/NAME] (or a /non-resource-url)? Prints yes or no.
     #[command(
         name = "can-i",
-        after_help = "Examples:\n  palisade rbac can-i create pods -n shop --as alice -f k8s/\n  palisade rbac can-i get deployments.apps/web --subresource scale -n shop --as system:serviceaccount:shop:ci -f k8s/\n  palisade rbac can-i get /healthz --as bob -f k8s/\n  palisade rbac can-i --list -n shop --as alice -f k8s/\n\nExit status: 0 yes, 1 no, 2 usage or input error."
+        after_help = "Examples:\n  palisade rbac can-i create pods -n shop --as alice -f examples/ --explain\n  palisade rbac can-i get deployments.apps/storefront --subresource scale -n shop --as system:serviceaccount:shop:deployer -f examples/\n  palisade rbac can-i get /healthz --as bob -f examples/ -o json\n  palisade rbac can-i --list -n shop --as alice -f examples/\n\nExit status: 0 yes, 1 no, 2 usage or input error."
     )]
     CanI(CanIArgs),
     /// Which subjects can do VERB on TYPE[.GROUP][/NAME]?
     #[command(
         name = "who-can",
-        after_help = "Examples:\n  palisade rbac who-can get secrets -n shop -f k8s/\n  palisade rbac who-can create pods/exec -A -f k8s/ -o json"
+        after_help = "Examples:\n  palisade rbac who-can get secrets -n shop -f examples/\n  palisade rbac who-can create pods/exec -A -f examples/ -o json"
     )]
     WhoCan(WhoCanArgs),
     /// Risky permissions and escalation paths (rules rbac/...).
     #[command(
-        after_help = "Examples:\n  palisade rbac risks -f k8s/\n  palisade rbac risks -f k8s/ -o json --fail-on high\n\nExit status: 0 no finding at or above --fail-on, 1 findings, 2 usage or input error."
+        after_help = "Examples:\n  palisade rbac risks -f examples/\n  palisade rbac risks -f examples/ -o json --fail-on never\n\nExit status: 0 no finding at or above --fail-on, 1 findings, 2 usage or input error."
     )]
     Risks(RisksArgs),
 }
@@ -82,11 +85,13 @@ pub struct CanIArgs {
     /// List every rule the user holds in the namespace, like `kubectl auth can-i --list`.
     #[arg(long)]
     pub list: bool,
-    /// Also print the binding, role and rule that decided.
-    #[arg(long, short = 'v')]
+    /// Also print the binding, role and rule that decided (with --list: which
+    /// binding and role grant each rule).
+    #[arg(long)]
     pub explain: bool,
-    /// Output format of --list.
-    #[arg(short = 'o', long = "output", value_enum, default_value_t = Format::Table)]
+    /// Output format: text (the answer; with --list a table, `table` is the same)
+    /// or json.
+    #[arg(short = 'o', long = "output", value_name = "FORMAT", default_value = "text", value_parser = can_i_format)]
     pub output: Format,
     #[command(flatten)]
     pub input: InputArgs,
@@ -102,8 +107,8 @@ pub struct WhoCanArgs {
     pub args: Vec<String>,
     #[command(flatten)]
     pub scope: ScopeArgs,
-    /// Output format.
-    #[arg(short = 'o', long = "output", value_enum, default_value_t = Format::Table)]
+    /// Output format: table or json.
+    #[arg(short = 'o', long = "output", value_name = "FORMAT", default_value = "table", value_parser = crate::cli::findings_format)]
     pub output: Format,
     #[command(flatten)]
     pub input: InputArgs,
@@ -122,37 +127,24 @@ pub struct RisksArgs {
     /// Also load the API server's default roles and bindings (shipped in the binary).
     #[arg(long)]
     pub include_defaults: bool,
-    /// Output format.
-    #[arg(short = 'o', long = "output", value_enum, default_value_t = Format::Table)]
+    /// Output format: table or json.
+    #[arg(short = 'o', long = "output", value_name = "FORMAT", default_value = "table", value_parser = crate::cli::findings_format)]
     pub output: Format,
-    /// Exit 1 when a finding has this severity or a higher one.
-    #[arg(long, value_name = "SEVERITY", default_value = "high", value_parser = parse_severity)]
-    pub fail_on: Severity,
     #[command(flatten)]
-    pub accept: AcceptArgs,
-    /// Also report system: identities and kube-system ServiceAccounts.
-    #[arg(long)]
-    pub include_system: bool,
-    /// A namespace whose grants count as privileged (repeatable; default kube-system).
-    #[arg(long = "privileged-namespace", value_name = "NS")]
-    pub privileged_namespaces: Vec<String>,
+    pub findings: FindingsArgs,
+    #[command(flatten)]
+    pub rbac: RbacOptionArgs,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    Table,
-    Json,
+fn can_i_format(s: &str) -> Result<Format, String> {
+    Format::parse_among(s, &[Format::Text, Format::Table, Format::Json])
 }
 
-fn parse_severity(s: &str) -> Result<Severity, String> {
-    s.parse()
-}
-
-pub fn run(args: &RbacArgs) -> Result<Outcome, CliError> {
+pub fn run(args: &RbacArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
     match &args.command {
-        RbacCommand::CanI(a) => can_i(a),
-        RbacCommand::WhoCan(a) => who_can(a),
-        RbacCommand::Risks(a) => risks(a),
+        RbacCommand::CanI(a) => can_i(a, global),
+        RbacCommand::WhoCan(a) => who_can(a, global),
+        RbacCommand::Risks(a) => risks(a, global),
     }
 }
 
@@ -221,16 +213,25 @@ fn request(
     ))
 }
 
-fn can_i(args: &CanIArgs) -> Result<Outcome, CliError> {
+fn can_i(args: &CanIArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
     let user = identity(&args.identity)?;
+    // Check the arguments' shape before reading any input.
+    let question = match (args.list, args.args.as_slice()) {
+        (true, []) => None,
+        (true, _) => return Err(CliError::Usage("--list takes no VERB or TYPE".to_owned())),
+        (false, [verb, target]) => Some((verb, target)),
+        (false, _) => {
+            return Err(CliError::Usage(
+                "expected VERB and TYPE[.GROUP][/NAME] or /NON-RESOURCE-URL, e.g. `can-i get pods`"
+                    .to_owned(),
+            ));
+        }
+    };
     let (inventory, _) = load(&[], &args.input, args.include_defaults)?;
     let policy = Policy::from_inventory(&inventory);
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
-    if args.list {
-        if !args.args.is_empty() {
-            return Err(CliError::Usage("--list takes no VERB or TYPE".to_owned()));
-        }
+    let mut out = Output::new(global);
+    let width = out.width;
+    let Some((verb, target)) = question else {
         let namespace = if args.scope.all_namespaces {
             String::new()
         } else {
@@ -240,41 +241,39 @@ fn can_i(args: &CanIArgs) -> Result<Outcome, CliError> {
                 .unwrap_or_else(|| "default".to_owned())
         };
         let rules = policy.rules_for_view(&user, &namespace);
-        match args.output {
-            Format::Json => {
-                serde_json::to_writer_pretty(&mut out, &rules).map_err(io::Error::from)?;
-                writeln!(out)?;
-            }
-            Format::Table => write_rule_table(&mut out, &rules, args.explain)?,
-        }
-        out.flush()?;
+        rbac_report::write_held_rules(&rules, args.explain, args.output, width, out.writer())?;
+        out.finish()?;
         return Ok(Outcome::Clean);
-    }
-    let [verb, target] = args.args.as_slice() else {
-        return Err(CliError::Usage(
-            "expected VERB and TYPE[.GROUP][/NAME] or /NON-RESOURCE-URL, e.g. `can-i get pods`"
-                .to_owned(),
-        ));
     };
     let request = request(&policy, verb, target, &args.scope)?;
     let decision = policy.authorize(&user, &request);
-    writeln!(out, "{}", if decision.allowed { "yes" } else { "no" })?;
-    if args.explain {
-        let why = match &decision.reason {
-            Reason::PrivilegedGroup => {
-                "allowed: group system:masters is authorized before RBAC".to_owned()
-            }
-            Reason::Rule(grant) => format!("allowed by {}", policy.describe(grant)),
-            Reason::NoMatch => format!(
+    let (reason, granted_by) = match &decision.reason {
+        Reason::PrivilegedGroup => (
+            "allowed: group system:masters is authorized before RBAC".to_owned(),
+            None,
+        ),
+        Reason::Rule(grant) => (
+            format!("allowed by {}", policy.describe(grant)),
+            policy.via_view(&[*grant]).into_iter().next(),
+        ),
+        Reason::NoMatch => (
+            format!(
                 "no RBAC rule allows {} for user {:?} (groups {}); other authorizers of a real cluster may still allow it",
                 request.display(),
                 user.name,
                 user.groups.join(", ")
             ),
-        };
-        writeln!(out, "{why}")?;
-    }
-    out.flush()?;
+            None,
+        ),
+    };
+    let answer = CanIAnswer {
+        allowed: decision.allowed,
+        request: request.display(),
+        reason,
+        granted_by,
+    };
+    rbac_report::write_answer(&answer, args.explain, args.output, out.writer())?;
+    out.finish()?;
     Ok(if decision.allowed {
         Outcome::Clean
     } else {
@@ -282,69 +281,7 @@ fn can_i(args: &CanIArgs) -> Result<Outcome, CliError> {
     })
 }
 
-/// `kubectl auth can-i --list` columns: one row per rule.
-fn write_rule_table(
-    out: &mut dyn Write,
-    rules: &[palisade_rbac::HeldRuleView],
-    explain: bool,
-) -> io::Result<()> {
-    let mut rows: Vec<[String; 5]> = Vec::new();
-    for held in rules {
-        let r = &held.rule;
-        let mut resources = Vec::new();
-        for resource in &r.resources {
-            for group in &r.api_groups {
-                resources.push(if group.is_empty() {
-                    resource.clone()
-                } else {
-                    format!("{resource}.{group}")
-                });
-            }
-        }
-        rows.push([
-            resources.join(" "),
-            r.non_resource_urls.join(" "),
-            format!("[{}]", r.resource_names.join(" ")),
-            format!("[{}]", r.verbs.join(" ")),
-            format!("{} -> {} #{}", held.binding, held.role, held.rule_index),
-        ]);
-    }
-    let header = [
-        "Resources",
-        "Non-Resource URLs",
-        "Resource Names",
-        "Verbs",
-        "Granted by",
-    ];
-    let columns = if explain { 5 } else { 4 };
-    let widths: Vec<usize> = (0..columns)
-        .map(|c| {
-            rows.iter()
-                .map(|r| r[c].len())
-                .chain([header[c].len()])
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let line = |cells: &[&str]| {
-        cells
-            .iter()
-            .zip(&widths)
-            .map(|(cell, w)| format!("{cell:<w$}"))
-            .collect::<Vec<_>>()
-            .join("   ")
-            .trim_end()
-            .to_owned()
-    };
-    writeln!(out, "{}", line(&header[..columns]))?;
-    for row in &rows {
-        let cells: Vec<&str> = row[..columns].iter().map(String::as_str).collect();
-        writeln!(out, "{}", line(&cells))?;
-    }
-    Ok(())
-}
-
-fn who_can(args: &WhoCanArgs) -> Result<Outcome, CliError> {
+fn who_can(args: &WhoCanArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
     let [verb, target] = args.args.as_slice() else {
         return Err(CliError::Usage(
             "expected VERB and TYPE[.GROUP][/NAME] or /NON-RESOURCE-URL".to_owned(),
@@ -358,113 +295,33 @@ fn who_can(args: &WhoCanArgs) -> Result<Outcome, CliError> {
     } else {
         policy.who_can(&request)
     };
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
-    match args.output {
-        Format::Json => {
-            let subjects: Vec<serde_json::Value> = answer
-                .iter()
-                .map(|e| {
-                    let mut subject = serde_json::json!({
-                        "kind": e.subject.kind.as_str(),
-                        "name": e.subject.name,
-                        "via": policy.via_view(&e.via),
-                    });
-                    if let Some(ns) = &e.subject.namespace {
-                        subject["namespace"] = serde_json::Value::from(ns.as_str());
-                    }
-                    subject
-                })
-                .collect();
-            serde_json::to_writer_pretty(&mut out, &serde_json::json!({ "subjects": subjects }))
-                .map_err(io::Error::from)?;
-            writeln!(out)?;
-        }
-        Format::Table => {
-            if answer.is_empty() {
-                writeln!(
-                    out,
-                    "No subjects found with permissions to {}",
-                    request.display()
-                )?;
-            } else {
-                let rows: Vec<[String; 4]> = answer
-                    .iter()
-                    .map(|e| {
-                        let via = e
-                            .via
-                            .first()
-                            .map(|g| policy.describe(g))
-                            .unwrap_or_default();
-                        let more = if e.via.len() > 1 {
-                            format!(" (+{} more)", e.via.len() - 1)
-                        } else {
-                            String::new()
-                        };
-                        [
-                            e.subject.kind.as_str().to_owned(),
-                            e.subject.name.clone(),
-                            e.subject.namespace.clone().unwrap_or_default(),
-                            format!("{via}{more}"),
-                        ]
-                    })
-                    .collect();
-                let header = ["KIND", "NAME", "NAMESPACE", "VIA"];
-                let widths: Vec<usize> = (0..4)
-                    .map(|c| {
-                        rows.iter()
-                            .map(|r| r[c].len())
-                            .chain([header[c].len()])
-                            .max()
-                            .unwrap_or(0)
-                    })
-                    .collect();
-                let line = |cells: [&str; 4]| {
-                    cells
-                        .iter()
-                        .zip(&widths)
-                        .map(|(cell, w)| format!("{cell:<w$}"))
-                        .collect::<Vec<_>>()
-                        .join("   ")
-                        .trim_end()
-                        .to_owned()
-                };
-                writeln!(out, "{}", line(header))?;
-                for r in &rows {
-                    writeln!(out, "{}", line([&r[0], &r[1], &r[2], &r[3]]))?;
-                }
-            }
-            writeln!(
-                out,
-                "(Group system:masters can always do everything; it is authorized before RBAC.)"
-            )?;
-        }
-    }
-    out.flush()?;
+    let mut out = Output::new(global);
+    let width = out.width;
+    rbac_report::write_who_can(
+        &policy,
+        &request.display(),
+        &answer,
+        args.output,
+        width,
+        out.writer(),
+    )?;
+    out.finish()?;
     Ok(Outcome::Clean)
 }
 
-fn risks(args: &RisksArgs) -> Result<Outcome, CliError> {
+fn risks(args: &RisksArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
+    let how = Emit::prepare(
+        &args.findings,
+        args.output,
+        FailOn::At(Severity::High),
+        &registry(),
+    )?;
     let (inventory, files) = load(&args.paths, &args.input, args.include_defaults)?;
-    let policy = Policy::from_inventory(&inventory);
-    let mut options = RiskOptions {
-        include_system: args.include_system,
-        ..RiskOptions::default()
-    };
-    if !args.privileged_namespaces.is_empty() {
-        options.privileged_namespaces = args.privileged_namespaces.clone();
-    }
-    let findings = analyze(&policy, &options);
-    emit(
-        findings,
-        files,
-        inventory.len(),
-        Emit {
-            json: args.output == Format::Json,
-            colour: crate::cli::colour_wanted(crate::cli::ColourChoice::Auto),
-            fail_on: args.fail_on,
-            accept: &args.accept,
-            pss_policy: None,
-        },
-    )
+    let mut options = Options::default();
+    args.rbac.apply(&mut options);
+    let findings = RbacRisks.analyze(&inventory, &options);
+    let mut out = Output::new(global);
+    let outcome = emit(findings, files, inventory.len(), how, &mut out)?;
+    out.finish()?;
+    Ok(outcome)
 }

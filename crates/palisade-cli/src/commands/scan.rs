@@ -1,58 +1,208 @@
-//! `palisade scan`: every analyzer's findings over the input: Pod Security
-//! Standards for every workload, NetworkPolicy lint, RBAC risks, and what reading the
-//! manifests revealed.
+//! `palisade scan`: the registry's analyzers over the input. `--analyzers`
+//! selects analyzers, rules or rule prefixes; every selection, option and the
+//! accept file are checked before the input is read.
 
-use palisade_core::Inventory;
-use palisade_pss::LevelVersion;
+use palisade_core::Severity;
+use std::collections::HashSet;
 
-use crate::cli::{Analyzer, ScanArgs, ScanFormat, colour_wanted};
+use palisade_core::{Finding, Inventory, Options, Registry};
+use palisade_pss::analyzer::{LEVEL_OPTION, VERSION_OPTION};
+use palisade_report::FailOn;
+
+use crate::cli::{GlobalArgs, ScanArgs};
+use crate::output::Output;
+use crate::registry::registry;
 use crate::report_findings::{Emit, emit};
 use crate::{CliError, Outcome, inputs};
 
-pub fn run(args: &ScanArgs) -> Result<Outcome, CliError> {
-    let runs = |analyzer| args.analyzers.contains(&analyzer);
-    let loaded = inputs::load_with_notes(&args.paths, &args.input, runs(Analyzer::Yaml))?;
-    let target = LevelVersion {
-        level: args.pss_level.into(),
-        version: args.pss_version,
-    };
-    let files = loaded.files;
-    let inventory = Inventory::new(loaded.objects);
-    let mut findings = if runs(Analyzer::Yaml) {
-        loaded.findings
-    } else {
-        Vec::new()
-    };
-    if runs(Analyzer::Pss) {
-        findings.extend(palisade_pss::findings::scan(&inventory, target));
+pub fn run(args: &ScanArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
+    let registry = registry();
+    let selection = Selection::parse(&args.analyzers, &registry)?;
+    let mut options = Options::default();
+    options
+        .set(LEVEL_OPTION, args.pss_level.as_str())
+        .set(VERSION_OPTION, args.pss_version.to_string());
+    args.rbac.apply(&mut options);
+    let analyzers: Vec<_> = registry
+        .analyzers()
+        .filter(|a| selection.runs(a.name()))
+        .collect();
+    for analyzer in &analyzers {
+        analyzer.check_options(&options).map_err(CliError::Usage)?;
     }
-    if runs(Analyzer::Netpol) {
-        let model = palisade_netpol::Model::from_inventory(&inventory);
-        findings.extend(palisade_netpol::lint(&palisade_netpol::Engine::new(&model)));
-    }
-    if runs(Analyzer::Rbac) {
-        let policy = palisade_rbac::Policy::from_inventory(&inventory);
-        findings.extend(palisade_rbac::analyze(
-            &policy,
-            &palisade_rbac::RiskOptions::default(),
-        ));
-    }
-    let objects = inventory.len();
-    let outcome = emit(
-        findings,
-        files,
-        objects,
-        Emit {
-            json: args.output == ScanFormat::Json,
-            colour: colour_wanted(args.color),
-            fail_on: args.fail_on,
-            accept: &args.accept,
-            pss_policy: Some(target.to_string()),
-        },
+    let mut how = Emit::prepare(
+        &args.findings,
+        args.output,
+        FailOn::At(Severity::Low),
+        &registry,
     )?;
+
+    // Reading notes are collected only when the yaml analyzer reports them.
+    let loaded = inputs::load_with_notes(&args.paths, &args.input, selection.runs("yaml"))?;
+    let files = loaded.files;
+    let inventory = Inventory::with_reading_notes(loaded.objects, loaded.findings);
+    let mut findings = Vec::new();
+    for analyzer in &analyzers {
+        findings.extend(
+            analyzer
+                .analyze(&inventory, &options)
+                .into_iter()
+                .filter(|f| selection.keeps(f)),
+        );
+        how.facts.extend(analyzer.facts(&options));
+    }
+    let mut out = Output::new(global);
+    let outcome = emit(findings, files, inventory.len(), how, &mut out)?;
+    out.finish()?;
     // The process ends right after this: freeing a large tree node by node would
     // cost about a quarter of the load time for nothing (measured with the
     // scan_throughput bench), so the inventory is left to the operating system.
     std::mem::forget(inventory);
     Ok(outcome)
+}
+
+/// What `--analyzers` selects: rule-id patterns. An analyzer name stands for
+/// the analyzer's rules that are on by default (`pss` is `pss/*` minus the rules
+/// declared off by default); a rule id or prefix selects those rules whatever
+/// their default.
+struct Selection {
+    patterns: Vec<Pattern>,
+    /// Rules declared off by default: only an explicit id or prefix turns them on.
+    off_by_default: HashSet<&'static str>,
+}
+
+struct Pattern {
+    text: String,
+    /// Written as a rule id or prefix, not as an analyzer name.
+    explicit: bool,
+}
+
+impl Selection {
+    fn parse(entries: &[String], registry: &Registry) -> Result<Selection, CliError> {
+        let mut patterns = Vec::new();
+        for entry in entries.iter().map(|e| e.trim()).filter(|e| !e.is_empty()) {
+            let pattern = if registry.analyzer(entry).is_some() {
+                Pattern {
+                    text: format!("{entry}/*"),
+                    explicit: false,
+                }
+            } else if entry.contains('/') {
+                registry
+                    .check_rule_pattern(entry)
+                    .map_err(|e| CliError::Usage(format!("--analyzers: {e}")))?;
+                Pattern {
+                    text: entry.to_owned(),
+                    explicit: true,
+                }
+            } else {
+                let names: Vec<&str> = registry.analyzers().map(|a| a.name()).collect();
+                return Err(CliError::Usage(format!(
+                    "--analyzers: unknown analyzer {entry:?}: expected one of {}, or rule ids (`palisade rules`)",
+                    names.join(", ")
+                )));
+            };
+            patterns.push(pattern);
+        }
+        if patterns.is_empty() {
+            return Err(CliError::Usage(
+                "--analyzers: select at least one analyzer or rule".to_owned(),
+            ));
+        }
+        let off_by_default = registry
+            .rules()
+            .filter(|r| !r.enabled_by_default)
+            .map(|r| r.id)
+            .collect();
+        Ok(Selection {
+            patterns,
+            off_by_default,
+        })
+    }
+
+    fn matches(pattern: &str, rule: &str) -> bool {
+        match pattern.strip_suffix('*') {
+            Some(prefix) => rule.starts_with(prefix),
+            None => pattern == rule,
+        }
+    }
+
+    /// True when some selected rule belongs to the analyzer.
+    fn runs(&self, analyzer: &str) -> bool {
+        self.patterns.iter().any(|p| {
+            p.text
+                .split_once('/')
+                .is_some_and(|(prefix, _)| prefix == analyzer)
+        })
+    }
+
+    fn keeps(&self, finding: &Finding) -> bool {
+        let on_by_default = !self.off_by_default.contains(finding.rule.as_str());
+        self.patterns
+            .iter()
+            .any(|p| (p.explicit || on_by_default) && Selection::matches(&p.text, &finding.rule))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use palisade_core::{Analyzer, Inventory, Options, Rule, Severity};
+
+    use super::*;
+
+    static LOUD: Rule = palisade_core::rule! { id: "demo/loud", title: "on" };
+    static QUIET: Rule = palisade_core::rule! {
+        id: "demo/quiet",
+        title: "off unless asked for",
+        enabled_by_default: false,
+    };
+
+    struct Demo;
+
+    impl Analyzer for Demo {
+        fn name(&self) -> &'static str {
+            "demo"
+        }
+        fn description(&self) -> &'static str {
+            "demo"
+        }
+        fn rules(&self) -> Vec<&'static Rule> {
+            vec![&LOUD, &QUIET]
+        }
+        fn analyze(&self, _: &Inventory, _: &Options) -> Vec<Finding> {
+            Vec::new()
+        }
+    }
+
+    fn finding(rule: &str) -> Finding {
+        Finding::unlocated(rule, Severity::Low, "m", None)
+    }
+
+    fn selection(entries: &[&str]) -> Selection {
+        let registry = Registry::new(vec![Box::new(Demo)]);
+        let entries: Vec<String> = entries.iter().map(|e| (*e).to_owned()).collect();
+        Selection::parse(&entries, &registry).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn rules_off_by_default_run_only_when_named() {
+        let by_analyzer = selection(&["demo"]);
+        assert!(by_analyzer.runs("demo") && !by_analyzer.runs("other"));
+        assert!(by_analyzer.keeps(&finding("demo/loud")));
+        assert!(!by_analyzer.keeps(&finding("demo/quiet")));
+        let named = selection(&["demo/quiet"]);
+        assert!(named.keeps(&finding("demo/quiet")));
+        assert!(!named.keeps(&finding("demo/loud")));
+        assert!(selection(&["demo/*"]).keeps(&finding("demo/quiet")));
+    }
+
+    #[test]
+    fn unknown_analyzers_and_rules_are_usage_errors() {
+        let registry = Registry::new(vec![Box::new(Demo)]);
+        for bad in ["nope", "demo/nope", "other/*", " "] {
+            assert!(
+                Selection::parse(&[bad.to_owned()], &registry).is_err(),
+                "{bad:?}"
+            );
+        }
+    }
 }

@@ -1,41 +1,57 @@
 //! Lint: what matters in practice about a cluster's network policies.
 //!
-//! Every finding is a [`palisade_core::Finding`] with a rule id `netpol/<id>`,
-//! a severity, the file and line of the object or rule at fault, and a
-//! remediation. Rules, one file per concern:
-//! * `isolation`: `missing-default-deny-ingress`, `missing-default-deny-egress`,
-//!   `egress-deny-without-dns`;
-//! * `selection`: `policy-selects-nothing`, `peer-matches-nothing`,
-//!   `named-port-unresolved`;
-//! * `ipblock`: `ipblock-except-outside-cidr`;
-//! * `shadow`: `rule-shadowed`;
-//! * `invalid-policy`: parts of policies the API server would reject (the
-//!   model drops them).
+//! One file per rule (the two default-deny directions share one), each declaring
+//! its [`Rule`] with documentation beside the check that emits it, and one line
+//! per file in the `lints!` list below. Findings carry the rule's id and
+//! severity, the file and line of the object or rule at fault, and a remediation.
 
-mod ipblock;
-mod isolation;
-mod selection;
-mod shadow;
-
-use palisade_core::{Finding, Severity};
+use palisade_core::{Finding, Rule};
 
 use crate::engine::Engine;
 
-/// Runs every rule. Findings come in a stable order: by rule family, then by
-/// object order in the input.
-pub fn lint(engine: &Engine) -> Vec<Finding> {
-    let mut out: Vec<Finding> = engine
-        .model
-        .issues
+/// A lint check and the rules it emits.
+pub struct Lint {
+    pub rules: &'static [&'static Rule],
+    check: fn(&Engine, &mut Vec<Finding>),
+}
+
+/// Declares each check module and lists it in [`LINTS`]: a module exports its
+/// `RULES` and its `check`, and one line here registers both.
+macro_rules! lints {
+    ($($module:ident),* $(,)?) => {
+        $(mod $module;)*
+
+        /// Every lint check, in the order findings come out.
+        pub static LINTS: &[Lint] = &[$(Lint { rules: $module::RULES, check: $module::check }),*];
+    };
+}
+
+lints! {
+    invalid_policy,
+    missing_default_deny,
+    egress_deny_without_dns,
+    policy_selects_nothing,
+    peer_matches_nothing,
+    named_port_unresolved,
+    ipblock_except_outside_cidr,
+    ipblock_host_bits,
+    rule_shadowed,
+}
+
+/// Every rule lint can emit.
+pub fn rules() -> Vec<&'static Rule> {
+    LINTS
         .iter()
-        .map(|issue| {
-            Finding::new("netpol/invalid-policy", Severity::High, issue.message.clone(), &issue.at, issue.object.clone())
-                .with_remediation("Fix the field as the message says; the API server would reject it, and this analysis ignores it.")
-        })
-        .collect();
-    isolation::check(engine, &mut out);
-    selection::check(engine, &mut out);
-    ipblock::check(engine, &mut out);
-    shadow::check(engine, &mut out);
+        .flat_map(|lint| lint.rules.iter().copied())
+        .collect()
+}
+
+/// Runs every check. Findings come in a stable order: by check, then by object
+/// order in the input.
+pub fn lint(engine: &Engine) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for lint in LINTS {
+        (lint.check)(engine, &mut out);
+    }
     out
 }

@@ -1,26 +1,41 @@
 //! `allowPrivilegeEscalation` (restricted, from v1.8).
 //!
-//! ## What it forbids
-//! Any container (init, regular or ephemeral) that does not explicitly set
-//! `securityContext.allowPrivilegeEscalation: false`. Unset counts as allowed
-//! escalation. From v1.25, Windows pods (`spec.os.name: windows`) are exempt.
-//!
-//! ## Why it matters
-//! With escalation allowed, a process can gain more privileges than its parent
-//! through setuid/setgid binaries or file capabilities (`no_new_privs` is off).
-//!
-//! ## Failing example
-//! ```yaml
-//! containers:
-//! - name: app
-//!   securityContext: {}
-//! ```
-//! `allowPrivilegeEscalation != false (container "app" must set securityContext.allowPrivilegeEscalation=false)`
-//!
-//! ## How to fix
-//! Set `securityContext.allowPrivilegeEscalation: false` on every container.
+//! The rule, its severity and its documentation are declared once, in [`CHECK`].
 
 use super::prelude::*;
+
+/// The check's identity, versions and documentation, as the registry lists it.
+pub(crate) static CHECK: CheckInfo = CheckInfo {
+    id: "allowPrivilegeEscalation",
+    level: Level::Restricted,
+    versions: &[imp(8, v1_8), imp(25, v1_25)],
+    rule: palisade_core::rule! {
+        /// ## What it forbids
+        /// Any container (init, regular or ephemeral) that does not explicitly set
+        /// `securityContext.allowPrivilegeEscalation: false`. Unset counts as allowed
+        /// escalation. From v1.25, Windows pods (`spec.os.name: windows`) are exempt.
+        ///
+        /// ## Why it matters
+        /// With escalation allowed, a process can gain more privileges than its parent
+        /// through setuid/setgid binaries or file capabilities (`no_new_privs` is off).
+        ///
+        /// ## Failing example
+        /// ```yaml
+        /// containers:
+        /// - name: app
+        ///   securityContext: {}
+        /// ```
+        /// `allowPrivilegeEscalation != false (container "app" must set securityContext.allowPrivilegeEscalation=false)`
+        ///
+        /// ## How to fix
+        /// Set securityContext.allowPrivilegeEscalation: false in every container.
+        id: "pss/allowPrivilegeEscalation",
+        title: "Privilege escalation must be disallowed",
+        severity: Severity::Medium,
+        versions: "v1.8 and later (revised in v1.25)",
+        depends_on: &["pss-level", "pss-version"],
+    },
+};
 
 pub(crate) fn v1_8(pod: &Pod<'_>) -> Option<Forbidden> {
     check(pod, false)

@@ -1,28 +1,44 @@
 //! `appArmorProfile` (baseline, from v1.0).
 //!
-//! ## What it forbids
-//! An AppArmor profile other than the runtime default or a node-local profile:
-//! `appArmorProfile.type` at pod or container level other than `RuntimeDefault`
-//! or `Localhost`, and any `container.apparmor.security.beta.kubernetes.io/*`
-//! annotation whose value is not empty, `runtime/default` or `localhost/…`.
-//!
-//! ## Why it matters
-//! `Unconfined` (or a bogus profile) removes the mandatory access control layer
-//! that limits what a compromised container can touch on the node.
-//!
-//! ## Failing example
-//! ```yaml
-//! metadata:
-//!   annotations:
-//!     container.apparmor.security.beta.kubernetes.io/app: unconfined
-//! ```
-//! `forbidden AppArmor profile (annotation must not set AppArmor profile type to "container.apparmor.security.beta.kubernetes.io/app="unconfined"")`
-//!
-//! ## How to fix
-//! Remove the override, or set the type to `RuntimeDefault` / `Localhost`
-//! (annotation values `runtime/default` / `localhost/<profile>`).
+//! The rule, its severity and its documentation are declared once, in [`CHECK`].
 
 use super::prelude::*;
+
+/// The check's identity, versions and documentation, as the registry lists it.
+pub(crate) static CHECK: CheckInfo = CheckInfo {
+    id: "appArmorProfile",
+    level: Level::Baseline,
+    versions: &[imp(0, v1_0)],
+    rule: palisade_core::rule! {
+        /// ## What it forbids
+        /// An AppArmor profile other than the runtime default or a node-local profile:
+        /// `appArmorProfile.type` at pod or container level other than `RuntimeDefault`
+        /// or `Localhost`, and any `container.apparmor.security.beta.kubernetes.io/*`
+        /// annotation whose value is not empty, `runtime/default` or `localhost/…`.
+        ///
+        /// ## Why it matters
+        /// `Unconfined` (or a bogus profile) removes the mandatory access control layer
+        /// that limits what a compromised container can touch on the node.
+        ///
+        /// ## Failing example
+        /// ```yaml
+        /// metadata:
+        ///   annotations:
+        ///     container.apparmor.security.beta.kubernetes.io/app: unconfined
+        /// ```
+        /// `forbidden AppArmor profile (annotation must not set AppArmor profile type to "container.apparmor.security.beta.kubernetes.io/app="unconfined"")`
+        ///
+        /// ## How to fix
+        /// Remove AppArmor annotations and appArmorProfile settings, or set the profile
+        /// type to RuntimeDefault or Localhost (annotation values runtime/default or
+        /// localhost/<profile>).
+        id: "pss/appArmorProfile",
+        title: "AppArmor profile must not be disabled or overridden",
+        severity: Severity::Medium,
+        versions: "v1.0 and later",
+        depends_on: &["pss-level", "pss-version"],
+    },
+};
 use crate::format::go_quote;
 
 const ANNOTATION_PREFIX: &str = "container.apparmor.security.beta.kubernetes.io/";

@@ -1,31 +1,49 @@
 //! `capabilities_baseline` (baseline, from v1.0; replaced by
 //! `capabilities_restricted` at the restricted level from v1.22).
 //!
-//! ## What it forbids
-//! Adding, in `securityContext.capabilities.add`, any Linux capability outside
-//! the container runtime's default set: `AUDIT_WRITE`, `CHOWN`, `DAC_OVERRIDE`,
-//! `FOWNER`, `FSETID`, `KILL`, `MKNOD`, `NET_BIND_SERVICE`, `SETFCAP`, `SETGID`,
-//! `SETPCAP`, `SETUID`, `SYS_CHROOT`. Names match exactly (`chown` and
-//! `CAP_CHOWN` are not `CHOWN`); `drop` is not inspected.
-//!
-//! ## Why it matters
-//! Capabilities such as `SYS_ADMIN`, `NET_ADMIN` or `NET_RAW` hand a container
-//! pieces of root's power over the node's kernel and network.
-//!
-//! ## Failing example
-//! ```yaml
-//! containers:
-//! - name: app
-//!   securityContext:
-//!     capabilities:
-//!       add: [NET_RAW]
-//! ```
-//! `non-default capabilities (container "app" must not include "NET_RAW" in securityContext.capabilities.add)`
-//!
-//! ## How to fix
-//! Remove the extra capabilities from `capabilities.add`.
+//! The rule, its severity and its documentation are declared once, in [`CHECK`].
 
 use super::prelude::*;
+
+/// The check's identity, versions and documentation, as the registry lists it.
+pub(crate) static CHECK: CheckInfo = CheckInfo {
+    id: "capabilities_baseline",
+    level: Level::Baseline,
+    versions: &[imp(0, v1_0)],
+    rule: palisade_core::rule! {
+        /// ## What it forbids
+        /// Adding, in `securityContext.capabilities.add`, any Linux capability outside
+        /// the container runtime's default set: `AUDIT_WRITE`, `CHOWN`, `DAC_OVERRIDE`,
+        /// `FOWNER`, `FSETID`, `KILL`, `MKNOD`, `NET_BIND_SERVICE`, `SETFCAP`, `SETGID`,
+        /// `SETPCAP`, `SETUID`, `SYS_CHROOT`. Names match exactly (`chown` and
+        /// `CAP_CHOWN` are not `CHOWN`); `drop` is not inspected.
+        ///
+        /// ## Why it matters
+        /// Capabilities such as `SYS_ADMIN`, `NET_ADMIN` or `NET_RAW` hand a container
+        /// pieces of root's power over the node's kernel and network.
+        ///
+        /// ## Failing example
+        /// ```yaml
+        /// containers:
+        /// - name: app
+        ///   securityContext:
+        ///     capabilities:
+        ///       add: [NET_RAW]
+        /// ```
+        /// `non-default capabilities (container "app" must not include "NET_RAW" in securityContext.capabilities.add)`
+        ///
+        /// ## How to fix
+        /// Remove every capability from securityContext.capabilities.add that is not in
+        /// the container runtime's default set (AUDIT_WRITE, CHOWN, DAC_OVERRIDE,
+        /// FOWNER, FSETID, KILL, MKNOD, NET_BIND_SERVICE, SETFCAP, SETGID, SETPCAP,
+        /// SETUID, SYS_CHROOT).
+        id: "pss/capabilities_baseline",
+        title: "Only default Linux capabilities may be added",
+        severity: Severity::High,
+        versions: "v1.0 and later",
+        depends_on: &["pss-level", "pss-version"],
+    },
+};
 
 pub(crate) const DEFAULT_CAPABILITIES: [&str; 13] = [
     "AUDIT_WRITE",

@@ -1,30 +1,50 @@
 //! `capabilities_restricted` (restricted, from v1.22; replaces
 //! `capabilities_baseline` at the restricted level).
 //!
-//! ## What it forbids
-//! A container that does not drop `ALL` capabilities
-//! (`securityContext.capabilities.drop` must contain the exact string `ALL`), or
-//! that adds any capability other than `NET_BIND_SERVICE`. From v1.25, Windows
-//! pods are exempt.
-//!
-//! ## Why it matters
-//! Starting from no capabilities and adding back only what is needed keeps a
-//! compromised process from using kernel privileges it never needed.
-//!
-//! ## Failing example
-//! ```yaml
-//! containers:
-//! - name: app
-//!   securityContext:
-//!     capabilities:
-//!       add: [SYS_ADMIN]
-//! ```
-//! `unrestricted capabilities (container "app" must set securityContext.capabilities.drop=["ALL"]; container "app" must not include "SYS_ADMIN" in securityContext.capabilities.add)`
-//!
-//! ## How to fix
-//! Set `capabilities.drop: ["ALL"]` and add back at most `NET_BIND_SERVICE`.
+//! The rule, its severity and its documentation are declared once, in [`CHECK`].
 
 use super::prelude::*;
+
+/// The check's identity, versions and documentation, as the registry lists it.
+pub(crate) static CHECK: CheckInfo = CheckInfo {
+    id: "capabilities_restricted",
+    level: Level::Restricted,
+    versions: &[
+        imp_over(22, v1_22, &["capabilities_baseline"]),
+        imp_over(25, v1_25, &["capabilities_baseline"]),
+    ],
+    rule: palisade_core::rule! {
+        /// ## What it forbids
+        /// A container that does not drop `ALL` capabilities
+        /// (`securityContext.capabilities.drop` must contain the exact string `ALL`), or
+        /// that adds any capability other than `NET_BIND_SERVICE`. From v1.25, Windows
+        /// pods are exempt.
+        ///
+        /// ## Why it matters
+        /// Starting from no capabilities and adding back only what is needed keeps a
+        /// compromised process from using kernel privileges it never needed.
+        ///
+        /// ## Failing example
+        /// ```yaml
+        /// containers:
+        /// - name: app
+        ///   securityContext:
+        ///     capabilities:
+        ///       add: [SYS_ADMIN]
+        /// ```
+        /// `unrestricted capabilities (container "app" must set securityContext.capabilities.drop=["ALL"]; container "app" must not include "SYS_ADMIN" in securityContext.capabilities.add)`
+        ///
+        /// ## How to fix
+        /// Set securityContext.capabilities.drop: ["ALL"] in every container and add
+        /// back only NET_BIND_SERVICE if needed.
+        id: "pss/capabilities_restricted",
+        title: "Containers must drop ALL capabilities and add at most NET_BIND_SERVICE",
+        severity: Severity::Medium,
+        severity_varies: "high when a capability outside the default set is added, which baseline's capabilities_baseline forbids",
+        versions: "v1.22 and later (revised in v1.25)",
+        depends_on: &["pss-level", "pss-version"],
+    },
+};
 
 pub(crate) fn v1_22(pod: &Pod<'_>) -> Option<Forbidden> {
     check(pod, false)

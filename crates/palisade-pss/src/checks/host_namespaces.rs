@@ -1,24 +1,40 @@
 //! `hostNamespaces` (baseline, from v1.0).
 //!
-//! ## What it forbids
-//! Sharing the node's namespaces: `spec.hostNetwork`, `spec.hostPID` or
-//! `spec.hostIPC` set to `true`.
-//!
-//! ## Why it matters
-//! A pod in the host's network, process or IPC namespace can sniff node traffic,
-//! reach node-local services, see and signal every process, and read shared memory.
-//!
-//! ## Failing example
-//! ```yaml
-//! spec:
-//!   hostNetwork: true
-//! ```
-//! `host namespaces (hostNetwork=true)`
-//!
-//! ## How to fix
-//! Remove these fields or set them to `false`.
+//! The rule, its severity and its documentation are declared once, in [`CHECK`].
 
 use super::prelude::*;
+
+/// The check's identity, versions and documentation, as the registry lists it.
+pub(crate) static CHECK: CheckInfo = CheckInfo {
+    id: "hostNamespaces",
+    level: Level::Baseline,
+    versions: &[imp(0, v1_0)],
+    rule: palisade_core::rule! {
+        /// ## What it forbids
+        /// Sharing the node's namespaces: `spec.hostNetwork`, `spec.hostPID` or
+        /// `spec.hostIPC` set to `true`.
+        ///
+        /// ## Why it matters
+        /// A pod in the host's network, process or IPC namespace can sniff node traffic,
+        /// reach node-local services, see and signal every process, and read shared memory.
+        ///
+        /// ## Failing example
+        /// ```yaml
+        /// spec:
+        ///   hostNetwork: true
+        /// ```
+        /// `host namespaces (hostNetwork=true)`
+        ///
+        /// ## How to fix
+        /// Remove hostNetwork, hostPID and hostIPC from the pod spec, or set them to
+        /// false.
+        id: "pss/hostNamespaces",
+        title: "Host namespaces must not be shared",
+        severity: Severity::High,
+        versions: "v1.0 and later",
+        depends_on: &["pss-level", "pss-version"],
+    },
+};
 
 const FIELDS: [(&str, &str); 3] = [
     ("hostNetwork", "hostNetwork=true"),

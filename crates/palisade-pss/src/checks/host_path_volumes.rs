@@ -1,25 +1,41 @@
 //! `hostPathVolumes` (baseline, from v1.0; replaced by `restrictedVolumes` at
 //! the restricted level).
 //!
-//! ## What it forbids
-//! Any volume in `spec.volumes` with a `hostPath` source.
-//!
-//! ## Why it matters
-//! A hostPath volume exposes the node's filesystem: container runtime sockets,
-//! kubelet credentials and other pods' data are one mount away.
-//!
-//! ## Failing example
-//! ```yaml
-//! volumes:
-//! - name: data
-//!   hostPath: {path: /var/lib/data}
-//! ```
-//! `hostPath volumes (volume "data")`
-//!
-//! ## How to fix
-//! Use `emptyDir`, a ConfigMap or Secret, or a PersistentVolumeClaim instead.
+//! The rule, its severity and its documentation are declared once, in [`CHECK`].
 
 use super::prelude::*;
+
+/// The check's identity, versions and documentation, as the registry lists it.
+pub(crate) static CHECK: CheckInfo = CheckInfo {
+    id: "hostPathVolumes",
+    level: Level::Baseline,
+    versions: &[imp(0, v1_0)],
+    rule: palisade_core::rule! {
+        /// ## What it forbids
+        /// Any volume in `spec.volumes` with a `hostPath` source.
+        ///
+        /// ## Why it matters
+        /// A hostPath volume exposes the node's filesystem: container runtime sockets,
+        /// kubelet credentials and other pods' data are one mount away.
+        ///
+        /// ## Failing example
+        /// ```yaml
+        /// volumes:
+        /// - name: data
+        ///   hostPath: {path: /var/lib/data}
+        /// ```
+        /// `hostPath volumes (volume "data")`
+        ///
+        /// ## How to fix
+        /// Replace hostPath volumes with emptyDir, a ConfigMap/Secret, or a
+        /// PersistentVolumeClaim.
+        id: "pss/hostPathVolumes",
+        title: "hostPath volumes are forbidden",
+        severity: Severity::High,
+        versions: "v1.0 and later",
+        depends_on: &["pss-level", "pss-version"],
+    },
+};
 
 pub(crate) fn v1_0(pod: &Pod<'_>) -> Option<Forbidden> {
     let mut names = Vec::new();

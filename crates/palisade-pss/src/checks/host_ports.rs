@@ -1,27 +1,43 @@
 //! `hostPorts` (baseline, from v1.0).
 //!
-//! ## What it forbids
-//! Any `ports[*].hostPort` other than 0 in a container (init, regular or
-//! ephemeral).
-//!
-//! ## Why it matters
-//! A host port binds directly on the node's interfaces, bypassing Services and
-//! NetworkPolicy, and limits scheduling to nodes where the port is free.
-//!
-//! ## Failing example
-//! ```yaml
-//! containers:
-//! - name: web
-//!   ports:
-//!   - containerPort: 80
-//!     hostPort: 80
-//! ```
-//! `hostPort (container "web" uses hostPort 80)`
-//!
-//! ## How to fix
-//! Remove `hostPort` (or set it to 0) and expose the pod through a Service.
+//! The rule, its severity and its documentation are declared once, in [`CHECK`].
 
 use super::prelude::*;
+
+/// The check's identity, versions and documentation, as the registry lists it.
+pub(crate) static CHECK: CheckInfo = CheckInfo {
+    id: "hostPorts",
+    level: Level::Baseline,
+    versions: &[imp(0, v1_0)],
+    rule: palisade_core::rule! {
+        /// ## What it forbids
+        /// Any `ports[*].hostPort` other than 0 in a container (init, regular or
+        /// ephemeral).
+        ///
+        /// ## Why it matters
+        /// A host port binds directly on the node's interfaces, bypassing Services and
+        /// NetworkPolicy, and limits scheduling to nodes where the port is free.
+        ///
+        /// ## Failing example
+        /// ```yaml
+        /// containers:
+        /// - name: web
+        ///   ports:
+        ///   - containerPort: 80
+        ///     hostPort: 80
+        /// ```
+        /// `hostPort (container "web" uses hostPort 80)`
+        ///
+        /// ## How to fix
+        /// Remove hostPort from container ports (or set it to 0) and expose the
+        /// workload through a Service.
+        id: "pss/hostPorts",
+        title: "Host ports are forbidden",
+        severity: Severity::Medium,
+        versions: "v1.0 and later",
+        depends_on: &["pss-level", "pss-version"],
+    },
+};
 
 pub(crate) fn v1_0(pod: &Pod<'_>) -> Option<Forbidden> {
     let mut containers = Vec::new();

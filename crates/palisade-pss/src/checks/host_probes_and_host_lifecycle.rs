@@ -1,27 +1,43 @@
 //! `hostProbesAndHostLifecycle` (baseline, from v1.34).
 //!
-//! ## What it forbids
-//! A non-empty `host` in an `httpGet` or `tcpSocket` handler of a container's
-//! `livenessProbe`, `readinessProbe`, `startupProbe`, `lifecycle.postStart` or
-//! `lifecycle.preStop`. Every value counts, loopback addresses included.
-//!
-//! ## Why it matters
-//! The kubelet runs these handlers from the node, so a custom host turns the
-//! pod spec into a way to make the node send requests to arbitrary addresses.
-//!
-//! ## Failing example
-//! ```yaml
-//! containers:
-//! - name: app
-//!   livenessProbe:
-//!     httpGet: {host: 10.0.0.1, port: 80}
-//! ```
-//! `probe or lifecycle host (container "app" uses probe or lifecycle host "10.0.0.1")`
-//!
-//! ## How to fix
-//! Remove the `host` field so that the handler targets the pod's own IP.
+//! The rule, its severity and its documentation are declared once, in [`CHECK`].
 
 use super::prelude::*;
+
+/// The check's identity, versions and documentation, as the registry lists it.
+pub(crate) static CHECK: CheckInfo = CheckInfo {
+    id: "hostProbesAndHostLifecycle",
+    level: Level::Baseline,
+    versions: &[imp(34, v1_34)],
+    rule: palisade_core::rule! {
+        /// ## What it forbids
+        /// A non-empty `host` in an `httpGet` or `tcpSocket` handler of a container's
+        /// `livenessProbe`, `readinessProbe`, `startupProbe`, `lifecycle.postStart` or
+        /// `lifecycle.preStop`. Every value counts, loopback addresses included.
+        ///
+        /// ## Why it matters
+        /// The kubelet runs these handlers from the node, so a custom host turns the
+        /// pod spec into a way to make the node send requests to arbitrary addresses.
+        ///
+        /// ## Failing example
+        /// ```yaml
+        /// containers:
+        /// - name: app
+        ///   livenessProbe:
+        ///     httpGet: {host: 10.0.0.1, port: 80}
+        /// ```
+        /// `probe or lifecycle host (container "app" uses probe or lifecycle host "10.0.0.1")`
+        ///
+        /// ## How to fix
+        /// Remove the host field from httpGet and tcpSocket probes and lifecycle
+        /// handlers so that they target the pod itself.
+        id: "pss/hostProbesAndHostLifecycle",
+        title: "Probes and lifecycle hooks must not target another host",
+        severity: Severity::Medium,
+        versions: "v1.34 and later",
+        depends_on: &["pss-level", "pss-version"],
+    },
+};
 
 const PROBES: [&str; 3] = ["livenessProbe", "readinessProbe", "startupProbe"];
 const HOOKS: [&str; 2] = ["postStart", "preStop"];

@@ -1,6 +1,7 @@
-//! One module per check, named for the check id. Each module exposes one
-//! function per versioned implementation (`v1_0`, `v1_25`, ...), registered in
-//! `crate::registry`.
+//! One module per check, named for the check id. Each module declares its
+//! `CHECK` (level, versions, and the rule with its severity and documentation)
+//! and one function per versioned implementation (`v1_0`, `v1_25`, ...); the
+//! registry (`crate::registry::CHECKS`) lists every `CHECK` once.
 
 pub(crate) mod allow_privilege_escalation;
 pub(crate) mod app_armor_profile;
@@ -24,13 +25,15 @@ pub(crate) mod windows_host_process;
 
 /// What every check module needs.
 mod prelude {
+    pub(crate) use crate::Level;
     pub(crate) use crate::format::{
         Setters, containers_phrase, named_phrase, plural, quote_list, sorted_set,
     };
     pub(crate) use crate::pod::{
         Pod, at, bool_field, int_field, items, object, str_field, str_or_empty,
     };
-    pub(crate) use crate::registry::Forbidden;
+    pub(crate) use crate::registry::{CheckInfo, Forbidden, imp, imp_over};
+    pub(crate) use palisade_core::Severity;
 }
 
 #[cfg(test)]

@@ -1,24 +1,40 @@
 //! `privileged` (baseline, from v1.0).
 //!
-//! ## What it forbids
-//! `securityContext.privileged: true` in any container.
-//!
-//! ## Why it matters
-//! A privileged container gets every capability, every device and no
-//! confinement: it is root on the node in all but name.
-//!
-//! ## Failing example
-//! ```yaml
-//! containers:
-//! - name: app
-//!   securityContext: {privileged: true}
-//! ```
-//! `privileged (container "app" must not set securityContext.privileged=true)`
-//!
-//! ## How to fix
-//! Remove `privileged` or set it to `false`; grant specific capabilities instead.
+//! The rule, its severity and its documentation are declared once, in [`CHECK`].
 
 use super::prelude::*;
+
+/// The check's identity, versions and documentation, as the registry lists it.
+pub(crate) static CHECK: CheckInfo = CheckInfo {
+    id: "privileged",
+    level: Level::Baseline,
+    versions: &[imp(0, v1_0)],
+    rule: palisade_core::rule! {
+        /// ## What it forbids
+        /// `securityContext.privileged: true` in any container.
+        ///
+        /// ## Why it matters
+        /// A privileged container gets every capability, every device and no
+        /// confinement: it is root on the node in all but name.
+        ///
+        /// ## Failing example
+        /// ```yaml
+        /// containers:
+        /// - name: app
+        ///   securityContext: {privileged: true}
+        /// ```
+        /// `privileged (container "app" must not set securityContext.privileged=true)`
+        ///
+        /// ## How to fix
+        /// Remove securityContext.privileged or set it to false; grant only the
+        /// specific capabilities the container needs.
+        id: "pss/privileged",
+        title: "Privileged containers are forbidden",
+        severity: Severity::Critical,
+        versions: "v1.0 and later",
+        depends_on: &["pss-level", "pss-version"],
+    },
+};
 
 pub(crate) fn v1_0(pod: &Pod<'_>) -> Option<Forbidden> {
     let mut bad = Vec::new();

@@ -1,26 +1,41 @@
 //! `procMount` (baseline, from v1.0; from v1.35 pods in a user namespace are
 //! exempt, and the restricted level uses `procMount_restricted` instead).
 //!
-//! ## What it forbids
-//! `securityContext.procMount` set to anything but `Default` (for example
-//! `Unmasked`) in any container.
-//!
-//! ## Why it matters
-//! The default /proc mount masks and makes read-only the paths that leak host
-//! information or allow changing kernel settings; `Unmasked` removes that.
-//!
-//! ## Failing example
-//! ```yaml
-//! containers:
-//! - name: app
-//!   securityContext: {procMount: Unmasked}
-//! ```
-//! `procMount (container "app" must not set securityContext.procMount to "Unmasked")`
-//!
-//! ## How to fix
-//! Remove `procMount` or set it to `Default`.
+//! The rule, its severity and its documentation are declared once, in [`CHECK`].
 
 use super::prelude::*;
+
+/// The check's identity, versions and documentation, as the registry lists it.
+pub(crate) static CHECK: CheckInfo = CheckInfo {
+    id: "procMount",
+    level: Level::Baseline,
+    versions: &[imp(0, v1_0), imp(35, v1_35)],
+    rule: palisade_core::rule! {
+        /// ## What it forbids
+        /// `securityContext.procMount` set to anything but `Default` (for example
+        /// `Unmasked`) in any container.
+        ///
+        /// ## Why it matters
+        /// The default /proc mount masks and makes read-only the paths that leak host
+        /// information or allow changing kernel settings; `Unmasked` removes that.
+        ///
+        /// ## Failing example
+        /// ```yaml
+        /// containers:
+        /// - name: app
+        ///   securityContext: {procMount: Unmasked}
+        /// ```
+        /// `procMount (container "app" must not set securityContext.procMount to "Unmasked")`
+        ///
+        /// ## How to fix
+        /// Remove securityContext.procMount or set it to Default.
+        id: "pss/procMount",
+        title: "The default /proc mount must be used",
+        severity: Severity::High,
+        versions: "v1.0 and later (revised in v1.35)",
+        depends_on: &["pss-level", "pss-version"],
+    },
+};
 
 pub(crate) fn v1_0(pod: &Pod<'_>) -> Option<Forbidden> {
     strict(pod)

@@ -1,28 +1,43 @@
 //! `procMount_restricted` (restricted, from v1.35; replaces `procMount` at the
 //! restricted level).
 //!
-//! ## What it forbids
-//! `securityContext.procMount` set to anything but `Default`, also in pods with
-//! `hostUsers: false` (which the baseline `procMount` check exempts from v1.35).
-//!
-//! ## Why it matters
-//! Even inside a user namespace, an unmasked /proc exposes more of the kernel
-//! than the restricted profile allows.
-//!
-//! ## Failing example
-//! ```yaml
-//! spec:
-//!   hostUsers: false
-//!   containers:
-//!   - name: app
-//!     securityContext: {procMount: Unmasked}
-//! ```
-//! `procMount (container "app" must not set securityContext.procMount to "Unmasked")`
-//!
-//! ## How to fix
-//! Remove `procMount` or set it to `Default`.
+//! The rule, its severity and its documentation are declared once, in [`CHECK`].
 
 use super::prelude::*;
+
+/// The check's identity, versions and documentation, as the registry lists it.
+pub(crate) static CHECK: CheckInfo = CheckInfo {
+    id: "procMount_restricted",
+    level: Level::Restricted,
+    versions: &[imp_over(35, v1_35, &["procMount"])],
+    rule: palisade_core::rule! {
+        /// ## What it forbids
+        /// `securityContext.procMount` set to anything but `Default`, also in pods with
+        /// `hostUsers: false` (which the baseline `procMount` check exempts from v1.35).
+        ///
+        /// ## Why it matters
+        /// Even inside a user namespace, an unmasked /proc exposes more of the kernel
+        /// than the restricted profile allows.
+        ///
+        /// ## Failing example
+        /// ```yaml
+        /// spec:
+        ///   hostUsers: false
+        ///   containers:
+        ///   - name: app
+        ///     securityContext: {procMount: Unmasked}
+        /// ```
+        /// `procMount (container "app" must not set securityContext.procMount to "Unmasked")`
+        ///
+        /// ## How to fix
+        /// Remove securityContext.procMount or set it to Default.
+        id: "pss/procMount_restricted",
+        title: "The default /proc mount must be used, even in a user namespace",
+        severity: Severity::High,
+        versions: "v1.35 and later",
+        depends_on: &["pss-level", "pss-version"],
+    },
+};
 use super::proc_mount;
 
 pub(crate) fn v1_35(pod: &Pod<'_>) -> Option<Forbidden> {

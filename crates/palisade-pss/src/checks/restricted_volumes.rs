@@ -1,31 +1,49 @@
 //! `restrictedVolumes` (restricted, from v1.0; replaces `hostPathVolumes` at
 //! the restricted level).
 //!
-//! ## What it forbids
-//! Any volume whose source is not one of `configMap`, `csi`, `downwardAPI`,
-//! `emptyDir`, `ephemeral`, `image`, `persistentVolumeClaim`, `projected`,
-//! `secret`. The message names the source type (`hostPath`, `nfs`, ...; a
-//! mapping-valued member that is no known source is reported as `unknown`).
-//!
-//! A volume with no source at all passes: the API server defaults it to
-//! `emptyDir` before admission, and this check applies the same defaulting.
-//!
-//! ## Why it matters
-//! Other volume types reach the node (hostPath) or network storage directly
-//! (nfs, iscsi, ...), bypassing the claim-based model that cluster admins control.
-//!
-//! ## Failing example
-//! ```yaml
-//! volumes:
-//! - name: data
-//!   nfs: {server: nfs.example, path: /export}
-//! ```
-//! `restricted volume types (volume "data" uses restricted volume type "nfs")`
-//!
-//! ## How to fix
-//! Use one of the allowed types; put other storage behind a PersistentVolumeClaim.
+//! The rule, its severity and its documentation are declared once, in [`CHECK`].
 
 use super::prelude::*;
+
+/// The check's identity, versions and documentation, as the registry lists it.
+pub(crate) static CHECK: CheckInfo = CheckInfo {
+    id: "restrictedVolumes",
+    level: Level::Restricted,
+    versions: &[imp_over(0, v1_0, &["hostPathVolumes"])],
+    rule: palisade_core::rule! {
+        /// ## What it forbids
+        /// Any volume whose source is not one of `configMap`, `csi`, `downwardAPI`,
+        /// `emptyDir`, `ephemeral`, `image`, `persistentVolumeClaim`, `projected`,
+        /// `secret`. The message names the source type (`hostPath`, `nfs`, ...; a
+        /// mapping-valued member that is no known source is reported as `unknown`).
+        ///
+        /// A volume with no source at all passes: the API server defaults it to
+        /// `emptyDir` before admission, and this check applies the same defaulting.
+        ///
+        /// ## Why it matters
+        /// Other volume types reach the node (hostPath) or network storage directly
+        /// (nfs, iscsi, ...), bypassing the claim-based model that cluster admins control.
+        ///
+        /// ## Failing example
+        /// ```yaml
+        /// volumes:
+        /// - name: data
+        ///   nfs: {server: nfs.example, path: /export}
+        /// ```
+        /// `restricted volume types (volume "data" uses restricted volume type "nfs")`
+        ///
+        /// ## How to fix
+        /// Use only configMap, csi, downwardAPI, emptyDir, ephemeral, image,
+        /// persistentVolumeClaim, projected or secret volumes; move other storage
+        /// behind a PersistentVolumeClaim.
+        id: "pss/restrictedVolumes",
+        title: "Only ephemeral, projected and claim-backed volume types are allowed",
+        severity: Severity::Medium,
+        severity_varies: "high when a volume is hostPath, which baseline's hostPathVolumes forbids",
+        versions: "v1.0 and later",
+        depends_on: &["pss-level", "pss-version"],
+    },
+};
 
 const ALLOWED: [&str; 9] = [
     "configMap",

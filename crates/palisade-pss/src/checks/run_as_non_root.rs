@@ -1,26 +1,42 @@
 //! `runAsNonRoot` (restricted, from v1.0; from v1.35 pods with
 //! `hostUsers: false` are exempt).
 //!
-//! ## What it forbids
-//! Containers that may run as root: `securityContext.runAsNonRoot` must be
-//! `true` on every container, or on the pod with no container setting it to
-//! `false`. An explicit `false` anywhere is reported first.
-//!
-//! ## Why it matters
-//! With `runAsNonRoot: true` the kubelet refuses to start an image whose user is
-//! root, so a container escape does not start out as UID 0.
-//!
-//! ## Failing example
-//! ```yaml
-//! containers:
-//! - name: app
-//! ```
-//! `runAsNonRoot != true (pod or container "app" must set securityContext.runAsNonRoot=true)`
-//!
-//! ## How to fix
-//! Set `spec.securityContext.runAsNonRoot: true` and use a non-root image user.
+//! The rule, its severity and its documentation are declared once, in [`CHECK`].
 
 use super::prelude::*;
+
+/// The check's identity, versions and documentation, as the registry lists it.
+pub(crate) static CHECK: CheckInfo = CheckInfo {
+    id: "runAsNonRoot",
+    level: Level::Restricted,
+    versions: &[imp(0, v1_0), imp(35, v1_35)],
+    rule: palisade_core::rule! {
+        /// ## What it forbids
+        /// Containers that may run as root: `securityContext.runAsNonRoot` must be
+        /// `true` on every container, or on the pod with no container setting it to
+        /// `false`. An explicit `false` anywhere is reported first.
+        ///
+        /// ## Why it matters
+        /// With `runAsNonRoot: true` the kubelet refuses to start an image whose user is
+        /// root, so a container escape does not start out as UID 0.
+        ///
+        /// ## Failing example
+        /// ```yaml
+        /// containers:
+        /// - name: app
+        /// ```
+        /// `runAsNonRoot != true (pod or container "app" must set securityContext.runAsNonRoot=true)`
+        ///
+        /// ## How to fix
+        /// Set securityContext.runAsNonRoot: true at pod level (or in every container)
+        /// and use an image with a non-root user.
+        id: "pss/runAsNonRoot",
+        title: "Containers must run as a non-root user",
+        severity: Severity::Medium,
+        versions: "v1.0 and later (revised in v1.35)",
+        depends_on: &["pss-level", "pss-version"],
+    },
+};
 
 pub(crate) fn v1_0(pod: &Pod<'_>) -> Option<Forbidden> {
     check(pod)

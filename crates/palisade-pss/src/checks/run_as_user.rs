@@ -1,24 +1,40 @@
 //! `runAsUser` (restricted, from v1.23; from v1.35 pods with `hostUsers: false`
 //! are exempt).
 //!
-//! ## What it forbids
-//! `runAsUser: 0` in the pod's or any container's security context.
-//!
-//! ## Why it matters
-//! UID 0 is root; setting it explicitly defeats `runAsNonRoot` and the image's
-//! own non-root user.
-//!
-//! ## Failing example
-//! ```yaml
-//! spec:
-//!   securityContext: {runAsUser: 0}
-//! ```
-//! `runAsUser=0 (pod must not set runAsUser=0)`
-//!
-//! ## How to fix
-//! Remove `runAsUser: 0` or set a non-zero UID.
+//! The rule, its severity and its documentation are declared once, in [`CHECK`].
 
 use super::prelude::*;
+
+/// The check's identity, versions and documentation, as the registry lists it.
+pub(crate) static CHECK: CheckInfo = CheckInfo {
+    id: "runAsUser",
+    level: Level::Restricted,
+    versions: &[imp(23, v1_23), imp(35, v1_35)],
+    rule: palisade_core::rule! {
+        /// ## What it forbids
+        /// `runAsUser: 0` in the pod's or any container's security context.
+        ///
+        /// ## Why it matters
+        /// UID 0 is root; setting it explicitly defeats `runAsNonRoot` and the image's
+        /// own non-root user.
+        ///
+        /// ## Failing example
+        /// ```yaml
+        /// spec:
+        ///   securityContext: {runAsUser: 0}
+        /// ```
+        /// `runAsUser=0 (pod must not set runAsUser=0)`
+        ///
+        /// ## How to fix
+        /// Remove runAsUser: 0 from the pod and container security contexts, or set a
+        /// non-zero UID.
+        id: "pss/runAsUser",
+        title: "Containers must not run as UID 0",
+        severity: Severity::High,
+        versions: "v1.23 and later (revised in v1.35)",
+        depends_on: &["pss-level", "pss-version"],
+    },
+};
 
 pub(crate) fn v1_23(pod: &Pod<'_>) -> Option<Forbidden> {
     check(pod)

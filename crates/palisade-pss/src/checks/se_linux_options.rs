@@ -1,26 +1,43 @@
 //! `seLinuxOptions` (baseline, from v1.0; `container_engine_t` allowed from v1.31).
 //!
-//! ## What it forbids
-//! In pod- or container-level `seLinuxOptions`: a `type` other than empty,
-//! `container_t`, `container_init_t`, `container_kvm_t` (and, from v1.31,
-//! `container_engine_t`), or any non-empty `user` or `role`. `level` is allowed.
-//!
-//! ## Why it matters
-//! A custom SELinux type, user or role can lift the confinement that keeps a
-//! container from the node's files and processes.
-//!
-//! ## Failing example
-//! ```yaml
-//! spec:
-//!   securityContext:
-//!     seLinuxOptions: {type: spc_t}
-//! ```
-//! `seLinuxOptions (pod set forbidden securityContext.seLinuxOptions: type "spc_t")`
-//!
-//! ## How to fix
-//! Remove `user` and `role`, and leave `type` unset or use an allowed type.
+//! The rule, its severity and its documentation are declared once, in [`CHECK`].
 
 use super::prelude::*;
+
+/// The check's identity, versions and documentation, as the registry lists it.
+pub(crate) static CHECK: CheckInfo = CheckInfo {
+    id: "seLinuxOptions",
+    level: Level::Baseline,
+    versions: &[imp(0, v1_0), imp(31, v1_31)],
+    rule: palisade_core::rule! {
+        /// ## What it forbids
+        /// In pod- or container-level `seLinuxOptions`: a `type` other than empty,
+        /// `container_t`, `container_init_t`, `container_kvm_t` (and, from v1.31,
+        /// `container_engine_t`), or any non-empty `user` or `role`. `level` is allowed.
+        ///
+        /// ## Why it matters
+        /// A custom SELinux type, user or role can lift the confinement that keeps a
+        /// container from the node's files and processes.
+        ///
+        /// ## Failing example
+        /// ```yaml
+        /// spec:
+        ///   securityContext:
+        ///     seLinuxOptions: {type: spc_t}
+        /// ```
+        /// `seLinuxOptions (pod set forbidden securityContext.seLinuxOptions: type "spc_t")`
+        ///
+        /// ## How to fix
+        /// Remove seLinuxOptions.user and seLinuxOptions.role, and leave
+        /// seLinuxOptions.type unset or use container_t, container_init_t,
+        /// container_kvm_t (or container_engine_t from v1.31).
+        id: "pss/seLinuxOptions",
+        title: "Custom SELinux user, role or type is forbidden",
+        severity: Severity::Medium,
+        versions: "v1.0 and later (revised in v1.31)",
+        depends_on: &["pss-level", "pss-version"],
+    },
+};
 
 const TYPES_V1_0: &[&str] = &["", "container_t", "container_init_t", "container_kvm_t"];
 const TYPES_V1_31: &[&str] = &[

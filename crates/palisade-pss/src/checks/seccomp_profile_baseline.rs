@@ -2,30 +2,47 @@
 //! fields from v1.19; replaced by `seccompProfile_restricted` at the restricted
 //! level from v1.19).
 //!
-//! ## What it forbids
-//! Explicitly disabling seccomp. From v1.19: `seccompProfile.type` at pod or
-//! container level other than `RuntimeDefault` or `Localhost` (unset is fine).
-//! Before v1.19: the alpha annotations `seccomp.security.alpha.kubernetes.io/pod`
-//! and `container.seccomp.security.alpha.kubernetes.io/<container>` with a value
-//! other than `runtime/default`, `docker/default` or `localhost/…` (the empty
-//! value is forbidden too).
-//!
-//! ## Why it matters
-//! Seccomp filters the system calls a container may make; `Unconfined` exposes
-//! the whole kernel attack surface.
-//!
-//! ## Failing example
-//! ```yaml
-//! spec:
-//!   securityContext:
-//!     seccompProfile: {type: Unconfined}
-//! ```
-//! `seccompProfile (pod must not set securityContext.seccompProfile.type to "Unconfined")`
-//!
-//! ## How to fix
-//! Use `RuntimeDefault` or a `Localhost` profile, or leave the profile unset.
+//! The rule, its severity and its documentation are declared once, in [`CHECK`].
 
 use super::prelude::*;
+
+/// The check's identity, versions and documentation, as the registry lists it.
+pub(crate) static CHECK: CheckInfo = CheckInfo {
+    id: "seccompProfile_baseline",
+    level: Level::Baseline,
+    versions: &[imp(0, v1_0), imp(19, v1_19)],
+    rule: palisade_core::rule! {
+        /// ## What it forbids
+        /// Explicitly disabling seccomp. From v1.19: `seccompProfile.type` at pod or
+        /// container level other than `RuntimeDefault` or `Localhost` (unset is fine).
+        /// Before v1.19: the alpha annotations `seccomp.security.alpha.kubernetes.io/pod`
+        /// and `container.seccomp.security.alpha.kubernetes.io/<container>` with a value
+        /// other than `runtime/default`, `docker/default` or `localhost/…` (the empty
+        /// value is forbidden too).
+        ///
+        /// ## Why it matters
+        /// Seccomp filters the system calls a container may make; `Unconfined` exposes
+        /// the whole kernel attack surface.
+        ///
+        /// ## Failing example
+        /// ```yaml
+        /// spec:
+        ///   securityContext:
+        ///     seccompProfile: {type: Unconfined}
+        /// ```
+        /// `seccompProfile (pod must not set securityContext.seccompProfile.type to "Unconfined")`
+        ///
+        /// ## How to fix
+        /// Set the seccomp profile type to RuntimeDefault or Localhost instead of
+        /// Unconfined (before v1.19: annotation values runtime/default, docker/default
+        /// or localhost/<profile>).
+        id: "pss/seccompProfile_baseline",
+        title: "Seccomp must not be disabled",
+        severity: Severity::Medium,
+        versions: "v1.0 and later (revised in v1.19)",
+        depends_on: &["pss-level", "pss-version"],
+    },
+};
 use crate::format::go_quote;
 
 const POD_ANNOTATION: &str = "seccomp.security.alpha.kubernetes.io/pod";

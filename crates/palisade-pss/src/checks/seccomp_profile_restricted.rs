@@ -2,26 +2,46 @@
 //! `seccompProfile_baseline` at the restricted level; from v1.25 Windows pods
 //! are exempt).
 //!
-//! ## What it forbids
-//! Running without a seccomp profile: every container must have
-//! `seccompProfile.type` `RuntimeDefault` or `Localhost`, set on the container
-//! or inherited from the pod. Any other explicit type is reported first.
-//!
-//! ## Why it matters
-//! Without a profile the container may call any system call, including the rare
-//! ones most kernel exploits rely on.
-//!
-//! ## Failing example
-//! ```yaml
-//! containers:
-//! - name: app
-//! ```
-//! `seccompProfile (pod or container "app" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost")`
-//!
-//! ## How to fix
-//! Set `spec.securityContext.seccompProfile.type: RuntimeDefault`.
+//! The rule, its severity and its documentation are declared once, in [`CHECK`].
 
 use super::prelude::*;
+
+/// The check's identity, versions and documentation, as the registry lists it.
+pub(crate) static CHECK: CheckInfo = CheckInfo {
+    id: "seccompProfile_restricted",
+    level: Level::Restricted,
+    versions: &[
+        imp_over(19, v1_19, &["seccompProfile_baseline"]),
+        imp_over(25, v1_25, &["seccompProfile_baseline"]),
+    ],
+    rule: palisade_core::rule! {
+        /// ## What it forbids
+        /// Running without a seccomp profile: every container must have
+        /// `seccompProfile.type` `RuntimeDefault` or `Localhost`, set on the container
+        /// or inherited from the pod. Any other explicit type is reported first.
+        ///
+        /// ## Why it matters
+        /// Without a profile the container may call any system call, including the rare
+        /// ones most kernel exploits rely on.
+        ///
+        /// ## Failing example
+        /// ```yaml
+        /// containers:
+        /// - name: app
+        /// ```
+        /// `seccompProfile (pod or container "app" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost")`
+        ///
+        /// ## How to fix
+        /// Set securityContext.seccompProfile.type to RuntimeDefault (or Localhost) at
+        /// pod level, or in every container.
+        id: "pss/seccompProfile_restricted",
+        title: "A seccomp profile must be set",
+        severity: Severity::Low,
+        severity_varies: "medium when a profile is Unconfined, which baseline's seccompProfile_baseline forbids",
+        versions: "v1.19 and later (revised in v1.25)",
+        depends_on: &["pss-level", "pss-version"],
+    },
+};
 use super::seccomp_profile_baseline::allowed_type;
 
 pub(crate) fn v1_19(pod: &Pod<'_>) -> Option<Forbidden> {

@@ -1,27 +1,49 @@
 //! `sysctls` (baseline, from v1.0; the allow-list grows at v1.27, v1.29, v1.32
 //! and v1.37).
 //!
-//! ## What it forbids
-//! Any `spec.securityContext.sysctls[*].name` outside the safe set for the
-//! policy version (exact names; values are not inspected).
-//!
-//! ## Why it matters
-//! Unsafe sysctls are not namespaced or not isolated: setting them from a pod
-//! changes kernel behaviour for the whole node.
-//!
-//! ## Failing example
-//! ```yaml
-//! spec:
-//!   securityContext:
-//!     sysctls:
-//!     - {name: kernel.msgmax, value: "65536"}
-//! ```
-//! `forbidden sysctls (kernel.msgmax)`
-//!
-//! ## How to fix
-//! Remove the sysctl, or tune it on the node instead of in the pod.
+//! The rule, its severity and its documentation are declared once, in [`CHECK`].
 
 use super::prelude::*;
+
+/// The check's identity, versions and documentation, as the registry lists it.
+pub(crate) static CHECK: CheckInfo = CheckInfo {
+    id: "sysctls",
+    level: Level::Baseline,
+    versions: &[
+        imp(0, v1_0),
+        imp(27, v1_27),
+        imp(29, v1_29),
+        imp(32, v1_32),
+        imp(37, v1_37),
+    ],
+    rule: palisade_core::rule! {
+        /// ## What it forbids
+        /// Any `spec.securityContext.sysctls[*].name` outside the safe set for the
+        /// policy version (exact names; values are not inspected).
+        ///
+        /// ## Why it matters
+        /// Unsafe sysctls are not namespaced or not isolated: setting them from a pod
+        /// changes kernel behaviour for the whole node.
+        ///
+        /// ## Failing example
+        /// ```yaml
+        /// spec:
+        ///   securityContext:
+        ///     sysctls:
+        ///     - {name: kernel.msgmax, value: "65536"}
+        /// ```
+        /// `forbidden sysctls (kernel.msgmax)`
+        ///
+        /// ## How to fix
+        /// Remove the listed sysctls from spec.securityContext.sysctls; only the safe
+        /// set (e.g. net.ipv4.ip_local_port_range, kernel.shm_rmid_forced) is allowed.
+        id: "pss/sysctls",
+        title: "Only safe, namespaced sysctls may be set",
+        severity: Severity::Medium,
+        versions: "v1.0 and later (revised in v1.27, v1.29, v1.32, v1.37)",
+        depends_on: &["pss-level", "pss-version"],
+    },
+};
 
 const V1_0: &[&str] = &[
     "kernel.shm_rmid_forced",

@@ -1,24 +1,40 @@
 //! `windowsHostProcess` (baseline, from v1.0).
 //!
-//! ## What it forbids
-//! `securityContext.windowsOptions.hostProcess: true` on the pod or any container.
-//!
-//! ## Why it matters
-//! A Windows HostProcess container runs directly on the host, with the host's
-//! network and filesystem and privileged account access.
-//!
-//! ## Failing example
-//! ```yaml
-//! spec:
-//!   securityContext:
-//!     windowsOptions: {hostProcess: true}
-//! ```
-//! `hostProcess (pod must not set securityContext.windowsOptions.hostProcess=true)`
-//!
-//! ## How to fix
-//! Remove `hostProcess` or set it to `false`.
+//! The rule, its severity and its documentation are declared once, in [`CHECK`].
 
 use super::prelude::*;
+
+/// The check's identity, versions and documentation, as the registry lists it.
+pub(crate) static CHECK: CheckInfo = CheckInfo {
+    id: "windowsHostProcess",
+    level: Level::Baseline,
+    versions: &[imp(0, v1_0)],
+    rule: palisade_core::rule! {
+        /// ## What it forbids
+        /// `securityContext.windowsOptions.hostProcess: true` on the pod or any container.
+        ///
+        /// ## Why it matters
+        /// A Windows HostProcess container runs directly on the host, with the host's
+        /// network and filesystem and privileged account access.
+        ///
+        /// ## Failing example
+        /// ```yaml
+        /// spec:
+        ///   securityContext:
+        ///     windowsOptions: {hostProcess: true}
+        /// ```
+        /// `hostProcess (pod must not set securityContext.windowsOptions.hostProcess=true)`
+        ///
+        /// ## How to fix
+        /// Remove securityContext.windowsOptions.hostProcess or set it to false at pod
+        /// and container level.
+        id: "pss/windowsHostProcess",
+        title: "Windows HostProcess containers are forbidden",
+        severity: Severity::High,
+        versions: "v1.0 and later",
+        depends_on: &["pss-level", "pss-version"],
+    },
+};
 
 pub(crate) fn v1_0(pod: &Pod<'_>) -> Option<Forbidden> {
     let mut pos = None;

@@ -14,9 +14,8 @@ pub mod probes;
 
 use std::collections::{BTreeMap, HashMap};
 
-use palisade_core::{Finding, Severity};
+use palisade_core::{Finding, Rule, Severity};
 
-use crate::identity::{ANONYMOUS, AUTHENTICATED, SERVICE_ACCOUNTS, UNAUTHENTICATED};
 use crate::model::{BindingKind, SubjectKind, SubjectRef};
 use crate::policy::{BindingId, Grant, Policy, RoleId};
 use catalogue::{RiskHit, RiskRule, ScopeInfo};
@@ -147,6 +146,9 @@ pub(crate) struct Analysis<'p> {
     pub role_caps: HashMap<RoleId, (RoleCaps, RoleCaps)>,
     /// Catalogue hits of every subject (system ones included: paths need them).
     pub hits: BTreeMap<SubjectRef, Vec<(ScopeKey, RiskHit)>>,
+    /// Each rule's remediation, "why it is dangerous" then "the fix" from its
+    /// documentation, read once per analysis rather than once per finding.
+    remediations: HashMap<&'static str, String>,
 }
 
 impl<'p> Analysis<'p> {
@@ -191,6 +193,10 @@ impl<'p> Analysis<'p> {
             subjects,
             role_caps,
             hits: BTreeMap::new(),
+            remediations: rules()
+                .into_iter()
+                .map(|rule| (rule.id, remediation_of(rule)))
+                .collect(),
         }
     }
 
@@ -308,7 +314,7 @@ impl<'p> Analysis<'p> {
         message: String,
         at: Option<&Grant>,
     ) -> Finding {
-        let remediation = format!("{} {}", rule.why, rule.fix);
+        let remediation = self.remediation(rule);
         match at {
             Some(grant) => {
                 let binding = self.policy.binding(grant.binding);
@@ -322,17 +328,9 @@ impl<'p> Analysis<'p> {
                 .with_remediation(remediation)
             }
             // Every caller has a path; an empty one still yields a finding, without a location.
-            None => Finding::new(
-                rule.id,
-                severity,
-                message,
-                &palisade_core::SourceRef {
-                    file: "<rbac>".into(),
-                    pos: palisade_core::Pos::default(),
-                },
-                None,
-            )
-            .with_remediation(remediation),
+            None => {
+                Finding::unlocated(rule.id, severity, message, None).with_remediation(remediation)
+            }
         }
     }
 
@@ -355,156 +353,11 @@ impl<'p> Analysis<'p> {
         }
     }
 
-    /// RBAC-ANON-BINDING and RBAC-BROAD-GROUP: sensitive grants to everyone.
-    /// Reported whatever `include_system` says: these subjects are the point.
-    fn broad_subject_findings(&self, out: &mut Vec<Finding>) {
-        for (subject, hits) in &self.hits {
-            let anonymous = (subject.kind == SubjectKind::User && subject.name == ANONYMOUS)
-                || (subject.kind == SubjectKind::Group && subject.name == UNAUTHENTICATED);
-            let broad = subject.kind == SubjectKind::Group
-                && (subject.name == AUTHENTICATED
-                    || subject.name == SERVICE_ACCOUNTS
-                    || subject.name.starts_with(&format!("{SERVICE_ACCOUNTS}:")));
-            if !anonymous && !broad {
-                continue;
-            }
-            for (scope, hit) in hits.iter().filter(|(_, h)| catalogue::is_sensitive(h.rule)) {
-                let rule = if anonymous {
-                    &catalogue::ANON_BINDING
-                } else {
-                    &catalogue::BROAD_GROUP
-                };
-                let severity = if anonymous {
-                    Severity::Critical
-                } else {
-                    catalogue::up(hit.severity)
-                };
-                let message = format!(
-                    "{} (everyone it stands for) {} {}: {} [{} via {}]",
-                    subject.display(),
-                    hit.what,
-                    Self::scope_text(scope),
-                    self.paths_text(&hit.grants),
-                    rule.catalogue_id,
-                    hit.rule.catalogue_id
-                );
-                out.push(self.finding(rule, severity, message, hit.grants.first()));
-            }
-        }
-        // Anonymous bindings that grant nothing sensitive are still worth a look,
-        // beyond the baseline public-info and cluster-info readers.
-        for (subject, bindings) in &self.subjects {
-            let anonymous = (subject.kind == SubjectKind::User && subject.name == ANONYMOUS)
-                || (subject.kind == SubjectKind::Group && subject.name == UNAUTHENTICATED);
-            if !anonymous
-                || self
-                    .hits
-                    .get(subject)
-                    .is_some_and(|h| h.iter().any(|(_, h)| catalogue::is_sensitive(h.rule)))
-            {
-                continue;
-            }
-            for &b in bindings
-                .cluster
-                .iter()
-                .chain(bindings.by_namespace.values().flatten())
-            {
-                let binding = self.policy.binding(b);
-                let baseline = matches!(
-                    binding.role_ref.name.as_str(),
-                    "system:public-info-viewer" | "kubeadm:bootstrap-signer-clusterinfo"
-                );
-                if baseline {
-                    continue;
-                }
-                let message = format!(
-                    "{} names {} (anyone who can reach the API server) and grants {} {:?} [{}]",
-                    binding.display(),
-                    subject.display(),
-                    binding.role_ref.kind,
-                    binding.role_ref.name,
-                    catalogue::ANON_BINDING.catalogue_id
-                );
-                let grant = self.policy.resolved_role(b).map(|role| Grant {
-                    binding: b,
-                    role,
-                    rule: 0,
-                });
-                out.push(self.located(
-                    &catalogue::ANON_BINDING,
-                    Severity::Medium,
-                    message,
-                    b,
-                    grant,
-                ));
-            }
-        }
-    }
-
-    /// RBAC-HYG-MANY-ROLES and RBAC-HYG-DEFAULT-SA.
-    fn hygiene_findings(&self, out: &mut Vec<Finding>) {
-        for (subject, bindings) in &self.subjects {
-            if !self.visible(subject) {
-                continue;
-            }
-            let all: Vec<BindingId> = bindings
-                .cluster
-                .iter()
-                .chain(bindings.by_namespace.values().flatten())
-                .copied()
-                .collect();
-            let Some(&first) = all.first() else {
-                continue;
-            };
-            let at = |b: BindingId| {
-                self.policy.resolved_role(b).map(|role| Grant {
-                    binding: b,
-                    role,
-                    rule: 0,
-                })
-            };
-            if all.len() > self.options.many_bindings {
-                let names: Vec<String> = all
-                    .iter()
-                    .map(|&b| self.policy.binding(b).display())
-                    .collect();
-                let message = format!(
-                    "{} has {} bindings (more than {}): {} [{}]",
-                    subject.display(),
-                    all.len(),
-                    self.options.many_bindings,
-                    names.join(", "),
-                    catalogue::HYG_MANY_ROLES.catalogue_id
-                );
-                out.push(self.located(
-                    &catalogue::HYG_MANY_ROLES,
-                    Severity::Info,
-                    message,
-                    first,
-                    at(first),
-                ));
-            }
-            if subject.kind == SubjectKind::ServiceAccount && subject.name == "default" {
-                for &b in &all {
-                    let binding = self.policy.binding(b);
-                    let message = format!(
-                        "{} binds {} {:?} to {}: every pod of the namespace without its own ServiceAccount gets it [{}]",
-                        binding.display(),
-                        binding.role_ref.kind,
-                        binding.role_ref.name,
-                        subject.display(),
-                        catalogue::HYG_DEFAULT_SA.catalogue_id
-                    );
-                    out.push(self.located(
-                        &catalogue::HYG_DEFAULT_SA,
-                        Severity::Medium,
-                        message,
-                        b,
-                        at(b),
-                    ));
-                }
-            }
-        }
+    fn remediation(&self, rule: &RiskRule) -> String {
+        self.remediations
+            .get(rule.id)
+            .cloned()
+            .unwrap_or_else(|| remediation_of(rule))
     }
 
     /// A finding located at a binding, whether or not its role resolves.
@@ -527,10 +380,30 @@ impl<'p> Analysis<'p> {
                     &b.source,
                     Some(b.object.clone()),
                 )
-                .with_remediation(format!("{} {}", rule.why, rule.fix))
+                .with_remediation(self.remediation(rule))
             }
         }
     }
+}
+
+/// Why the grant is dangerous and how to fix it, as one paragraph.
+fn remediation_of(rule: &Rule) -> String {
+    let docs = rule.docs();
+    format!("{} {}", docs.why, docs.fix)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Every rule the risk analysis can emit: the catalogue families, escalation
+/// paths, and the validation of RBAC objects.
+pub fn rules() -> Vec<&'static Rule> {
+    catalogue::FAMILIES
+        .iter()
+        .flat_map(|family| family.iter().map(|r| &r.rule))
+        .chain([&paths::PATH_ESCALATION.rule])
+        .chain(crate::validate::RULES.iter().copied())
+        .collect()
 }
 
 fn role_caps_of(rules: &[crate::model::PolicyRule], namespaced_only: bool) -> RoleCaps {

@@ -20,10 +20,41 @@ use std::collections::{BTreeMap, HashMap};
 
 use palisade_core::{Finding, Severity};
 
+use super::catalogue::RiskRule;
 use super::probes::Cap;
-use super::{Analysis, ScopeCaps, ScopeKey, catalogue};
+use super::{Analysis, ScopeCaps, ScopeKey};
 use crate::model::{BindingKind, SubjectKind, SubjectRef};
 use crate::policy::Grant;
+
+/// `RBAC-PATH`.
+pub static PATH_ESCALATION: RiskRule = RiskRule {
+    catalogue_id: "RBAC-PATH",
+    rule: palisade_core::rule! {
+        /// ## What it flags
+        /// A subject that can become a more powerful identity: by running a pod as a
+        /// ServiceAccount, minting its token, or impersonating it.
+        ///
+        /// ## Why it matters
+        /// The subject can become another identity (by running pods as a
+        /// ServiceAccount, minting its token, or impersonating it) and so holds that
+        /// identity's permissions.
+        ///
+        /// ## Example
+        /// ```yaml
+        /// User alice can create pods in shop; ServiceAccount shop/deployer is bound to cluster-admin:
+        /// alice -> create pods -> run as shop/deployer -> cluster-admin.
+        /// ```
+        ///
+        /// ## How to fix
+        /// Break the first link: remove the workload, token or impersonation grant, or
+        /// move the powerful identity elsewhere.
+        id: "rbac/path-escalation",
+        title: "escalation path to a more powerful identity",
+        severity: Severity::High,
+        severity_varies: "the severity of the most powerful permission the chain reaches",
+        depends_on: &["include-system", "privileged-namespace"],
+    },
+};
 
 /// Who a link reaches.
 #[derive(Clone, Debug)]
@@ -321,12 +352,12 @@ fn finding(
             hit.what,
             Analysis::scope_text(scope),
             analysis.paths_text(&hit.grants),
-            catalogue::PATH_ESCALATION.catalogue_id,
+            PATH_ESCALATION.catalogue_id,
             hit.rule.catalogue_id
         ));
     }
     analysis.finding(
-        &catalogue::PATH_ESCALATION,
+        &PATH_ESCALATION,
         severity,
         text,
         chain.first().map(|(_, l)| &l.grant),

@@ -1,14 +1,39 @@
-//! Rules shadowed by a broader rule of the same policy and direction.
-//!
-//! Why: a redundant rule suggests the broader one is wider than intended (a
-//! forgotten `ports`, an omitted `from`), and it misleads reviewers about what
-//! the policy allows. Judged on this input's pods: rule A is shadowed by B when,
-//! for every selected pod and every peer, what A allows B allows too.
+//! `netpol/rule-shadowed`: rules shadowed by a broader rule of the same policy
+//! and direction. Judged on this input's pods: rule A is shadowed by B when, for
+//! every selected pod and every peer, what A allows B allows too.
 
-use palisade_core::{Finding, Severity};
+use palisade_core::{Finding, Rule, Severity};
 
 use crate::engine::Engine;
 use crate::model::{Direction, NpRule};
+
+pub static RULE: Rule = palisade_core::rule! {
+    /// ## What it flags
+    /// A NetworkPolicy rule that allows nothing another rule of the same policy
+    /// and direction does not already allow, for the pods in the input.
+    ///
+    /// ## Why it matters
+    /// A redundant rule suggests the broader one is wider than intended (a
+    /// forgotten `ports`, an omitted `from`), and it misleads reviewers about
+    /// what the policy allows.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// ingress:
+    /// - ports: [{port: 8080}]
+    /// - {}                      # allows everything, so the rule above adds nothing
+    /// ```
+    ///
+    /// ## How to fix
+    /// Remove the shadowed rule, or narrow the broader one if it allows more than
+    /// intended.
+    id: "netpol/rule-shadowed",
+    title: "a NetworkPolicy rule allows nothing a broader rule does not already allow",
+    severity: Severity::Low,
+};
+
+/// The rules this check emits.
+pub(super) static RULES: &[&Rule] = &[&RULE];
 
 pub(super) fn check(engine: &Engine, out: &mut Vec<Finding>) {
     for policy in &engine.model.policies {
@@ -34,8 +59,8 @@ pub(super) fn check(engine: &Engine, out: &mut Vec<Finding>) {
                 }
                 out.push(
                     Finding::new(
-                        "netpol/rule-shadowed",
-                        Severity::Low,
+                        RULE.id,
+                        RULE.severity,
                         format!(
                             "NetworkPolicy {} {:?} rule #{} allows nothing that rule #{} does not already allow",
                             policy.id(),

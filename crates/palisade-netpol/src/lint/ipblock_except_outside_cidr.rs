@@ -1,13 +1,37 @@
-//! `ipBlock.except` entries that are not strict subsets of their `cidr`.
-//!
-//! Why: the API server rejects them; where an older server accepted one, the
-//! entry excludes nothing (outside) or everything (equal), which is never
-//! what the author meant.
+//! `netpol/ipblock-except-outside-cidr`: `ipBlock.except` entries that are not
+//! strict subsets of their `cidr`.
 
-use palisade_core::{Finding, Severity};
+use palisade_core::{Finding, Rule, Severity};
 
 use crate::engine::Engine;
 use crate::model::{Direction, NpPeer};
+
+pub static RULE: Rule = palisade_core::rule! {
+    /// ## What it flags
+    /// An `ipBlock.except` entry that is not a strict subset of the block's `cidr`:
+    /// outside it, or equal to it.
+    ///
+    /// ## Why it matters
+    /// The API server rejects such a policy; where an older server accepted one,
+    /// the entry excludes nothing (outside) or everything (equal), which is never
+    /// what the author meant.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// egress:
+    /// - to: [{ipBlock: {cidr: 10.0.0.0/16, except: [10.1.0.0/24]}}]
+    /// ```
+    ///
+    /// ## How to fix
+    /// Make every except entry a smaller range inside the ipBlock's cidr, or
+    /// remove it.
+    id: "netpol/ipblock-except-outside-cidr",
+    title: "an ipBlock except entry is not a strict subset of its cidr",
+    severity: Severity::High,
+};
+
+/// The rules this check emits.
+pub(super) static RULES: &[&Rule] = &[&RULE];
 
 pub(super) fn check(engine: &Engine, out: &mut Vec<Finding>) {
     for policy in &engine.model.policies {
@@ -21,8 +45,8 @@ pub(super) fn check(engine: &Engine, out: &mut Vec<Finding>) {
                         }
                         out.push(
                             Finding::new(
-                                "netpol/ipblock-except-outside-cidr",
-                                Severity::High,
+                                RULE.id,
+                                RULE.severity,
                                 format!(
                                     "NetworkPolicy {} {:?} rule #{}: except {e} is not a strict subset of cidr {}",
                                     policy.id(),

@@ -1,0 +1,18 @@
+//! The one registry of analyzers. `scan` runs what it selects from here, and
+//! `rules`, `explain`, `--analyzers` and `--accept` read its rules. A new
+//! analyzer is one line here.
+
+use palisade_core::{Registry, YamlNotes};
+use palisade_netpol::NetworkPolicyLint;
+use palisade_pss::PodSecurity;
+use palisade_rbac::RbacRisks;
+
+/// Every analyzer, in the order `palisade rules` lists them.
+pub fn registry() -> Registry {
+    Registry::new(vec![
+        Box::new(PodSecurity),
+        Box::new(NetworkPolicyLint),
+        Box::new(RbacRisks),
+        Box::new(YamlNotes),
+    ])
+}

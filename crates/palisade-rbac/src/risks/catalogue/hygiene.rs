@@ -1,0 +1,120 @@
+//! Hygiene: grants that are not dangerous on their own but make RBAC hard to
+//! review or easy to inherit by accident.
+
+use palisade_core::{Finding, Severity};
+
+use super::RiskRule;
+use crate::model::SubjectKind;
+use crate::policy::{BindingId, Grant};
+use crate::risks::Analysis;
+
+/// `RBAC-HYG-MANY-ROLES`.
+pub static HYG_MANY_ROLES: RiskRule = RiskRule {
+    catalogue_id: "RBAC-HYG-MANY-ROLES",
+    rule: palisade_core::rule! {
+        /// ## What it flags
+        /// A subject with more bindings than the threshold (4).
+        ///
+        /// ## Why it matters
+        /// Subjects with many bindings are hard to review.
+        ///
+        /// ## Example
+        /// ```yaml
+        /// User alice named in five RoleBindings across three namespaces.
+        /// ```
+        ///
+        /// ## How to fix
+        /// Consolidate the grants into fewer roles.
+        id: "rbac/hyg-many-roles",
+        title: "many bindings",
+        severity: Severity::Info,
+        depends_on: &["include-system", "privileged-namespace"],
+    },
+};
+
+/// `RBAC-HYG-DEFAULT-SA`.
+pub static HYG_DEFAULT_SA: RiskRule = RiskRule {
+    catalogue_id: "RBAC-HYG-DEFAULT-SA",
+    rule: palisade_core::rule! {
+        /// ## What it flags
+        /// A binding that grants a role to a namespace's `default` ServiceAccount.
+        ///
+        /// ## Why it matters
+        /// Every pod without an explicit serviceAccountName runs as `default` and
+        /// inherits the grant.
+        ///
+        /// ## Example
+        /// ```yaml
+        /// kind: RoleBinding
+        /// metadata: {namespace: shop}
+        /// roleRef: {kind: ClusterRole, name: edit}
+        /// subjects: [{kind: ServiceAccount, name: default, namespace: shop}]
+        /// ```
+        ///
+        /// ## How to fix
+        /// Create a dedicated ServiceAccount for the workload that needs the grant.
+        id: "rbac/hyg-default-sa",
+        title: "grant to a default ServiceAccount",
+        severity: Severity::Medium,
+        depends_on: &["include-system", "privileged-namespace"],
+    },
+};
+
+/// Every rule of the family.
+pub(crate) static RULES: &[&RiskRule] = &[&HYG_MANY_ROLES, &HYG_DEFAULT_SA];
+
+impl Analysis<'_> {
+    /// RBAC-HYG-MANY-ROLES and RBAC-HYG-DEFAULT-SA.
+    pub(in crate::risks) fn hygiene_findings(&self, out: &mut Vec<Finding>) {
+        for (subject, bindings) in &self.subjects {
+            if !self.visible(subject) {
+                continue;
+            }
+            let all: Vec<BindingId> = bindings
+                .cluster
+                .iter()
+                .chain(bindings.by_namespace.values().flatten())
+                .copied()
+                .collect();
+            let Some(&first) = all.first() else {
+                continue;
+            };
+            let at = |b: BindingId| {
+                self.policy.resolved_role(b).map(|role| Grant {
+                    binding: b,
+                    role,
+                    rule: 0,
+                })
+            };
+            if all.len() > self.options.many_bindings {
+                let names: Vec<String> = all
+                    .iter()
+                    .map(|&b| self.policy.binding(b).display())
+                    .collect();
+                let message = format!(
+                    "{} has {} bindings (more than {}): {} [{}]",
+                    subject.display(),
+                    all.len(),
+                    self.options.many_bindings,
+                    names.join(", "),
+                    HYG_MANY_ROLES.catalogue_id
+                );
+                out.push(self.located(&HYG_MANY_ROLES, Severity::Info, message, first, at(first)));
+            }
+            if subject.kind == SubjectKind::ServiceAccount && subject.name == "default" {
+                for &b in &all {
+                    let binding = self.policy.binding(b);
+                    let message = format!(
+                        "{} binds {} {:?} to {}: every pod of the namespace without its own ServiceAccount gets it [{}]",
+                        binding.display(),
+                        binding.role_ref.kind,
+                        binding.role_ref.name,
+                        subject.display(),
+                        HYG_DEFAULT_SA.catalogue_id
+                    );
+                    out.push(self.located(&HYG_DEFAULT_SA, Severity::Medium, message, b, at(b)));
+                }
+            }
+        }
+    }
+}
