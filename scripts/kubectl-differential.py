@@ -128,7 +128,7 @@ def main():
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", default="/tmp/kubectl-differential")
     parser.add_argument("--palisade", default=str(ROOT / "target/debug/palisade"))
-    parser.add_argument("--seeds", default=str(ROOT / "crates/palisade-core/tests/golden"))
+    parser.add_argument("--seeds", default=str(ROOT / "crates/palisade-load/tests/golden"))
     args = parser.parse_args()
     seeds = []
     for seed in sorted(Path(args.seeds).glob("*.yaml")):

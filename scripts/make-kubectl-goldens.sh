@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates the kubectl golden outputs for the loader's conformance test.
 #
-# For every crates/palisade-core/tests/golden/NAME.yaml this runs
+# For every crates/palisade-load/tests/golden/NAME.yaml this runs
 #   kubectl label --local -f NAME.yaml palisade-golden=x -o json
 # which needs no cluster and goes through kubectl's real reading path (BOM-aware
 # file decoding, YAMLOrJSONDecoder, go-yaml v2, list flattening). Accepted inputs
@@ -13,7 +13,7 @@
 set -euo pipefail
 
 KUBECTL="${1:-${KUBECTL:-kubectl}}"
-cd "$(dirname "$0")/../crates/palisade-core/tests/golden"
+cd "$(dirname "$0")/../crates/palisade-load/tests/golden"
 
 "$KUBECTL" version --client 2>/dev/null | head -1 > KUBECTL_VERSION || true
 

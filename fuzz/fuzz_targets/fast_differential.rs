@@ -1,4 +1,4 @@
-//! Differential fuzzing of the fast YAML reader (`load/fast.rs`) against
+//! Differential fuzzing of the fast YAML reader (`palisade-load/src/fast.rs`) against
 //! the full go-yaml parser: on any input, for every chunk the fast reader accepts, its tree
 //! (with positions) and notes must equal the full parser's, and the full parser
 //! must not fail. The fast reader is exact only by declining what it is unsure of;
@@ -11,8 +11,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use palisade_core::Limits;
-use palisade_core::load::fast_path_differential;
+use palisade_load::{Limits, fast_path_differential};
 
 fuzz_target!(|data: &[u8]| {
     let limits = Limits {

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use libfuzzer_sys::fuzz_target;
-use palisade_core::{Limits, load_bytes};
+use palisade_load::{Limits, load_bytes};
 
 fuzz_target!(|data: &[u8]| {
     let limits = Limits {

@@ -17,7 +17,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use palisade_core::{Input, Inventory, Limits, load_bytes, load_inputs};
+use palisade_core::Inventory;
+use palisade_load::{Input, Limits, load_bytes, load_inputs};
 use palisade_pss::{Level, LevelVersion, Version};
 
 struct Options {

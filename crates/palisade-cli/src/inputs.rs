@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use palisade_core::{Input, Limits, LoadError, Loaded, load_inputs};
+use palisade_load::{Input, Limits, LoadError, Loaded, load_inputs};
 
 use std::io::Write;
 

@@ -14,7 +14,7 @@ fn palisade(args: &[&str]) -> Output {
 }
 
 fn golden(name: &str) -> String {
-    format!("crates/palisade-core/tests/golden/{name}.yaml")
+    format!("crates/palisade-load/tests/golden/{name}.yaml")
 }
 
 /// Each of these files is a privileged pod to kubectl, written so that a YAML 1.2

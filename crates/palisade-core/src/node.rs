@@ -131,12 +131,14 @@ impl Map {
 
     /// Wraps entries whose names the caller has already made unique (the loader
     /// indexes large mappings itself instead of paying `insert`'s linear search).
-    pub(crate) fn from_unique_entries(entries: Vec<(Key, Node)>) -> Map {
+    /// With a repeated name, `get` finds the first entry: callers that cannot
+    /// promise uniqueness use `insert`.
+    pub fn from_unique_entries(entries: Vec<(Key, Node)>) -> Map {
         Map { entries }
     }
 
     /// The entries in order, by value (the loader uses it to apply `<<` merges).
-    pub(crate) fn into_entries(self) -> Vec<(Key, Node)> {
+    pub fn into_entries(self) -> Vec<(Key, Node)> {
         self.entries
     }
 }

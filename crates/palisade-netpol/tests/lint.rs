@@ -6,7 +6,8 @@ mod common;
 
 use std::path::Path;
 
-use palisade_core::{Analyzer, Inventory, Limits, load_bytes};
+use palisade_core::{Analyzer, Inventory};
+use palisade_load::{Limits, load_bytes};
 use palisade_netpol::{Engine, Model, NetworkPolicyLint, lint};
 
 const FIXTURE: &str = r#"apiVersion: v1

@@ -2,7 +2,8 @@
 //! the exact connection set, through `reach` (which also exercises the
 //! explanation) or through the connection list.
 
-use palisade_core::{Inventory, Limits, load_bytes};
+use palisade_core::Inventory;
+use palisade_load::{Limits, load_bytes};
 use palisade_netpol::{ConnSet, Endpoint, Engine, Model, Protocol, Tier, reach};
 
 const PODS: &str = r#"

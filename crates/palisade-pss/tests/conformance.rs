@@ -12,7 +12,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use palisade_core::{Limits, Node, load_bytes};
+use palisade_core::Node;
+use palisade_load::{Limits, load_bytes};
 use palisade_pss::{LevelVersion, aggregate_message, evaluate};
 use serde_json::Value;
 

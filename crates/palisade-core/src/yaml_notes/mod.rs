@@ -4,8 +4,8 @@
 //! which the [`Inventory`] keeps beside the objects. One file per rule, each with
 //! its documentation.
 //!
-//! The loader (`crate::load`) writes the rule ids into its findings; the
-//! registry test in the CLI checks that every id it writes is declared here.
+//! The loader (`palisade-load`) takes the rule ids of its findings from the
+//! declarations here; the registry test in the CLI checks every id emitted.
 
 mod duplicate_key;
 mod merge_override;

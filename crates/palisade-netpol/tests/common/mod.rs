@@ -5,7 +5,8 @@
 
 use std::path::PathBuf;
 
-use palisade_core::{Input, Inventory, Limits, load_inputs};
+use palisade_core::Inventory;
+use palisade_load::{Input, Limits, load_inputs};
 
 /// The shared conformance folder, or `None` (after printing why) when it is
 /// absent and not required. With `PALISADE_REQUIRE_CONFORMANCE=1` absence fails.

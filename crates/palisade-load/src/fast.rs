@@ -33,7 +33,7 @@ use std::cell::Cell;
 
 use super::Limits;
 use super::build::{Builder, FileState};
-use crate::node::{Node, Pos};
+use palisade_core::node::{Node, Pos};
 
 /// Nesting the fast reader handles; deeper documents go to the full parser.
 const MAX_NESTING: usize = 100;

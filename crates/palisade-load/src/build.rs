@@ -27,7 +27,7 @@ use super::scanner::{ScalarStyle, ScanError, first_disallowed_char};
 
 use super::Limits;
 use super::scalar::{self, Coercion, CoreTag, Resolved};
-use crate::node::{Key, Map, Node, Pos, Value};
+use palisade_core::node::{Key, Map, Node, Pos, Value};
 
 /// Mappings at least this large get a hash index for duplicate detection; smaller
 /// ones are scanned (cheaper for the typical Kubernetes mapping of a few keys).

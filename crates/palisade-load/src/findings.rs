@@ -9,13 +9,15 @@ use std::sync::Arc;
 
 use super::build::Note;
 use super::scalar::{Coercion, resolve_plain};
-use crate::finding::{Finding, Severity};
-use crate::node::{Pos, Value};
-use crate::object::{Object, ObjectRef, SourceRef};
+use palisade_core::finding::{Finding, Severity};
+use palisade_core::node::{Pos, Value};
+use palisade_core::object::{Object, ObjectRef, SourceRef};
 
-pub(crate) const DUPLICATE_KEY: &str = "yaml/duplicate-key";
-pub(crate) const MERGE_OVERRIDE: &str = "yaml/merge-override";
-pub(crate) const YAML11_COERCION: &str = "yaml/yaml11-coercion";
+// The rule ids come from the rules' declarations in the `yaml` analyzer, which
+// reports these findings: one place to name them.
+const DUPLICATE_KEY: &str = palisade_core::yaml_notes::DUPLICATE_KEY.id;
+const MERGE_OVERRIDE: &str = palisade_core::yaml_notes::MERGE_OVERRIDE.id;
+const YAML11_COERCION: &str = palisade_core::yaml_notes::YAML11_COERCION.id;
 
 /// The object a position belongs to: the last one of the document that starts at or
 /// before it (list items come in source order).

@@ -8,7 +8,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use palisade_core::{Limits, load_bytes};
+use palisade_load::{Limits, load_bytes};
 use serde_json::Value;
 
 fn golden_dir() -> PathBuf {

@@ -7,7 +7,7 @@
 
 use std::borrow::Cow;
 
-use crate::node::Pos;
+use palisade_core::node::Pos;
 
 /// Why the bytes are not text: where, and what is wrong.
 #[derive(Debug)]

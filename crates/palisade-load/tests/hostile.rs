@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use palisade_core::{Input, Limits, load_bytes, load_inputs};
+use palisade_load::{Input, Limits, load_bytes, load_inputs};
 
 /// A billion-laughs document of `levels` levels, nine aliases each.
 fn laughs(n: usize, levels: usize) -> String {

@@ -12,7 +12,7 @@
 
 use super::Limits;
 use super::build::{BuildError, Builder, FileState, json_number};
-use crate::node::{Key, Node, Pos, Value};
+use palisade_core::node::{Key, Node, Pos, Value};
 
 type Result<T> = std::result::Result<T, BuildError>;
 

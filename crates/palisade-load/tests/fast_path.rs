@@ -1,6 +1,6 @@
 //! Differential test of the fast YAML reader against the full go-yaml parser.
 //!
-//! The fast reader (`load/fast.rs`) is exact only because it declines whatever it
+//! The fast reader (`palisade-load/src/fast.rs`) is exact only because it declines whatever it
 //! is not sure of. This test holds it to that on every input we have: the kubectl
 //! golden files, the fuzz corpus and the shared real-world corpus. Per chunk, when
 //! the fast reader accepts, its tree (values and positions) and its notes must equal
@@ -9,8 +9,8 @@
 
 use std::path::{Path, PathBuf};
 
-use palisade_core::Limits;
-use palisade_core::load::{FastPathReport, fast_path_differential};
+use palisade_load::Limits;
+use palisade_load::{FastPathReport, fast_path_differential};
 
 fn files_under(dir: &Path, keep: &dyn Fn(&Path) -> bool, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {

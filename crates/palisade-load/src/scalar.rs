@@ -10,7 +10,7 @@
 
 use std::borrow::Cow;
 
-/// A scalar after resolution, before it becomes a [`crate::node::Value`].
+/// A scalar after resolution, before it becomes a [`palisade_core::node::Value`].
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Resolved<'a> {
     Null,

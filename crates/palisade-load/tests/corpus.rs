@@ -13,7 +13,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use palisade_core::{Limits, load_bytes};
+use palisade_load::{Limits, load_bytes};
 use serde_json::Value;
 
 #[test]

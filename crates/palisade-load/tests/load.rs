@@ -4,13 +4,14 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use palisade_core::{Input, Limits, LoadError, Pos, Severity, load_bytes, load_inputs};
+use palisade_core::{Pos, Severity};
+use palisade_load::{Input, Limits, LoadError, load_bytes, load_inputs};
 
-fn load(text: &str) -> Result<palisade_core::FileLoad, LoadError> {
+fn load(text: &str) -> Result<palisade_load::FileLoad, LoadError> {
     load_bytes(Arc::from("t.yaml"), text.as_bytes(), &Limits::default())
 }
 
-fn load_ok(text: &str) -> palisade_core::FileLoad {
+fn load_ok(text: &str) -> palisade_load::FileLoad {
     match load(text) {
         Ok(l) => l,
         Err(e) => panic!("unexpected error: {e}"),

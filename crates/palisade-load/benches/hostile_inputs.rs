@@ -3,7 +3,7 @@
 //! loaded it (every case runs in a child process of its own, so one case's peak
 //! does not hide the next one's).
 //!
-//! Run: `cargo bench -p palisade-core --bench hostile_inputs`. The goal is that
+//! Run: `cargo bench -p palisade-load --bench hostile_inputs`. The goal is that
 //! every case ends within 10 s and 1 GB on a 2-core machine, with a clear error or
 //! a result; the tests in `tests/hostile.rs` assert the errors and results on
 //! smaller inputs, this prints the measurements.
@@ -14,7 +14,7 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::Instant;
 
-use palisade_core::{Input, Limits, load_bytes, load_inputs};
+use palisade_load::{Input, Limits, load_bytes, load_inputs};
 
 /// One billion-laughs document that stays under the per-document budget the
 /// loader used to have (nine aliases per level, five levels: about 66,000 nodes).

@@ -12,8 +12,8 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 
 use super::build::BuildError;
-use crate::node::{Key, Map, Node, Value};
-use crate::object::{Object, SourceRef};
+use palisade_core::node::{Key, Map, Node, Value};
+use palisade_core::object::{Object, SourceRef};
 
 /// Go's name for a JSON value's type, as `encoding/json` errors spell it.
 fn go_type(node: &Node) -> &'static str {

@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use rayon::prelude::*;
 
 use super::{FileLoad, Input, Limits, LoadError, load_bytes};
-use crate::node::Pos;
+use palisade_core::node::Pos;
 
 /// One thing to read, or a failure found while listing.
 pub(crate) enum Source {

@@ -1,4 +1,9 @@
-//! Reading manifests exactly as kubectl reads them.
+//! Reading manifests exactly as kubectl reads them: the file source of
+//! Palisade's objects. It turns bytes into `palisade_core` [`Object`]s with the
+//! file, line and column of every value, and notes where kubectl and another
+//! reader of the same file could disagree. It sits beside the object model, not
+//! in it, so that other sources (a live cluster, the webhook's AdmissionReview)
+//! can sit beside it too.
 //!
 //! CONTRACT: the rest of the workspace relies on the names and signatures in this
 //! file (`Input`, `Limits`, `LoadError`, `FileLoad`, `Loaded`, `load_bytes`,
@@ -31,9 +36,9 @@ mod walk;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::finding::Finding;
-use crate::node::Pos;
-use crate::object::Object;
+use palisade_core::finding::Finding;
+use palisade_core::node::Pos;
+use palisade_core::object::Object;
 
 /// Where to read manifests from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -195,7 +200,7 @@ pub fn load_bytes(file: Arc<str>, bytes: &[u8], limits: &Limits) -> Result<FileL
 /// Turns one document's root into objects and its notes into findings.
 fn add_document(
     file: &Arc<str>,
-    root: crate::node::Node,
+    root: palisade_core::node::Node,
     notes: &mut Vec<build::Note>,
     load: &mut FileLoad,
 ) -> Result<(), build::BuildError> {
@@ -259,7 +264,7 @@ pub struct FastPathReport {
     pub accepted_bytes: usize,
     /// Chunks where the fast reader accepted and disagreed with the full parser.
     pub divergences: Vec<String>,
-    /// Declined chunks: the line of `load/fast.rs` that declined, and the bytes.
+    /// Declined chunks: the line of `palisade-load/src/fast.rs` that declined, and the bytes.
     pub declined: Vec<(u32, usize)>,
 }
 

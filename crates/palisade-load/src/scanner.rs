@@ -25,7 +25,7 @@
 
 use std::collections::VecDeque;
 
-use crate::node::Pos;
+use palisade_core::node::Pos;
 
 /// A place in the chunk. `index` and `column` count characters, `line` counts
 /// every YAML 1.1 line break (these three drive go-yaml's rules); `pos` is the
