@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use palisade_load::{Input, Limits, LoadError, Loaded, load_inputs};
+use palisade_load::{Input, Limits, Loaded, load_inputs};
 
 use std::io::Write;
 
@@ -67,8 +67,8 @@ pub fn load(paths: &[PathBuf], input: &InputArgs) -> Result<Loaded, CliError> {
 
 /// Loads every input. An unreadable file is an input error naming it, or with
 /// `--ignore-invalid` a warning on standard error (its objects are left out
-/// whole). A run over its input budget is always an error: skipping it would
-/// skip everything.
+/// whole). A run over its input budget, or a file kubectl may read in a way
+/// Palisade cannot tell, is always an error: skipping it could hide objects.
 pub fn load_with_notes(
     paths: &[PathBuf],
     input: &InputArgs,
@@ -97,24 +97,16 @@ pub fn load_with_notes(
     if loaded.errors.is_empty() {
         return Ok(loaded);
     }
-    if !input.ignore_invalid {
+    // A file kubectl may read but Palisade cannot tell how is never skipped:
+    // skipping it would hide objects the cluster may receive.
+    if !input.ignore_invalid || loaded.errors.iter().any(|e| e.kubectl_may_accept) {
         return Err(CliError::Input(
-            loaded.errors.iter().map(describe).collect(),
+            loaded.errors.iter().map(ToString::to_string).collect(),
         ));
     }
     let mut stderr = std::io::stderr().lock();
     for error in &loaded.errors {
-        writeln!(stderr, "warning: skipped: {}", describe(error))?;
+        writeln!(stderr, "warning: skipped: {error}")?;
     }
     Ok(loaded)
-}
-
-/// `file:line:column: message`, or `file: message` when the error is about the
-/// file as a whole (it does not exist, cannot be read): no made-up `:0:0`.
-pub fn describe(error: &LoadError) -> String {
-    if error.pos.is_known() {
-        error.to_string()
-    } else {
-        format!("{}: {}", error.file, error.message)
-    }
 }

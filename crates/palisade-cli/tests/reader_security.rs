@@ -79,3 +79,30 @@ fn reading_notes_beyond_the_cap_are_counted_on_stderr() {
     assert!(!String::from_utf8_lossy(&out.stderr).contains("more reading findings"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A file kubectl may read in a way Palisade cannot tell is an error that
+/// `--ignore-invalid` does not turn into a skipped file.
+#[test]
+fn ignore_invalid_does_not_skip_a_file_kubectl_may_read() {
+    let file = golden("goyaml_three_leading_boms");
+    let out = palisade(&["scan", &file, "--ignore-invalid"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("byte-order mark"), "{stderr}");
+    // An ordinary bad file is still skipped with a warning.
+    let out = palisade(&[
+        "scan",
+        &golden("bad_int_tag"),
+        &file.replace("goyaml_three_leading_boms", "goyaml_alias_as_key"),
+        "--ignore-invalid",
+        "--analyzers",
+        "pss",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("warning: skipped"));
+}

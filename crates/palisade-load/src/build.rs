@@ -23,7 +23,7 @@ use std::cell::Cell;
 use std::collections::HashMap;
 
 use super::parser::{EventKind, Parser};
-use super::scanner::{ScalarStyle, ScanError, first_disallowed_char};
+use super::scanner::{ScalarStyle, ScanError, ambiguous_bom, first_disallowed_char};
 
 use super::Limits;
 use super::scalar::{self, Coercion, CoreTag, Resolved};
@@ -165,6 +165,8 @@ impl FileState {
 pub(crate) struct BuildError {
     pub pos: Pos,
     pub message: String,
+    /// See [`LoadError::kubectl_may_accept`](crate::LoadError::kubectl_may_accept).
+    pub kubectl_may_accept: bool,
 }
 
 impl BuildError {
@@ -172,6 +174,7 @@ impl BuildError {
         BuildError {
             pos,
             message: message.into(),
+            kubectl_may_accept: false,
         }
     }
 }
@@ -784,6 +787,15 @@ pub(crate) fn build_yaml_full(
         terminated = format!("{chunk}\n");
         terminated.as_str()
     };
+    if let Some(pos) = ambiguous_bom(chunk, first_line) {
+        return Err(BuildError {
+            kubectl_may_accept: true,
+            ..BuildError::new(
+                pos,
+                "a byte-order mark (U+FEFF) where kubectl's reading depends on its read buffer: go-yaml then drops the first character of lines that start at column 0, or not, by buffer position; Palisade refuses the file rather than guess (remove the stray byte-order marks)",
+            )
+        });
+    }
     let to_error = |e: ScanError| match e.context {
         // Point at the collection that was left open, and say where reading
         // stopped.

@@ -94,6 +94,10 @@ pub struct LoadError {
     pub file: Arc<str>,
     pub pos: Pos,
     pub message: String,
+    /// kubectl may well read this file, and Palisade cannot tell what it would
+    /// read. Skipping such a file (`--ignore-invalid`) would hide objects the
+    /// cluster may receive, so callers must not skip it.
+    pub kubectl_may_accept: bool,
 }
 
 /// What one file yielded: its objects in document order, and findings about
@@ -144,6 +148,7 @@ impl LoadError {
             file: file.clone(),
             pos,
             message: message.into(),
+            kubectl_may_accept: false,
         }
     }
 }
@@ -155,7 +160,10 @@ pub fn load_bytes(file: Arc<str>, bytes: &[u8], limits: &Limits) -> Result<FileL
     }
     let text = decode::decode(bytes).map_err(|e| LoadError::at(&file, e.pos, e.message))?;
     let mut load = FileLoad::default();
-    let to_load_error = |e: build::BuildError| LoadError::at(&file, e.pos, e.message);
+    let to_load_error = |e: build::BuildError| LoadError {
+        kubectl_may_accept: e.kubectl_may_accept,
+        ..LoadError::at(&file, e.pos, e.message)
+    };
     let mut state = build::FileState::default();
     if split::is_json(&text) {
         let documents = json::parse_stream(&text, limits, &mut state, |root, state| {

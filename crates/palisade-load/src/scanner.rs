@@ -112,6 +112,20 @@ struct SimpleKey {
 /// The end of input reads as NUL, as in go-yaml (the reader refuses a real NUL).
 const EOF: char = '\0';
 
+const BOM: char = '\u{FEFF}';
+
+/// go-yaml reads its input 512 bytes at a time. Its buffer restarts at the
+/// scanning position when the scanner asks to look further ahead than the
+/// characters decoded so far: near the end of each such window, and near the end
+/// of input.
+const READ_WINDOW: usize = 512;
+
+/// The characters before a window's end (or the input's end) where the buffer may
+/// restart: go-yaml looks at most four characters ahead from a place a BOM could
+/// be (the document-indicator check), so a restart lands on one of the last three;
+/// one more for margin.
+const RESTART_ZONE: usize = 4;
+
 fn is_break(c: char) -> bool {
     matches!(c, '\r' | '\n' | '\u{85}' | '\u{2028}' | '\u{2029}')
 }
@@ -165,7 +179,12 @@ impl<'a> Scanner<'a> {
     pub(crate) fn new(src: &'a str, first_line: u32, max_depth: usize) -> Self {
         Scanner {
             src,
-            at: 0,
+            // go-yaml's reader drops one byte-order mark at the start of its input.
+            at: if src.starts_with(BOM) {
+                BOM.len_utf8()
+            } else {
+                0
+            },
             mark: Mark {
                 pos: Pos::new(first_line, 1),
                 ..Mark::default()
@@ -708,11 +727,14 @@ impl<'a> Scanner<'a> {
     /// Skips white space, comments and line breaks before the next token. A tab
     /// is white space only inside a flow collection or where no simple key may
     /// start (after a token on the same line): never as block indentation.
+    ///
+    /// go-yaml also skips one character at column 0 when its read *buffer*
+    /// starts with a byte-order mark (its `is_bom` looks at the buffer's first
+    /// bytes, not at the current character). The caller refuses every chunk where
+    /// that can happen ([`ambiguous_bom`]), so here a BOM is never skipped: at the
+    /// start of a line it starts a plain scalar, as kubectl reads it.
     fn scan_to_next_token(&mut self) {
         loop {
-            if self.mark.column == 0 && self.ch() == '\u{FEFF}' {
-                self.skip();
-            }
             while self.ch() == ' '
                 || ((self.flow_level > 0 || !self.simple_key_allowed) && self.ch() == '\t')
             {
@@ -1324,13 +1346,68 @@ fn fold(s: &mut String, leading_break: &mut String, trailing_breaks: &mut String
 /// first document of a chunk, a file that is broken anyway.
 pub(crate) fn first_disallowed_char(src: &str, first_line: u32) -> Option<(Pos, char)> {
     let bad = src.find(|c: char| !is_allowed_char(c))?;
-    let before = src.get(..bad).unwrap_or_default();
+    Some((
+        position_of(src, bad, first_line),
+        src.get(bad..)?.chars().next()?,
+    ))
+}
+
+/// Where a byte-order mark may sit at the start of go-yaml's read buffer, making
+/// kubectl's reading depend on buffer positions Palisade does not model: right
+/// after the one BOM go-yaml's reader drops (a chunk that starts with two), or
+/// among the last [`RESTART_ZONE`] characters before a [`READ_WINDOW`] boundary,
+/// where the buffer restarts at the scanning position and stays until the next
+/// restart, a window later.
+/// Everywhere else a BOM is ordinary content, exactly as kubectl reads it.
+pub(crate) fn ambiguous_bom(src: &str, first_line: u32) -> Option<Pos> {
+    if !src.contains(BOM) {
+        return None;
+    }
+    // go-yaml reads kubectl's chunk, whose line reader turned each CRLF into LF:
+    // count read windows in those bytes. (Lines and columns are the same.)
+    let kubectl_view;
+    let src = if src.contains("\r\n") {
+        kubectl_view = src.replace("\r\n", "\n");
+        kubectl_view.as_str()
+    } else {
+        src
+    };
+    let first = if src.starts_with(BOM) {
+        BOM.len_utf8()
+    } else {
+        0
+    };
+    let near_restart = |at: usize| {
+        let window_end = (at / READ_WINDOW + 1) * READ_WINDOW;
+        let chars_to = |end: usize| {
+            src.get(at..end.min(src.len()))
+                .map_or(usize::MAX, |s| s.chars().count())
+        };
+        // A window ends at the last whole character before its boundary.
+        let window_chars = (0..4)
+            .map(|back| window_end.saturating_sub(back))
+            .find(|&end| src.is_char_boundary(end.min(src.len())))
+            .map_or(usize::MAX, chars_to);
+        // Past the last window there is no next one: a restart near the end of
+        // input leaves at most the final line break after the BOM, so no line
+        // starts at column 0 that it could cut.
+        window_end < src.len() && window_chars <= RESTART_ZONE
+    };
+    src.match_indices(BOM).find_map(|(at, _)| {
+        // The reader drops a BOM at the very start; one right after it starts the
+        // buffer.
+        (at != 0 && (at == first || near_restart(at))).then(|| position_of(src, at, first_line))
+    })
+}
+
+/// The editor position of byte `at`.
+fn position_of(src: &str, at: usize, first_line: u32) -> Pos {
+    let before = src.get(..at).unwrap_or_default();
     let lines = before.bytes().filter(|&b| b == b'\n').count();
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
     let col = before.get(line_start..).unwrap_or_default().chars().count();
-    let pos = Pos::new(
+    Pos::new(
         first_line.saturating_add(u32::try_from(lines).unwrap_or(u32::MAX)),
         u32::try_from(col).unwrap_or(u32::MAX).saturating_add(1),
-    );
-    Some((pos, src.get(bad..)?.chars().next()?))
+    )
 }

@@ -29,6 +29,7 @@ fn error(file: &str, message: String) -> LoadError {
         file: Arc::from(file),
         pos: Pos::default(),
         message,
+        kubectl_may_accept: false,
     }
 }
 

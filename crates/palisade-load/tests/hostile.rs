@@ -200,3 +200,50 @@ fn a_missing_file_is_named_without_a_position() {
     assert!(!err.pos.is_known());
     assert!(err.to_string().starts_with("no/such/file.yaml: "), "{err}");
 }
+
+/// A byte-order mark at the start of go-yaml's read buffer makes kubectl drop the
+/// first character of column-0 lines (`xspec:` becomes `spec:`), depending on
+/// where its 512-byte reads end. Such files are refused, marked as files kubectl
+/// may read, so that no caller skips them; elsewhere a BOM is content.
+#[test]
+fn a_byte_order_mark_at_the_read_buffer_start_is_refused_unskippably() {
+    let doc = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n";
+    // kubectl's file reader drops one BOM and go-yaml's reader another: two are
+    // harmless, a third starts go-yaml's buffer.
+    let two = format!("\u{feff}\u{feff}{doc}");
+    assert!(load_bytes(Arc::from("b.yaml"), two.as_bytes(), &Limits::default()).is_ok());
+    let three = format!("\u{feff}\u{feff}\u{feff}{doc}");
+    let err =
+        load_bytes(Arc::from("b.yaml"), three.as_bytes(), &Limits::default()).expect_err("refused");
+    assert!(err.kubectl_may_accept, "{err}");
+    assert!(err.message.contains("byte-order mark"), "{err}");
+
+    let head = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  annotations:\n    pad: ";
+    let with_bom_ending_at = |end: usize| {
+        let pad = "p".repeat(end - 3 - head.len());
+        format!("{head}{pad}\u{feff}\nxdata:\n  b: c\n")
+    };
+    for end in [512, 1024] {
+        let text = if end == 512 {
+            with_bom_ending_at(end)
+        } else {
+            // Push the same tail past the second window's end.
+            let filler = format!("    more: {}\n", "m".repeat(512 - 11));
+            let base = with_bom_ending_at(512 - filler.len() + 512);
+            base.replacen("    pad: ", &format!("{filler}    pad: "), 1)
+        };
+        assert_eq!(
+            &text.as_bytes()[end - 3..end],
+            "\u{feff}".as_bytes(),
+            "at {end}"
+        );
+        let err = load_bytes(Arc::from("w.yaml"), text.as_bytes(), &Limits::default())
+            .expect_err("a BOM at a read window's end is refused");
+        assert!(err.kubectl_may_accept, "{err}");
+    }
+    // Well inside a window, a BOM is content and the reading is kubectl's.
+    let inside = with_bom_ending_at(480);
+    let load =
+        load_bytes(Arc::from("i.yaml"), inside.as_bytes(), &Limits::default()).expect("reads");
+    assert!(load.objects[0].root().get("xdata").is_some());
+}
