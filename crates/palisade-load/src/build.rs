@@ -195,9 +195,27 @@ struct Built {
 
 /// What a mapping is waiting for after its key.
 enum PendingKey {
-    Key(Key),
+    Key(Key, GoKey),
     Merge(Pos),
 }
+
+/// The Go type go-yaml gives a mapping key when it decodes into
+/// `map[interface{}]interface{}`. Keys of different types are different keys
+/// there even when they print alike (`on`, a bool, and `"true"`, a string), and
+/// only the JSON conversion afterwards makes them one name, keeping whichever
+/// Go's randomized map order visits last.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum GoKey {
+    Str,
+    Bool,
+    Int,
+    Uint,
+    Float,
+}
+
+/// The name a key is held under when it collides with a key of another Go type;
+/// [`Builder::finish`] refuses the document if one survives.
+const COLLISION_PREFIX: &str = "\u{0}<collision>\u{0}";
 
 /// An open mapping. Its entries live at the end of the builder's shared entry
 /// stack (from `start`), so that the finished mapping is allocated once, at its
@@ -206,6 +224,8 @@ struct MapFrame {
     start: usize,
     /// Per entry: true when it came from a `<<` merge. Empty until the first merge.
     merged: Vec<bool>,
+    /// Per entry: its key's Go type. Empty while every key is a string.
+    kinds: Vec<GoKey>,
     index: Option<HashMap<String, usize>>,
     pending: Option<PendingKey>,
 }
@@ -217,6 +237,7 @@ impl MapFrame {
         MapFrame {
             start,
             merged: Vec::new(),
+            kinds: Vec::new(),
             index: None,
             pending: None,
         }
@@ -238,6 +259,17 @@ impl MapFrame {
         self.merged.get(at).copied().unwrap_or(false)
     }
 
+    fn kind(&self, at: usize) -> GoKey {
+        self.kinds.get(at).copied().unwrap_or(GoKey::Str)
+    }
+
+    /// True when a key of this name but another Go type is already here. Keys
+    /// that came from a merge are not judged: their types are not kept.
+    fn collides(&self, all: &Entries, name: &str, kind: GoKey) -> bool {
+        self.find(all, name)
+            .is_some_and(|at| !self.is_merged(at) && self.kind(at) != kind)
+    }
+
     /// Inserts or overwrites; returns the previous key when there was one.
     fn put(
         &mut self,
@@ -245,9 +277,18 @@ impl MapFrame {
         key: Key,
         value: Node,
         merged: bool,
+        kind: GoKey,
     ) -> Option<(Key, bool)> {
         let len = all.len().saturating_sub(self.start);
+        // Types are kept only from the first key that is not a string on.
+        let typed = kind != GoKey::Str || !self.kinds.is_empty();
+        if typed {
+            self.kinds.resize(len, GoKey::Str);
+        }
         if let Some(at) = self.find(all, &key.name) {
+            if let Some(slot) = self.kinds.get_mut(at) {
+                *slot = kind;
+            }
             let was_merged = self.is_merged(at);
             if merged || !self.merged.is_empty() {
                 self.mark(len, at, merged);
@@ -260,6 +301,9 @@ impl MapFrame {
         if merged || !self.merged.is_empty() {
             self.merged.resize(len, false);
             self.merged.push(merged);
+        }
+        if typed {
+            self.kinds.push(kind);
         }
         if let Some(index) = &mut self.index {
             index.insert(key.name.clone(), len);
@@ -351,6 +395,8 @@ pub(crate) struct Builder<'a> {
     anchors: HashMap<usize, Option<Anchored>>,
     /// Null mapping keys seen; when any, [`Builder::finish`] looks for survivors.
     null_keys: usize,
+    /// Keys that collided with a key of another Go type; likewise.
+    collisions: usize,
     root: Option<Node>,
     pub(crate) state: &'a mut FileState,
 }
@@ -365,6 +411,7 @@ impl<'a> Builder<'a> {
             items,
             anchors: HashMap::new(),
             null_keys: 0,
+            collisions: 0,
             root: None,
             state,
         }
@@ -383,7 +430,7 @@ impl<'a> Builder<'a> {
                 security,
                 ..
             }) => match &m.pending {
-                Some(PendingKey::Key(k)) => {
+                Some(PendingKey::Key(k, _)) => {
                     (Some(k.name.as_str()), *security || is_security_key(&k.name))
                 }
                 _ => (None, *security),
@@ -532,6 +579,11 @@ impl<'a> Builder<'a> {
 
     /// A mapping key. `merge` marks a `<<` merge key.
     pub(crate) fn key(&mut self, key: Key, merge: bool) -> Result<()> {
+        self.typed_key(key, merge, GoKey::Str)
+    }
+
+    /// A mapping key with the Go type go-yaml decodes it to.
+    fn typed_key(&mut self, key: Key, merge: bool, kind: GoKey) -> Result<()> {
         if key.name == scalar::NULL_KEY {
             self.null_keys += 1;
         }
@@ -544,7 +596,7 @@ impl<'a> Builder<'a> {
         m.pending = Some(if merge {
             PendingKey::Merge(key.pos)
         } else {
-            PendingKey::Key(key)
+            PendingKey::Key(key, kind)
         });
         Ok(())
     }
@@ -580,12 +632,12 @@ impl<'a> Builder<'a> {
         self.spend(pos, size)?;
         copy.pos = pos;
         if self.expecting_key() {
-            let name = match &copy.value {
-                Value::String(s) => s.clone(),
-                Value::Bool(b) => b.to_string(),
-                Value::Int(i) => i.to_string(),
-                Value::Float(f) => scalar::go_format_g32(*f),
-                Value::Null => scalar::NULL_KEY.to_owned(),
+            let (name, kind) = match &copy.value {
+                Value::String(s) => (s.clone(), GoKey::Str),
+                Value::Bool(b) => (b.to_string(), GoKey::Bool),
+                Value::Int(i) => (i.to_string(), GoKey::Int),
+                Value::Float(f) => (scalar::go_format_g32(*f), GoKey::Float),
+                Value::Null => (scalar::NULL_KEY.to_owned(), GoKey::Str),
                 Value::Seq(_) | Value::Map(_) => {
                     return Err(BuildError::new(
                         pos,
@@ -593,7 +645,7 @@ impl<'a> Builder<'a> {
                     ));
                 }
             };
-            return self.key(Key { name, pos }, false);
+            return self.typed_key(Key { name, pos }, false, kind);
         }
         self.attach(Built {
             node: copy,
@@ -617,12 +669,17 @@ impl<'a> Builder<'a> {
                 Ok(())
             }
             Body::Map(m) => match m.pending.take() {
-                Some(PendingKey::Key(key)) => {
+                Some(PendingKey::Key(mut key, kind)) => {
+                    if m.collides(&self.entries, &key.name, kind) {
+                        // Both keys stay, as in go-yaml's map; finish() decides.
+                        key.name.insert_str(0, COLLISION_PREFIX);
+                        self.collisions += 1;
+                    }
                     let pos = key.pos;
                     // A replaced key has the same name: take it from the old key rather
                     // than cloning every key's name up front.
                     if let Some((old, was_merged)) =
-                        m.put(&mut self.entries, key, built.node, false)
+                        m.put(&mut self.entries, key, built.node, false, kind)
                         && !was_merged
                     {
                         let security = security || is_security_key(&old.name);
@@ -653,25 +710,38 @@ impl<'a> Builder<'a> {
         if let Some(frame) = self.stack.last() {
             return Err(BuildError::new(frame.pos, "unterminated collection"));
         }
-        if self.null_keys > 0
-            && let Some(pos) = self.root.as_ref().and_then(surviving_null_key)
+        if self.null_keys + self.collisions > 0
+            && let Some(key) = self.root.as_ref().and_then(surviving_marked_key)
         {
-            return Err(BuildError::new(pos, scalar::NULL_KEY_ERROR));
+            if key.name == scalar::NULL_KEY {
+                return Err(BuildError::new(key.pos, scalar::NULL_KEY_ERROR));
+            }
+            let name = key.name.strip_prefix(COLLISION_PREFIX).unwrap_or(&key.name);
+            return Err(BuildError {
+                kubectl_may_accept: true,
+                ..BuildError::new(
+                    key.pos,
+                    format!(
+                        "two keys of this mapping become the JSON key \"{name}\" (for example the boolean `on` and the string \"true\"): go-yaml keeps both, and kubectl then sends whichever Go's random map order puts last, so no reader can say which; Palisade refuses the file (quote the keys alike, or remove one)"
+                    ),
+                )
+            });
         }
         Ok(self.root.take())
     }
 }
 
-/// Where a null mapping key survives in the finished tree, if anywhere. Iterative,
-/// so a deep tree cannot exhaust the stack.
-fn surviving_null_key(root: &Node) -> Option<Pos> {
+/// A null key or a colliding key that survives in the finished tree, if any: the
+/// ones that a duplicate or an overriding parent key did not remove. Iterative, so
+/// a deep tree cannot exhaust the stack.
+fn surviving_marked_key(root: &Node) -> Option<&Key> {
     let mut pending = vec![root];
     while let Some(node) = pending.pop() {
         match &node.value {
             Value::Map(map) => {
                 for (key, value) in map.iter() {
-                    if key.name == scalar::NULL_KEY {
-                        return Some(key.pos);
+                    if key.name == scalar::NULL_KEY || key.name.starts_with(COLLISION_PREFIX) {
+                        return Some(key);
                     }
                     pending.push(value);
                 }
@@ -729,7 +799,7 @@ fn merge_one(
 ) {
     for (key, node) in source.into_entries() {
         let name = key.name.clone();
-        if let Some((old, was_merged)) = m.put(all, key, node, true)
+        if let Some((old, was_merged)) = m.put(all, key, node, true, GoKey::Str)
             && !was_merged
         {
             let sec = security || is_security_key(&name);
@@ -897,7 +967,8 @@ fn scalar_event(
                 },
             )?;
         }
-        let (name, coercion) = key_name(text, plain, tag).map_err(|m| BuildError::new(pos, m))?;
+        let (name, kind, coercion) =
+            key_name(text, plain, tag).map_err(|m| BuildError::new(pos, m))?;
         if let Some((kind, word)) = coercion {
             let security = b.context().1;
             let note = Note::Coercion {
@@ -910,7 +981,7 @@ fn scalar_event(
             };
             b.state.note(b.limits, note);
         }
-        return b.key(Key { name, pos }, merge);
+        return b.typed_key(Key { name, pos }, merge, kind);
     }
     let coercion_text = plain.then(|| text.clone());
     let (value, coercion) = scalar_value(text, plain, tag).map_err(|m| BuildError::new(pos, m))?;
@@ -920,12 +991,16 @@ fn scalar_event(
     b.value(value, pos, anchor)
 }
 
-/// A key's JSON name, and the original word when YAML 1.1 turned it into a bool.
+/// The original word of a key YAML 1.1 turned into a bool.
+type KeyCoercion = Option<(Coercion, String)>;
+
+/// A key's JSON name, its Go type, and the original word when YAML 1.1 turned it
+/// into a bool.
 fn key_name(
     text: Cow<'_, str>,
     plain: bool,
     tag: Option<CoreTag>,
-) -> std::result::Result<(String, Option<(Coercion, String)>), String> {
+) -> std::result::Result<(String, GoKey, KeyCoercion), String> {
     // Fast path: most keys start with a letter go-yaml never resolves.
     let first = text.as_bytes().first().copied();
     let resolvable = matches!(
@@ -948,18 +1023,25 @@ fn key_name(
         )
     );
     if tag.is_none() && (!plain || !resolvable) {
-        return Ok((text.into_owned(), None));
+        return Ok((text.into_owned(), GoKey::Str, None));
     }
     let (resolved, coercion) = match tag {
         Some(tag) => (scalar::resolve_tagged(tag, &text)?, None),
         None => scalar::resolve_plain(&text),
     };
     let coercion = coercion.map(|kind| (kind, text.to_string()));
+    let kind = match &resolved {
+        Resolved::Str(_) | Resolved::Null => GoKey::Str,
+        Resolved::Bool(_) => GoKey::Bool,
+        Resolved::Int(_) => GoKey::Int,
+        Resolved::Uint(_) => GoKey::Uint,
+        Resolved::Float(_) => GoKey::Float,
+    };
     let name = match resolved {
         Resolved::Str(Cow::Borrowed(_)) => text.into_owned(),
         other => scalar::key_name(other)?,
     };
-    Ok((name, coercion))
+    Ok((name, kind, coercion))
 }
 
 /// Resolves a scalar in value position into the JSON data model kubectl produces.
