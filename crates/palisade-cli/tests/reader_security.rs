@@ -2,16 +2,11 @@
 //! privileged pods are found, budgets are clear errors with exit status 2 that
 //! `--ignore-invalid` cannot turn into an empty, passing scan.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn palisade(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_palisade"))
-        .args(args)
-        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
-        .output()
-        .expect("the palisade binary runs")
-}
+use common::palisade;
+
+use std::path::PathBuf;
 
 fn golden(name: &str) -> String {
     format!("crates/palisade-load/tests/golden/{name}.yaml")

@@ -2,33 +2,13 @@
 //! emits is registered, and `rules`, `explain`, `--analyzers` and `--accept`
 //! speak the registry's ids.
 
+mod common;
+
+use common::{json_of, palisade, repo_root};
+
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use serde_json::Value;
-
-fn palisade(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_palisade"))
-        .args(args)
-        .current_dir(repo_root())
-        .output()
-        .expect("the palisade binary runs")
-}
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn json_of(output: &Output) -> Value {
-    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-        panic!(
-            "stdout is JSON ({e}): {}\nstderr: {}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        )
-    })
-}
 
 /// `palisade rules -o json`, as the list of rule objects.
 fn registered_rules() -> Vec<Value> {

@@ -364,13 +364,13 @@ impl<'a> Scanner<'a> {
             '-' if is_blankz(next) => return self.fetch_block_entry(),
             '?' if self.flow_level > 0 || is_blankz(next) => return self.fetch_key(),
             ':' if self.flow_level > 0 || is_blankz(next) => return self.fetch_value(),
-            '*' => return self.fetch_anchor(true),
-            '&' => return self.fetch_anchor(false),
-            '!' => return self.fetch_tag(),
+            '*' => return self.fetch_possible_key(|s| s.scan_anchor(true)),
+            '&' => return self.fetch_possible_key(|s| s.scan_anchor(false)),
+            '!' => return self.fetch_possible_key(Self::scan_tag),
             '|' if self.flow_level == 0 => return self.fetch_block_scalar(true),
             '>' if self.flow_level == 0 => return self.fetch_block_scalar(false),
-            '\'' => return self.fetch_flow_scalar(true),
-            '"' => return self.fetch_flow_scalar(false),
+            '\'' => return self.fetch_possible_key(|s| s.scan_flow_scalar(true)),
+            '"' => return self.fetch_possible_key(|s| s.scan_flow_scalar(false)),
             _ => {}
         }
         let indicator = matches!(
@@ -398,7 +398,7 @@ impl<'a> Scanner<'a> {
             || (c == '-' && !is_blank(next))
             || (self.flow_level == 0 && (c == '?' || c == ':') && !is_blankz(next))
         {
-            return self.fetch_plain_scalar();
+            return self.fetch_possible_key(Self::scan_plain_scalar);
         }
         error(self.mark, "found character that cannot start any token")
     }
@@ -682,18 +682,12 @@ impl<'a> Scanner<'a> {
         Ok(())
     }
 
-    fn fetch_anchor(&mut self, alias: bool) -> ScanResult<()> {
+    /// An alias, anchor, tag, or quoted or plain scalar: it may turn out to be a
+    /// simple key, so it is remembered as one before it is scanned.
+    fn fetch_possible_key(&mut self, scan: fn(&mut Self) -> ScanResult<Token>) -> ScanResult<()> {
         self.save_simple_key()?;
         self.simple_key_allowed = false;
-        let token = self.scan_anchor(alias)?;
-        self.tokens.push_back(token);
-        Ok(())
-    }
-
-    fn fetch_tag(&mut self) -> ScanResult<()> {
-        self.save_simple_key()?;
-        self.simple_key_allowed = false;
-        let token = self.scan_tag()?;
+        let token = scan(self)?;
         self.tokens.push_back(token);
         Ok(())
     }
@@ -702,22 +696,6 @@ impl<'a> Scanner<'a> {
         self.remove_simple_key()?;
         self.simple_key_allowed = true;
         let token = self.scan_block_scalar(literal)?;
-        self.tokens.push_back(token);
-        Ok(())
-    }
-
-    fn fetch_flow_scalar(&mut self, single: bool) -> ScanResult<()> {
-        self.save_simple_key()?;
-        self.simple_key_allowed = false;
-        let token = self.scan_flow_scalar(single)?;
-        self.tokens.push_back(token);
-        Ok(())
-    }
-
-    fn fetch_plain_scalar(&mut self) -> ScanResult<()> {
-        self.save_simple_key()?;
-        self.simple_key_allowed = false;
-        let token = self.scan_plain_scalar()?;
         self.tokens.push_back(token);
         Ok(())
     }
