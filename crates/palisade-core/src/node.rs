@@ -199,6 +199,20 @@ impl Node {
         self.as_seq().unwrap_or(&[]).iter()
     }
 
+    /// The items of a `[]string` field as the API server decodes them: a string is
+    /// itself and a `null` item is `""` (Go's zero value), so `apiGroups: [~]` is
+    /// the core group and `capabilities.add: [~]` adds `""`. Items of any other
+    /// type make the API server refuse the object; until schema validation
+    /// reports them, they are left out. Each item comes with its node, for
+    /// positions.
+    pub fn go_strings(&self) -> impl Iterator<Item = (&str, &Node)> {
+        self.items().filter_map(|item| match &item.value {
+            Value::String(s) => Some((s.as_str(), item)),
+            Value::Null => Some(("", item)),
+            _ => None,
+        })
+    }
+
     pub fn as_map(&self) -> Option<&Map> {
         match &self.value {
             Value::Map(m) => Some(m),

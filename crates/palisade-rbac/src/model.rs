@@ -27,17 +27,13 @@ pub struct PolicyRule {
 }
 
 impl PolicyRule {
-    /// Reads a rule mapping; non-string list items are skipped (they could not
-    /// match any request string).
+    /// Reads a rule mapping as the API server decodes it: a `null` list item is
+    /// `""` (so `apiGroups: [~]` is the core group); items of other types are
+    /// skipped (they could not match any request string).
     pub fn from_node(node: &Node) -> PolicyRule {
         let list = |key: &str| -> Vec<String> {
             node.get(key)
-                .map(|n| {
-                    n.items()
-                        .filter_map(Node::as_str)
-                        .map(str::to_owned)
-                        .collect()
-                })
+                .map(|n| n.go_strings().map(|(s, _)| s.to_owned()).collect())
                 .unwrap_or_default()
         };
         PolicyRule {
@@ -509,12 +505,7 @@ impl CustomResourceDef {
             kind: text(&["names", "kind"]),
             short_names: spec
                 .path(&["names", "shortNames"])
-                .map(|n| {
-                    n.items()
-                        .filter_map(Node::as_str)
-                        .map(str::to_owned)
-                        .collect()
-                })
+                .map(|n| n.go_strings().map(|(s, _)| s.to_owned()).collect())
                 .unwrap_or_default(),
             namespaced: text(&["scope"]) != "Cluster",
             subresources,

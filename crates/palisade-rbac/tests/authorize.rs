@@ -162,3 +162,37 @@ fn impersonation_result_and_refusal() {
         .expect("masters may");
     assert_eq!(identity, UserInfo::service_account("a", "bot"));
 }
+
+/// A `null` list item is `""` to the API server (Go's zero value), so
+/// `apiGroups: [~]` is the core group and `resourceNames: [~]` is `[""]`, which
+/// matches every request that names no object.
+#[test]
+fn null_list_items_are_empty_strings_as_the_api_server_decodes_them() {
+    let objects = vec![
+        obj(json!({"kind": "ClusterRole", "metadata": {"name": "nulls"},
+                   "rules": [{"apiGroups": [null], "resources": ["secrets"], "verbs": ["get"]},
+                             {"apiGroups": [""], "resources": ["configmaps"], "resourceNames": [null], "verbs": ["get", "list"]}]})),
+        obj(
+            json!({"kind": "ClusterRoleBinding", "metadata": {"name": "nulls"},
+                   "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "nulls"},
+                   "subjects": [{"kind": "User", "name": "alice", "apiGroup": "rbac.authorization.k8s.io"}]}),
+        ),
+    ];
+    let policy = Policy::from_objects(&objects);
+    let alice = UserInfo::exact("alice", &["system:authenticated"]);
+    let can = |request: Request| policy.authorize(&alice, &request).allowed;
+    assert!(
+        can(get("secrets", "a", "s")),
+        "apiGroups: [~] is the core group"
+    );
+    assert!(can(Request::Resource(ResourceAttributes::new(
+        "list",
+        "",
+        "configmaps",
+        "a"
+    ))));
+    assert!(
+        !can(get("configmaps", "a", "named")),
+        "resourceNames: [~] names only \"\""
+    );
+}

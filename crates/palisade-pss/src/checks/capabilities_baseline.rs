@@ -70,8 +70,12 @@ pub(crate) fn v1_0(pod: &Pod<'_>) -> Option<Forbidden> {
             continue;
         };
         let mut bad = false;
-        for item in items(Some(capabilities), "add") {
-            let Some(cap) = item.as_str() else { continue };
+        // A `null` item is the capability "" to the API server, and not a default one.
+        let added = capabilities
+            .get("add")
+            .into_iter()
+            .flat_map(Node::go_strings);
+        for (cap, item) in added {
             if !DEFAULT_CAPABILITIES.contains(&cap) {
                 bad = true;
                 caps.push(cap);
@@ -113,6 +117,19 @@ mod tests {
             run(v1_0, pod).as_deref(),
             Some(
                 r#"non-default capabilities (containers "i", "e" must not include "ALL", "NET_ADMIN", "SYS_TIME" in securityContext.capabilities.add)"#
+            )
+        );
+    }
+
+    #[test]
+    fn a_null_item_is_the_empty_capability_as_go_decodes_it() {
+        // The API server decodes `add: [~]` into []string{""}: not a default
+        // capability, so baseline rejects the pod.
+        let pod = json!({"spec": {"containers": [{"name": "a", "securityContext": {"capabilities": {"add": [null, "KILL"]}}}]}});
+        assert_eq!(
+            run(v1_0, pod).as_deref(),
+            Some(
+                r#"non-default capabilities (container "a" must not include "" in securityContext.capabilities.add)"#
             )
         );
     }

@@ -68,19 +68,18 @@ fn check(pod: &Pod<'_>, windows_exempt: bool) -> Option<Forbidden> {
             pos = pos.or(c.missing_pos());
             continue;
         };
-        if !items(Some(capabilities), "drop").any(|d| d.as_str() == Some("ALL")) {
+        let listed = |key| capabilities.get(key).into_iter().flat_map(Node::go_strings);
+        if !listed("drop").any(|(d, _)| d == "ALL") {
             missing_drop.push(c.name);
             pos = pos.or(at(capabilities));
         }
         let mut bad = false;
-        for item in items(Some(capabilities), "add") {
-            match item.as_str() {
-                Some("NET_BIND_SERVICE") | None => {}
-                Some(cap) => {
-                    bad = true;
-                    caps.push(cap);
-                    pos = pos.or(at(item));
-                }
+        // A `null` item is the capability "" to the API server: not allowed.
+        for (cap, item) in listed("add") {
+            if cap != "NET_BIND_SERVICE" {
+                bad = true;
+                caps.push(cap);
+                pos = pos.or(at(item));
             }
         }
         if bad {
@@ -112,6 +111,20 @@ mod tests {
     use super::*;
     use crate::checks::test_support::run;
     use serde_json::json;
+
+    #[test]
+    fn a_null_item_is_an_added_capability_and_not_a_drop_of_all() {
+        let pod = json!({"spec": {"containers": [{"name": "a", "securityContext": {"capabilities": {"add": [null], "drop": [null]}}}]}});
+        let message = run(v1_25, pod).unwrap_or_default();
+        assert!(
+            message.contains(r#"must not include "" in securityContext.capabilities.add"#),
+            "{message}"
+        );
+        assert!(
+            message.contains(r#"must set securityContext.capabilities.drop=["ALL"]"#),
+            "{message}"
+        );
+    }
 
     #[test]
     fn both_parts_in_order() {

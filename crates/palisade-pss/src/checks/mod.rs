@@ -33,7 +33,7 @@ mod prelude {
         Pod, at, bool_field, int_field, items, object, str_field, str_or_empty,
     };
     pub(crate) use crate::registry::{CheckInfo, Forbidden, imp, imp_over};
-    pub(crate) use palisade_core::Severity;
+    pub(crate) use palisade_core::{Node, Severity};
 }
 
 #[cfg(test)]
