@@ -2,9 +2,10 @@
 //!
 //! The subtle parts of the API live here: effective policyTypes when the field
 //! is missing, absent versus empty selectors in a peer, and `ports` entries
-//! (default protocol TCP, named ports, `endPort`). Parts the API server would
-//! reject are dropped with a [`crate::model::ModelIssue`]; dropping a peer
-//! never widens a rule, because an emptied peer list still means "no peer".
+//! (default protocol TCP, named ports, `endPort`). What the API server would
+//! reject is reported as a [`crate::model::ModelIssue`], and the whole policy is
+//! left out: the API server refuses the object, so in the cluster it does not
+//! exist and isolates no pod.
 
 use palisade_core::{Inventory, Node, Object, Value};
 
@@ -22,6 +23,7 @@ pub(crate) fn collect(inventory: &Inventory, model: &mut Model) {
 }
 
 fn compile(object: &Object, model: &mut Model) {
+    let issues_before = model.issues.len();
     let namespace = object.namespace().unwrap_or("default").to_owned();
     model.ensure_namespace(&namespace);
     let spec = object.root().get("spec");
@@ -59,6 +61,10 @@ fn compile(object: &Object, model: &mut Model) {
     };
     let ingress = has_ingress.then(|| rules("ingress", "from", model));
     let egress = has_egress.then(|| rules("egress", "to", model));
+    if model.issues.len() > issues_before {
+        // Every issue above is a field the API server would refuse.
+        return;
+    }
     model.policies.push(NetworkPolicy {
         namespace,
         name: object.name().to_owned(),

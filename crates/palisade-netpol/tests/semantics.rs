@@ -283,3 +283,27 @@ spec: {containers: [{name: c}]}
         ]
     );
 }
+
+/// A policy the API server would refuse (here `protocol: tcp`, lower case) is
+/// never stored, so it isolates nothing: the model reports it and leaves the
+/// whole policy out, instead of keeping the rest of it.
+#[test]
+fn a_policy_the_api_server_refuses_isolates_nothing() {
+    let refused = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: bad, namespace: prod}\nspec:\n  podSelector: {}\n  ingress:\n  - ports: [{port: 8080, protocol: tcp}]\n";
+    let inv = inventory(refused);
+    let model = Model::from_inventory(&inv);
+    assert_eq!(model.issues.len(), 1, "{:?}", model.issues);
+    assert!(
+        model.issues[0].message.contains("protocol"),
+        "{:?}",
+        model.issues
+    );
+    assert!(model.policies.is_empty());
+    let engine = Engine::new(&model);
+    let from = Endpoint::parse(&model, "dev/client").unwrap_or_else(|e| panic!("{e}"));
+    let to = Endpoint::parse(&model, "prod/db").unwrap_or_else(|e| panic!("{e}"));
+    let conn = reach(&engine, from, to, None)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .conn;
+    assert!(conn.is_all(), "an invalid policy must not isolate prod/db");
+}

@@ -1,5 +1,6 @@
-//! `netpol/invalid-policy`: parts of policies the API server would reject. The
-//! model drops them while it is built and keeps why; this rule reports them.
+//! `netpol/invalid-policy`: policies the API server would reject. The model
+//! leaves each such policy out while it is built and keeps why; this rule
+//! reports them.
 
 use palisade_core::{Finding, Rule, Severity};
 
@@ -12,8 +13,8 @@ pub static RULE: Rule = palisade_core::rule! {
     ///
     /// ## Why it matters
     /// The object would not be admitted, so the isolation it describes does not
-    /// exist; the analysis ignores the invalid part, as the cluster would never
-    /// see it.
+    /// exist: the analysis leaves the whole policy out, as the cluster would
+    /// never store it (a policy that only looks like it isolates pods is a gap).
     ///
     /// ## Example
     /// ```yaml
@@ -34,6 +35,6 @@ pub(super) static RULES: &[&Rule] = &[&RULE];
 pub(super) fn check(engine: &Engine, out: &mut Vec<Finding>) {
     out.extend(engine.model.issues.iter().map(|issue| {
         Finding::new(RULE.id, RULE.severity, issue.message.clone(), &issue.at, issue.object.clone())
-            .with_remediation("Fix the field as the message says; the API server would reject it, and this analysis ignores it.")
+            .with_remediation("Fix the field as the message says; the API server would reject the whole policy, and this analysis leaves it out.")
     }));
 }
