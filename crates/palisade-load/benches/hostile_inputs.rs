@@ -63,6 +63,18 @@ fn case_input(name: &str, dir: &Path) -> Vec<PathBuf> {
             text.push_str("]\n");
             vec![write("flow.yaml", text.as_bytes())]
         }
+        // 990 levels of flow nesting around 1.5 million items: go-yaml walks
+        // every level's simple key for every token (quadratic); the scanner
+        // walks only the possible ones.
+        "deep-flow-many-items" => {
+            let mut text =
+                String::from("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\nx: ");
+            text.push_str(&"[".repeat(990));
+            text.push_str(&vec!["a"; 1_500_000].join(","));
+            text.push_str(&"]".repeat(990));
+            text.push('\n');
+            vec![write("deep.yaml", text.as_bytes())]
+        }
         // `a: b` twelve million times, 60 MB of duplicate keys (item 8).
         "duplicate-keys" => {
             let mut text = String::from("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n");
@@ -87,6 +99,7 @@ const CASES: &[&str] = &[
     "laughs-across-files",
     "long-flow-line",
     "long-flow-line-full-parser",
+    "deep-flow-many-items",
     "duplicate-keys",
     "four-large-files",
 ];

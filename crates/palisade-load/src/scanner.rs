@@ -171,6 +171,11 @@ pub(crate) struct Scanner<'a> {
     indents: Vec<isize>,
     simple_key_allowed: bool,
     simple_keys: Vec<SimpleKey>,
+    /// Indices of the possible simple keys, ascending. go-yaml walks every level
+    /// of `simple_keys` for every token, which makes deep flow nesting times many
+    /// tokens quadratic (a 3 MB file with 990 levels took 13 s); walking only the
+    /// possible ones keeps it linear.
+    possible: Vec<usize>,
     flow_level: usize,
 }
 
@@ -200,6 +205,7 @@ impl<'a> Scanner<'a> {
             indents: Vec::new(),
             simple_key_allowed: false,
             simple_keys: Vec::new(),
+            possible: Vec::new(),
             flow_level: 0,
         }
     }
@@ -313,9 +319,12 @@ impl<'a> Scanner<'a> {
                 true
             } else {
                 self.stale_simple_keys()?;
-                self.simple_keys
-                    .iter()
-                    .any(|k| k.possible && k.token_number == self.tokens_parsed)
+                let parsed = self.tokens_parsed;
+                self.possible.iter().any(|&i| {
+                    self.simple_keys
+                        .get(i)
+                        .is_some_and(|k| k.possible && k.token_number == parsed)
+                })
             };
             // Past the end of input nothing can turn the head into a key.
             if !need_more || self.stream_end_fetched {
@@ -405,17 +414,37 @@ impl<'a> Scanner<'a> {
 
     // ---- Simple keys and indentation -----------------------------------------
 
+    /// A possible key on an earlier line, or more than 1024 characters back, is
+    /// not a key; if one was required, that is an error.
     fn stale_simple_keys(&mut self) -> ScanResult<()> {
         let mark = self.mark;
-        for key in &mut self.simple_keys {
+        let keys = &mut self.simple_keys;
+        let mut required_stale = false;
+        self.possible.retain(|&i| {
+            let Some(key) = keys.get_mut(i) else {
+                return false;
+            };
             if key.possible && (key.mark.line < mark.line || key.mark.index + 1024 < mark.index) {
-                if key.required {
-                    return error(mark, "could not find expected ':'");
-                }
+                required_stale |= key.required;
                 key.possible = false;
             }
+            key.possible
+        });
+        if required_stale {
+            return error(mark, "could not find expected ':'");
         }
         Ok(())
+    }
+
+    /// Marks the innermost level's key impossible (and forgets its index).
+    fn drop_last_key(&mut self) {
+        let last = self.simple_keys.len().wrapping_sub(1);
+        if let Some(key) = self.simple_keys.last_mut() {
+            key.possible = false;
+        }
+        if self.possible.last() == Some(&last) {
+            self.possible.pop();
+        }
     }
 
     fn save_simple_key(&mut self) -> ScanResult<()> {
@@ -428,8 +457,10 @@ impl<'a> Scanner<'a> {
                 mark: self.mark,
             };
             self.remove_simple_key()?;
-            if let Some(last) = self.simple_keys.last_mut() {
-                *last = key;
+            let last = self.simple_keys.len().wrapping_sub(1);
+            if let Some(slot) = self.simple_keys.last_mut() {
+                *slot = key;
+                self.possible.push(last);
             }
         }
         Ok(())
@@ -437,12 +468,13 @@ impl<'a> Scanner<'a> {
 
     fn remove_simple_key(&mut self) -> ScanResult<()> {
         let mark = self.mark;
-        if let Some(key) = self.simple_keys.last_mut() {
-            if key.possible && key.required {
-                return error(mark, "could not find expected ':'");
-            }
-            key.possible = false;
+        if let Some(key) = self.simple_keys.last()
+            && key.possible
+            && key.required
+        {
+            return error(mark, "could not find expected ':'");
         }
+        self.drop_last_key();
         Ok(())
     }
 
@@ -468,6 +500,7 @@ impl<'a> Scanner<'a> {
     fn decrease_flow_level(&mut self) {
         if self.flow_level > 0 {
             self.flow_level -= 1;
+            self.drop_last_key();
             self.simple_keys.pop();
         }
     }
@@ -662,9 +695,7 @@ impl<'a> Scanner<'a> {
                 TokenKind::BlockMappingStart,
                 key.mark,
             )?;
-            if let Some(last) = self.simple_keys.last_mut() {
-                last.possible = false;
-            }
+            self.drop_last_key();
             self.simple_key_allowed = false;
         } else {
             if self.flow_level == 0 {

@@ -291,3 +291,25 @@ fn keys_that_collide_only_in_json_are_refused() {
         );
     }
 }
+
+/// Deep flow nesting around many items reads whole and keeps every level's key:
+/// the scanner tracks only the simple keys still possible (go-yaml walks every
+/// level for every token; the bench measures that input at full size).
+#[test]
+fn deep_flow_nesting_with_many_items_reads_whole() {
+    let depth = 200;
+    let mut text = String::from("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\nx: ");
+    text.push_str(&"{k: ".repeat(depth));
+    text.push('[');
+    text.push_str(&["a"; 20_000].join(","));
+    text.push(']');
+    text.push_str(&"}".repeat(depth));
+    text.push('\n');
+    let load =
+        load_bytes(Arc::from("deep.yaml"), text.as_bytes(), &Limits::default()).expect("reads");
+    let mut node = load.objects[0].root().get("x").expect("x");
+    for _ in 0..depth {
+        node = node.get("k").expect("every level keeps its key");
+    }
+    assert_eq!(node.as_seq().map(<[_]>::len), Some(20_000));
+}
