@@ -1388,9 +1388,11 @@ pub(crate) fn ambiguous_bom(src: &str, first_line: u32) -> Option<Pos> {
     };
     let near_restart = |at: usize| {
         let window_end = (at / READ_WINDOW + 1) * READ_WINDOW;
+        // Only "within the zone or not" matters: counting stops just past it, so
+        // a chunk of a million BOMs stays linear.
         let chars_to = |end: usize| {
             src.get(at..end.min(src.len()))
-                .map_or(usize::MAX, |s| s.chars().count())
+                .map_or(usize::MAX, |s| s.chars().take(RESTART_ZONE + 1).count())
         };
         // A window ends at the last whole character before its boundary.
         let window_chars = (0..4)
