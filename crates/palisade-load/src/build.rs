@@ -125,12 +125,6 @@ pub(crate) struct Checkpoint {
 }
 
 impl FileState {
-    /// True when a note would be kept or counted: when nobody asked for notes
-    /// (`Limits::collect_notes` off) the builder does not even build them.
-    fn wants_notes(limits: &Limits) -> bool {
-        limits.collect_notes
-    }
-
     fn note(&mut self, limits: &Limits, note: Note) {
         if !limits.collect_notes {
             return;
@@ -393,10 +387,9 @@ pub(crate) struct Builder<'a> {
     entries: Entries,
     items: Vec<Node>,
     anchors: HashMap<usize, Option<Anchored>>,
-    /// Null mapping keys seen; when any, [`Builder::finish`] looks for survivors.
-    null_keys: usize,
-    /// Keys that collided with a key of another Go type; likewise.
-    collisions: usize,
+    /// Null keys and keys that collided with a key of another Go type, seen so
+    /// far; when any, [`Builder::finish`] looks for survivors.
+    marked_keys: usize,
     root: Option<Node>,
     pub(crate) state: &'a mut FileState,
 }
@@ -410,8 +403,7 @@ impl<'a> Builder<'a> {
             entries,
             items,
             anchors: HashMap::new(),
-            null_keys: 0,
-            collisions: 0,
+            marked_keys: 0,
             root: None,
             state,
         }
@@ -562,7 +554,8 @@ impl<'a> Builder<'a> {
 
     /// Records a YAML 1.1 coercion of the value about to be attached.
     pub(crate) fn note_value_coercion(&mut self, text: &str, kind: Coercion, pos: Pos) {
-        if !FileState::wants_notes(self.limits) {
+        // When nobody asked for notes, do not even build them.
+        if !self.limits.collect_notes {
             return;
         }
         let (key, security) = self.context();
@@ -585,7 +578,7 @@ impl<'a> Builder<'a> {
     /// A mapping key with the Go type go-yaml decodes it to.
     fn typed_key(&mut self, key: Key, merge: bool, kind: GoKey) -> Result<()> {
         if key.name == scalar::NULL_KEY {
-            self.null_keys += 1;
+            self.marked_keys += 1;
         }
         let Some(Frame {
             body: Body::Map(m), ..
@@ -673,7 +666,7 @@ impl<'a> Builder<'a> {
                     if m.collides(&self.entries, &key.name, kind) {
                         // Both keys stay, as in go-yaml's map; finish() decides.
                         key.name.insert_str(0, COLLISION_PREFIX);
-                        self.collisions += 1;
+                        self.marked_keys += 1;
                     }
                     let pos = key.pos;
                     // A replaced key has the same name: take it from the old key rather
@@ -694,8 +687,16 @@ impl<'a> Builder<'a> {
                     Ok(())
                 }
                 Some(PendingKey::Merge(at)) => {
-                    let notes = (&mut *self.state, self.limits);
-                    merge_into(m, &mut self.entries, built.node, at, security, notes)
+                    let (state, limits) = (&mut *self.state, self.limits);
+                    merge_into(
+                        m,
+                        &mut self.entries,
+                        built.node,
+                        at,
+                        security,
+                        state,
+                        limits,
+                    )
                 }
                 None => Err(BuildError::new(
                     built.node.pos,
@@ -710,7 +711,7 @@ impl<'a> Builder<'a> {
         if let Some(frame) = self.stack.last() {
             return Err(BuildError::new(frame.pos, "unterminated collection"));
         }
-        if self.null_keys + self.collisions > 0
+        if self.marked_keys > 0
             && let Some(key) = self.root.as_ref().and_then(surviving_marked_key)
         {
             if key.name == scalar::NULL_KEY {
@@ -762,12 +763,13 @@ fn merge_into(
     value: Node,
     at: Pos,
     security: bool,
-    notes: (&mut FileState, &Limits),
+    state: &mut FileState,
+    limits: &Limits,
 ) -> Result<()> {
     const WANT_MAP: &str = "map merge requires map or sequence of maps as the value";
     match value.value {
         Value::Map(map) => {
-            merge_one(m, all, map, at, security, notes.0, notes.1);
+            merge_one(m, all, map, at, security, state, limits);
             Ok(())
         }
         Value::Seq(items) => {
@@ -779,7 +781,7 @@ fn merge_into(
             }
             for item in items.into_iter().rev() {
                 if let Value::Map(map) = item.value {
-                    merge_one(m, all, map, at, security, notes.0, notes.1);
+                    merge_one(m, all, map, at, security, state, limits);
                 }
             }
             Ok(())

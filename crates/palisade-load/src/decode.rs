@@ -71,7 +71,7 @@ fn utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16) -> Result<String, DecodeError> 
 }
 
 /// The position just after `good`, i.e. of the first character that follows it.
-fn end_position(good: &[u8]) -> Pos {
+pub(crate) fn end_position(good: &[u8]) -> Pos {
     let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
     let line_start = good.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
     // `good` is valid UTF-8 up to here, so counting non-continuation bytes counts chars.

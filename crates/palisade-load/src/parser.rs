@@ -164,6 +164,30 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// Steps over a collection's start token, remembering where it opens (for
+    /// errors about it).
+    fn enter_collection(&mut self) -> ScanResult<()> {
+        let token = self.peek()?;
+        self.marks.push(token.start);
+        self.skip();
+        Ok(())
+    }
+
+    /// Between two entries of a flow collection a `,` is required; returns the
+    /// token after it.
+    fn after_entry_separator(
+        &mut self,
+        token: Token,
+        problem: &str,
+        what: &'static str,
+    ) -> ScanResult<Token> {
+        if token.kind != TokenKind::FlowEntry {
+            return self.collection_error(token.start, problem, what);
+        }
+        self.skip();
+        self.peek()
+    }
+
     /// An error inside an open collection, with the collection's start as its
     /// context, as go-yaml records it.
     fn collection_error<T>(&self, mark: Mark, problem: &str, what: &'static str) -> ScanResult<T> {
@@ -385,9 +409,7 @@ impl<'a> Parser<'a> {
 
     fn block_sequence_entry(&mut self, first: bool) -> ScanResult<Event> {
         if first {
-            let token = self.peek()?;
-            self.marks.push(token.start);
-            self.skip();
+            self.enter_collection()?;
         }
         let token = self.peek()?;
         match token.kind {
@@ -439,9 +461,7 @@ impl<'a> Parser<'a> {
 
     fn block_mapping_key(&mut self, first: bool) -> ScanResult<Event> {
         if first {
-            let token = self.peek()?;
-            self.marks.push(token.start);
-            self.skip();
+            self.enter_collection()?;
         }
         let token = self.peek()?;
         match token.kind {
@@ -495,23 +515,16 @@ impl<'a> Parser<'a> {
 
     fn flow_sequence_entry(&mut self, first: bool) -> ScanResult<Event> {
         if first {
-            let token = self.peek()?;
-            self.marks.push(token.start);
-            self.skip();
+            self.enter_collection()?;
         }
         let mut token = self.peek()?;
         if token.kind != TokenKind::FlowSequenceEnd {
             if !first {
-                if token.kind == TokenKind::FlowEntry {
-                    self.skip();
-                    token = self.peek()?;
-                } else {
-                    return self.collection_error(
-                        token.start,
-                        "did not find expected ',' or ']'",
-                        "a flow sequence",
-                    );
-                }
+                token = self.after_entry_separator(
+                    token,
+                    "did not find expected ',' or ']'",
+                    "a flow sequence",
+                )?;
             }
             if token.kind == TokenKind::Key {
                 self.state = State::FlowSequenceEntryMappingKey;
@@ -576,23 +589,16 @@ impl<'a> Parser<'a> {
 
     fn flow_mapping_key(&mut self, first: bool) -> ScanResult<Event> {
         if first {
-            let token = self.peek()?;
-            self.marks.push(token.start);
-            self.skip();
+            self.enter_collection()?;
         }
         let mut token = self.peek()?;
         if token.kind != TokenKind::FlowMappingEnd {
             if !first {
-                if token.kind == TokenKind::FlowEntry {
-                    self.skip();
-                    token = self.peek()?;
-                } else {
-                    return self.collection_error(
-                        token.start,
-                        "did not find expected ',' or '}'",
-                        "a flow mapping",
-                    );
-                }
+                token = self.after_entry_separator(
+                    token,
+                    "did not find expected ',' or '}'",
+                    "a flow mapping",
+                )?;
             }
             if token.kind == TokenKind::Key {
                 self.skip();

@@ -341,6 +341,27 @@ impl<'a> Scanner<'a> {
         self.tokens.push_back(Token { kind, start, end });
     }
 
+    /// Consumes a one-character indicator and queues its token.
+    fn indicator(&mut self, kind: TokenKind) -> ScanResult<()> {
+        let start = self.mark;
+        self.skip();
+        self.push(kind, start);
+        Ok(())
+    }
+
+    /// In block context, where a key may start, an indicator at this column may
+    /// open a block collection (`problem` when no key may start here).
+    fn block_indicator(&mut self, kind: TokenKind, problem: &str) -> ScanResult<()> {
+        if self.flow_level == 0 {
+            if !self.simple_key_allowed {
+                return error(self.mark, problem);
+            }
+            let mark = self.mark;
+            self.roll_indent(mark.column, None, kind, mark)?;
+        }
+        Ok(())
+    }
+
     fn fetch_next_token(&mut self) -> ScanResult<()> {
         if !self.stream_start_produced {
             return self.fetch_stream_start();
@@ -612,65 +633,41 @@ impl<'a> Scanner<'a> {
         self.save_simple_key()?;
         self.increase_flow_level()?;
         self.simple_key_allowed = true;
-        let start = self.mark;
-        self.skip();
-        self.push(kind, start);
-        Ok(())
+        self.indicator(kind)
     }
 
     fn fetch_flow_collection_end(&mut self, kind: TokenKind) -> ScanResult<()> {
         self.remove_simple_key()?;
         self.decrease_flow_level();
         self.simple_key_allowed = false;
-        let start = self.mark;
-        self.skip();
-        self.push(kind, start);
-        Ok(())
+        self.indicator(kind)
     }
 
     fn fetch_flow_entry(&mut self) -> ScanResult<()> {
         self.remove_simple_key()?;
         self.simple_key_allowed = true;
-        let start = self.mark;
-        self.skip();
-        self.push(TokenKind::FlowEntry, start);
-        Ok(())
+        self.indicator(TokenKind::FlowEntry)
     }
 
     fn fetch_block_entry(&mut self) -> ScanResult<()> {
-        if self.flow_level == 0 {
-            if !self.simple_key_allowed {
-                return error(
-                    self.mark,
-                    "block sequence entries are not allowed in this context",
-                );
-            }
-            let mark = self.mark;
-            self.roll_indent(mark.column, None, TokenKind::BlockSequenceStart, mark)?;
-        }
+        self.block_indicator(
+            TokenKind::BlockSequenceStart,
+            "block sequence entries are not allowed in this context",
+        )?;
         // In a flow collection `-` is an error the parser reports.
         self.remove_simple_key()?;
         self.simple_key_allowed = true;
-        let start = self.mark;
-        self.skip();
-        self.push(TokenKind::BlockEntry, start);
-        Ok(())
+        self.indicator(TokenKind::BlockEntry)
     }
 
     fn fetch_key(&mut self) -> ScanResult<()> {
-        if self.flow_level == 0 {
-            if !self.simple_key_allowed {
-                return error(self.mark, "mapping keys are not allowed in this context");
-            }
-            let mark = self.mark;
-            self.roll_indent(mark.column, None, TokenKind::BlockMappingStart, mark)?;
-        }
+        self.block_indicator(
+            TokenKind::BlockMappingStart,
+            "mapping keys are not allowed in this context",
+        )?;
         self.remove_simple_key()?;
         self.simple_key_allowed = self.flow_level == 0;
-        let start = self.mark;
-        self.skip();
-        self.push(TokenKind::Key, start);
-        Ok(())
+        self.indicator(TokenKind::Key)
     }
 
     fn fetch_value(&mut self) -> ScanResult<()> {
@@ -698,19 +695,13 @@ impl<'a> Scanner<'a> {
             self.drop_last_key();
             self.simple_key_allowed = false;
         } else {
-            if self.flow_level == 0 {
-                if !self.simple_key_allowed {
-                    return error(self.mark, "mapping values are not allowed in this context");
-                }
-                let mark = self.mark;
-                self.roll_indent(mark.column, None, TokenKind::BlockMappingStart, mark)?;
-            }
+            self.block_indicator(
+                TokenKind::BlockMappingStart,
+                "mapping values are not allowed in this context",
+            )?;
             self.simple_key_allowed = self.flow_level == 0;
         }
-        let start = self.mark;
-        self.skip();
-        self.push(TokenKind::Value, start);
-        Ok(())
+        self.indicator(TokenKind::Value)
     }
 
     /// An alias, anchor, tag, or quoted or plain scalar: it may turn out to be a
@@ -1411,14 +1402,11 @@ pub(crate) fn ambiguous_bom(src: &str, first_line: u32) -> Option<Pos> {
     })
 }
 
-/// The editor position of byte `at`.
+/// The editor position of byte `at` of a chunk that starts at `first_line`.
 fn position_of(src: &str, at: usize, first_line: u32) -> Pos {
-    let before = src.get(..at).unwrap_or_default();
-    let lines = before.bytes().filter(|&b| b == b'\n').count();
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let col = before.get(line_start..).unwrap_or_default().chars().count();
+    let pos = super::decode::end_position(src.as_bytes().get(..at).unwrap_or_default());
     Pos::new(
-        first_line.saturating_add(u32::try_from(lines).unwrap_or(u32::MAX)),
-        u32::try_from(col).unwrap_or(u32::MAX).saturating_add(1),
+        pos.line.saturating_add(first_line.saturating_sub(1)),
+        pos.col,
     )
 }

@@ -129,28 +129,19 @@ pub(crate) fn too_big(name: &str, max: u64) -> LoadError {
 
 /// Reads and parses one source. Returns the bytes read with the outcome.
 pub(crate) fn load_source(source: &Source, limits: &Limits) -> (u64, Result<FileLoad, LoadError>) {
-    let (name, bytes) = match source {
+    let name = source_name(source);
+    let bytes = match source {
         Source::Failed(err) => return (0, Err(err.clone())),
-        Source::Stdin => {
-            let name = "<stdin>";
-            (
-                name.to_owned(),
-                read_bounded(std::io::stdin().lock(), limits.max_file_bytes, name, 0),
-            )
-        }
-        Source::File(path) => {
-            let name = path.display().to_string();
-            let bytes = fs::File::open(path)
-                .map_err(|e| error(&name, e.to_string()))
-                .and_then(|file| {
-                    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-                    if size > limits.max_file_bytes {
-                        return Err(too_big(&name, limits.max_file_bytes));
-                    }
-                    read_bounded(file, limits.max_file_bytes, &name, size)
-                });
-            (name, bytes)
-        }
+        Source::Stdin => read_bounded(std::io::stdin().lock(), limits.max_file_bytes, &name, 0),
+        Source::File(path) => fs::File::open(path)
+            .map_err(|e| error(&name, e.to_string()))
+            .and_then(|file| {
+                let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+                if size > limits.max_file_bytes {
+                    return Err(too_big(&name, limits.max_file_bytes));
+                }
+                read_bounded(file, limits.max_file_bytes, &name, size)
+            }),
     };
     match bytes {
         Ok(bytes) => {
@@ -194,6 +185,7 @@ pub(crate) fn load_all(
         .collect()
 }
 
+/// How a source is named in positions and errors.
 fn source_name(source: &Source) -> String {
     match source {
         Source::File(path) => path.display().to_string(),
