@@ -127,11 +127,13 @@ impl LabelSelector {
 }
 
 /// Label values are strings; YAML may have decoded `true` or `1` into another
-/// scalar, which the API server would reject, but np-guard reads as text.
+/// scalar, which the API server would reject, but np-guard reads as text. A
+/// `null` is `""`, as Go decodes a `[]string` item.
 fn scalar_text(node: &Node) -> Option<String> {
     use crate::node::Value;
     match &node.value {
         Value::String(s) => Some(s.clone()),
+        Value::Null => Some(String::new()),
         Value::Int(i) => Some(i.to_string()),
         Value::Bool(b) => Some(b.to_string()),
         _ => None,
@@ -151,6 +153,15 @@ mod tests {
 
     fn sel(json: serde_json::Value) -> LabelSelector {
         LabelSelector::parse(&Node::from_json(&json)).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn a_null_value_is_the_empty_string_as_go_decodes_it() {
+        let selector = sel(
+            serde_json::json!({"matchExpressions": [{"key": "tier", "operator": "In", "values": [null]}]}),
+        );
+        assert!(selector.matches(&labels(&[("tier", "")])));
+        assert!(!selector.matches(&labels(&[("tier", "web")])));
     }
 
     #[test]
