@@ -41,6 +41,9 @@ fn main() -> ExitCode {
         Command::Explain(args) => commands::rules::explain(args, global),
         Command::Netpol(args) => commands::netpol::run(args, global),
         Command::Rbac(args) => commands::rbac::run(args, global),
+        Command::Serve(args) => commands::serve::run(args, global),
+        Command::Admit(args) => commands::admit::run(args, global),
+        Command::Certs(args) => commands::certs::run(args, global),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::from(EXIT_CLEAN),

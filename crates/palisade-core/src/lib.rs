@@ -15,6 +15,7 @@ pub mod analyzer;
 pub mod finding;
 pub mod inventory;
 pub mod node;
+mod node_de;
 pub mod object;
 pub mod pod_template;
 pub mod rule;

@@ -62,8 +62,10 @@ pub struct Map {
 }
 
 impl Map {
-    pub fn new() -> Self {
-        Map::default()
+    pub const fn new() -> Self {
+        Map {
+            entries: Vec::new(),
+        }
     }
 
     pub fn with_capacity(n: usize) -> Self {

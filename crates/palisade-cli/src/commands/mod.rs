@@ -1,7 +1,10 @@
 //! One module per subcommand.
 
+pub mod admit;
+pub mod certs;
 pub mod inventory;
 pub mod netpol;
 pub mod rbac;
 pub mod rules;
 pub mod scan;
+pub mod serve;

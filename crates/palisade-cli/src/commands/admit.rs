@@ -1,0 +1,277 @@
+//! `palisade admit`: the webhook's decision, offline. Reads AdmissionReview
+//! requests (or plain objects, wrapped in a CREATE review), the namespaces they
+//! need, and prints the AdmissionReview responses the webhook would send.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use clap::Args;
+use palisade_admission::namespaces::{Labels, StaticNamespaces};
+use palisade_admission::{
+    Admission, Context, ExistingPods, PodSecurityConfiguration, ResponseReview, decode_request,
+};
+use palisade_core::Node;
+use serde_json::{Value, json};
+
+use crate::cli::{GlobalArgs, InputArgs};
+use crate::inputs;
+use crate::output::Output;
+use crate::{CliError, Outcome};
+
+#[derive(Args, Debug)]
+pub struct AdmitArgs {
+    /// AdmissionReview requests, or objects to wrap in one, plus Namespace (and Pod) objects: -f PATH (repeatable).
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// PodSecurityConfiguration (or AdmissionConfiguration) with defaults and exemptions.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// A namespace and its labels, when its Namespace object is not in the input: NS=key=value,key=value (repeatable).
+    #[arg(long = "namespace-labels", value_name = "NS=LABELS")]
+    pub namespace_labels: Vec<String>,
+    /// Namespace of wrapped objects that name none.
+    #[arg(short = 'n', long, default_value = "default")]
+    pub namespace: String,
+    /// User named in wrapped requests (exemptions by username match it).
+    #[arg(long = "as", value_name = "USER", default_value = "")]
+    pub user: String,
+}
+
+pub fn run(args: &AdmitArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
+    let admission = crate::commands::serve::admission(load_config(args.config.as_deref())?, false);
+    let loaded = inputs::load(&[], &args.input)?;
+    let roots: Vec<&Node> = loaded.objects.iter().map(|o| o.root()).collect();
+
+    let mut namespaces = StaticNamespaces::default();
+    let mut pods: HashMap<String, Vec<Arc<Node>>> = HashMap::new();
+    let mut reviews = Vec::new();
+    let mut others = Vec::new();
+    for root in &roots {
+        let kind = root.get("kind").and_then(Node::as_str).unwrap_or("");
+        let api_version = root.get("apiVersion").and_then(Node::as_str).unwrap_or("");
+        if kind == "AdmissionReview" {
+            reviews.push(serde_json::to_vec(root).map_err(|e| CliError::Usage(e.to_string()))?);
+            continue;
+        }
+        if namespaces.insert_object(root) {
+            others.push(*root);
+            continue;
+        }
+        if kind == "Pod" && api_version == "v1" {
+            let namespace = root
+                .path(&["metadata", "namespace"])
+                .and_then(Node::as_str)
+                .unwrap_or(&args.namespace);
+            pods.entry(namespace.to_owned())
+                .or_default()
+                .push(Arc::new((*root).clone()));
+        }
+        others.push(*root);
+    }
+    for (name, labels) in parse_namespace_labels(&args.namespace_labels)? {
+        namespaces.insert(&name, labels);
+    }
+    if reviews.is_empty() {
+        // Wrap the objects under test; Namespaces are context unless they are all there is.
+        let only_namespaces = others
+            .iter()
+            .all(|o| o.get("kind").and_then(Node::as_str) == Some("Namespace"));
+        for (index, object) in others.iter().enumerate() {
+            let is_namespace = object.get("kind").and_then(Node::as_str) == Some("Namespace");
+            if only_namespaces || !is_namespace {
+                reviews.push(wrap(object, index + 1, &args.namespace, &args.user));
+            }
+        }
+    }
+    if reviews.is_empty() {
+        return Err(CliError::Usage(
+            "nothing to admit: give an AdmissionReview or an object with -f".to_owned(),
+        ));
+    }
+    let mut responses = Vec::with_capacity(reviews.len());
+    let mut denied = false;
+    for body in &reviews {
+        let request = decode_request(body).map_err(|e| CliError::Usage(e.0))?;
+        let response = review(&admission, &request, &namespaces, &pods);
+        denied |= !response.allowed;
+        responses.push(response);
+    }
+    // One review prints as itself, several as a List, in the wire format's field order.
+    let reviews: Vec<ResponseReview> = responses.iter().map(ResponseReview::new).collect();
+    let text = match reviews.as_slice() {
+        [one] => serde_json::to_string_pretty(one),
+        items => serde_json::to_string_pretty(&List {
+            api_version: "v1",
+            kind: "List",
+            items,
+        }),
+    }
+    .map_err(|e| CliError::Usage(e.to_string()))?;
+    let mut output = Output::new(global);
+    output.text(&(text + "\n"))?;
+    output.finish()?;
+    Ok(if denied {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    })
+}
+
+#[derive(serde::Serialize)]
+struct List<'a> {
+    #[serde(rename = "apiVersion")]
+    api_version: &'static str,
+    kind: &'static str,
+    items: &'a [ResponseReview<'a>],
+}
+
+/// One request through admission, listing a namespace's pods when a policy asks.
+fn review(
+    admission: &Admission,
+    request: &palisade_admission::Request,
+    namespaces: &StaticNamespaces,
+    pods: &HashMap<String, Vec<Arc<Node>>>,
+) -> palisade_admission::Response {
+    let mut existing: Option<ExistingPods> = None;
+    loop {
+        let context = Context {
+            namespaces,
+            existing_pods: existing.as_ref(),
+            deadline: None,
+        };
+        match admission.review(request, &context) {
+            Ok(response) => return response,
+            Err(namespace) if existing.is_none() => {
+                existing = Some(Ok(pods.get(&namespace).cloned().unwrap_or_default()));
+            }
+            Err(namespace) => {
+                let status = palisade_admission::Status::internal(&format!(
+                    "a policy asked again for the pods of namespace {namespace:?}"
+                ));
+                return palisade_admission::Response::denied(&request.uid, status);
+            }
+        }
+    }
+}
+
+/// A CREATE AdmissionReview for `object`, shaped as the API server sends one.
+fn wrap(object: &Node, index: usize, default_namespace: &str, user: &str) -> Vec<u8> {
+    let text = |path: &[&str]| object.path(path).and_then(Node::as_str).unwrap_or("");
+    let kind = text(&["kind"]);
+    let (group, version) = match text(&["apiVersion"]).split_once('/') {
+        Some((group, version)) => (group, version),
+        None => ("", text(&["apiVersion"])),
+    };
+    let name = text(&["metadata", "name"]);
+    let namespace = if kind == "Namespace" {
+        name
+    } else {
+        match text(&["metadata", "namespace"]) {
+            "" => default_namespace,
+            ns => ns,
+        }
+    };
+    let mut object_json = object.to_json();
+    if kind != "Namespace" {
+        // As the API server does, fill in the namespace the request is made in.
+        if let Some(metadata) = object_json
+            .get_mut("metadata")
+            .and_then(Value::as_object_mut)
+        {
+            metadata.insert("namespace".to_owned(), json!(namespace));
+        }
+    }
+    let review = json!({
+        "apiVersion": "admission.k8s.io/v1",
+        "kind": "AdmissionReview",
+        "request": {
+            "uid": format!("palisade-admit-{index}"),
+            "kind": {"group": group, "version": version, "kind": kind},
+            "resource": {"group": group, "version": version, "resource": plural(kind)},
+            "requestKind": {"group": group, "version": version, "kind": kind},
+            "requestResource": {"group": group, "version": version, "resource": plural(kind)},
+            "name": name,
+            "namespace": namespace,
+            "operation": "CREATE",
+            "userInfo": {"username": user},
+            "object": object_json,
+            "oldObject": null,
+            "dryRun": false,
+        }
+    });
+    serde_json::to_vec(&review).unwrap_or_default()
+}
+
+/// The resource name of a kind: lower case, plural (`NetworkPolicy` → `networkpolicies`).
+fn plural(kind: &str) -> String {
+    let lower = kind.to_ascii_lowercase();
+    if let Some(stem) = lower.strip_suffix('y') {
+        format!("{stem}ies")
+    } else if lower.ends_with('s') {
+        format!("{lower}es")
+    } else {
+        format!("{lower}s")
+    }
+}
+
+/// Reads `--config`, or the defaults (everything privileged, no exemptions).
+pub fn load_config(path: Option<&Path>) -> Result<PodSecurityConfiguration, CliError> {
+    let Some(path) = path else {
+        return Ok(PodSecurityConfiguration::default());
+    };
+    let bytes = std::fs::read(path)
+        .map_err(|e| CliError::Input(vec![format!("{}: {e}", path.display())]))?;
+    PodSecurityConfiguration::from_bytes(&path.display().to_string(), &bytes)
+        .map_err(|e| CliError::Input(vec![e.to_string()]))
+}
+
+/// `NS=key=value,key=value` arguments.
+pub fn parse_namespace_labels(values: &[String]) -> Result<Vec<(String, Labels)>, CliError> {
+    values
+        .iter()
+        .map(|value| {
+            let bad = || {
+                CliError::Usage(format!(
+                    "--namespace-labels {value:?}: expected NS=key=value[,key=value...]"
+                ))
+            };
+            let (namespace, rest) = value.split_once('=').ok_or_else(bad)?;
+            if namespace.is_empty() {
+                return Err(bad());
+            }
+            let mut labels = Labels::new();
+            for pair in rest.split(',').filter(|p| !p.is_empty()) {
+                let (key, label) = pair.split_once('=').ok_or_else(bad)?;
+                labels.insert(key.to_owned(), label.to_owned());
+            }
+            Ok((namespace.to_owned(), labels))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plural_names_follow_the_api() {
+        assert_eq!(plural("Pod"), "pods");
+        assert_eq!(plural("NetworkPolicy"), "networkpolicies");
+        assert_eq!(plural("Ingress"), "ingresses");
+        assert_eq!(plural("CronJob"), "cronjobs");
+    }
+
+    #[test]
+    fn namespace_labels_parse_and_refuse_garbage() {
+        let parsed = parse_namespace_labels(&[
+            "prod=pod-security.kubernetes.io/enforce=restricted,team=a".to_owned(),
+        ])
+        .unwrap();
+        assert_eq!(parsed[0].0, "prod");
+        assert_eq!(parsed[0].1.get("team").map(String::as_str), Some("a"));
+        assert!(parse_namespace_labels(&["prod".to_owned()]).is_err());
+        assert!(parse_namespace_labels(&["=a=b".to_owned()]).is_err());
+        assert!(parse_namespace_labels(&["p=novalue".to_owned()]).is_err());
+    }
+}

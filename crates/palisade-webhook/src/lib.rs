@@ -1,0 +1,22 @@
+//! `palisade serve`: the validating admission webhook.
+//!
+//! - [`server`]: HTTPS (rustls) accept loop, routes, limits, the `/validate`
+//!   handler over `palisade-admission`, and the drain on shutdown;
+//! - [`tls`]: certificates that reload while serving, optional client certificates;
+//! - [`backend`]: namespace labels (static objects, or a kube-rs reflector) and
+//!   the pods of a namespace;
+//! - [`metrics`]: Prometheus text metrics;
+//! - [`certs`]: a CA and server certificate for clusters without cert-manager;
+//! - [`duration`]: the API server's `?timeout=` values.
+
+pub mod backend;
+pub mod certs;
+pub mod duration;
+pub mod metrics;
+pub mod server;
+pub mod tls;
+
+pub use backend::{Backend, ClusterBackend, StaticBackend};
+pub use metrics::Metrics;
+pub use server::{Server, ServerOptions};
+pub use tls::CertStore;
