@@ -1,16 +1,20 @@
 //! The AdmissionReview v1 wire format: decoding a request body, encoding a response.
 //!
-//! The request is decoded straight into the fields admission reads (no
-//! intermediate JSON tree), `object` and `oldObject` into [`Node`] trees. Field names
-//! are case-sensitive and unknown fields are ignored, as the API server's own
-//! decoder does. Anything that is not an `admission.k8s.io/v1` `AdmissionReview`
-//! with a `request` carrying a `uid` is refused with a message that says what was
-//! wrong; the HTTP layer answers it with 400.
+//! The body is read into a [`Node`] tree once (repeated keys refused, nesting
+//! bounded by serde_json's recursion limit), then the request's fields are taken
+//! from it with Go's typing: names are case-sensitive, unknown fields are ignored,
+//! `null` is the zero value, and a value of the wrong type (an array where an
+//! object belongs, a number where a string does) is an error, as it is for the API
+//! server's decoder. `object` and `oldObject` are moved out of the tree, not copied.
+//! Anything that is not an `admission.k8s.io/v1` `AdmissionReview` with a `request`
+//! carrying a `uid` is refused with a message that says what was wrong; the HTTP
+//! layer answers it with 400.
 
 use std::collections::BTreeMap;
 
 use palisade_core::Node;
-use serde::{Deserialize, Serialize};
+use palisade_core::Value;
+use serde::Serialize;
 
 use crate::status::Status;
 
@@ -19,8 +23,7 @@ pub const API_VERSION: &str = "admission.k8s.io/v1";
 pub const KIND: &str = "AdmissionReview";
 
 /// Group, version and kind of the object under review.
-#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
-#[serde(default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct GroupVersionKind {
     pub group: String,
     pub version: String,
@@ -28,8 +31,7 @@ pub struct GroupVersionKind {
 }
 
 /// Group, version and resource the request was made to.
-#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
-#[serde(default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct GroupVersionResource {
     pub group: String,
     pub version: String,
@@ -37,8 +39,7 @@ pub struct GroupVersionResource {
 }
 
 /// Who made the request.
-#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
-#[serde(default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct UserInfo {
     pub username: String,
     pub uid: String,
@@ -89,57 +90,46 @@ pub struct Request {
 #[error("{0}")]
 pub struct RequestError(pub String);
 
-#[derive(Deserialize)]
-struct ReviewIn {
-    #[serde(rename = "apiVersion", default)]
-    api_version: String,
-    #[serde(default)]
-    kind: String,
-    request: Option<RequestIn>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RequestIn {
-    #[serde(default)]
-    uid: String,
-    #[serde(default)]
-    kind: GroupVersionKind,
-    #[serde(default)]
-    resource: GroupVersionResource,
-    #[serde(default)]
-    sub_resource: String,
-    request_sub_resource: Option<String>,
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    namespace: String,
-    #[serde(default)]
-    operation: String,
-    #[serde(default)]
-    user_info: UserInfo,
-    object: Option<Node>,
-    old_object: Option<Node>,
-    dry_run: Option<bool>,
-}
-
 /// Decodes an AdmissionReview request body.
 pub fn decode_request(body: &[u8]) -> Result<Request, RequestError> {
-    let review: ReviewIn = serde_json::from_slice(body)
+    let root: Node = serde_json::from_slice(body)
         .map_err(|e| RequestError(format!("the body is not an AdmissionReview: {e}")))?;
-    if review.api_version != API_VERSION || review.kind != KIND {
+    let Value::Map(mut review) = root.value else {
         return Err(RequestError(format!(
-            "expected apiVersion {API_VERSION:?} and kind {KIND:?}, got {:?} and {:?}",
-            review.api_version, review.kind
+            "the body is not an AdmissionReview: expected a JSON object, found {}",
+            type_name(&root.value)
+        )));
+    };
+    let api_version = string(&review, "apiVersion", "")?;
+    let kind = string(&review, "kind", "")?;
+    if api_version != API_VERSION || kind != KIND {
+        return Err(RequestError(format!(
+            "expected apiVersion {API_VERSION:?} and kind {KIND:?}, got {api_version:?} and {kind:?}"
         )));
     }
-    let request = review
-        .request
-        .ok_or_else(|| RequestError("the AdmissionReview has no request".to_owned()))?;
-    if request.uid.is_empty() {
+    let mut request = match review.remove("request").map(|n| n.value) {
+        None | Some(Value::Null) => {
+            return Err(RequestError(
+                "the AdmissionReview has no request".to_owned(),
+            ));
+        }
+        Some(Value::Map(request)) => request,
+        Some(other) => {
+            return Err(RequestError(format!(
+                "request: expected an object, found {}",
+                type_name(&other)
+            )));
+        }
+    };
+    // `"object": null` is how Go encodes an absent RawExtension.
+    let mut take = |key: &str| request.remove(key).filter(|n| !n.is_null());
+    let (new_object, old_object) = (take("object"), take("oldObject"));
+    let at = "request.";
+    let uid = string(&request, "uid", at)?;
+    if uid.is_empty() {
         return Err(RequestError("the request has no uid".to_owned()));
     }
-    let operation = match request.operation.as_str() {
+    let operation = match string(&request, "operation", at)?.as_str() {
         "CREATE" => Operation::Create,
         "UPDATE" => Operation::Update,
         "DELETE" => Operation::Delete,
@@ -150,21 +140,112 @@ pub fn decode_request(body: &[u8]) -> Result<Request, RequestError> {
             )));
         }
     };
-    // `"object": null` is how Go encodes an absent RawExtension.
-    let present = |node: Option<Node>| node.filter(|n| !n.is_null());
+    let kind = object(&request, "kind", at)?;
+    let resource = object(&request, "resource", at)?;
+    let user = object(&request, "userInfo", at)?;
+    let sub_resource = match request.get("requestSubResource").filter(|n| !n.is_null()) {
+        Some(_) => string(&request, "requestSubResource", at)?,
+        None => string(&request, "subResource", at)?,
+    };
+    let dry_run = match request.get("dryRun").map(|n| &n.value) {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => *b,
+        Some(other) => {
+            return Err(RequestError(format!(
+                "request.dryRun: expected a boolean, found {}",
+                type_name(other)
+            )));
+        }
+    };
     Ok(Request {
-        uid: request.uid,
-        kind: request.kind,
-        resource: request.resource,
-        sub_resource: request.request_sub_resource.unwrap_or(request.sub_resource),
-        name: request.name,
-        namespace: request.namespace,
+        kind: GroupVersionKind {
+            group: string(kind, "group", "request.kind.")?,
+            version: string(kind, "version", "request.kind.")?,
+            kind: string(kind, "kind", "request.kind.")?,
+        },
+        resource: GroupVersionResource {
+            group: string(resource, "group", "request.resource.")?,
+            version: string(resource, "version", "request.resource.")?,
+            resource: string(resource, "resource", "request.resource.")?,
+        },
+        sub_resource,
+        name: string(&request, "name", at)?,
+        namespace: string(&request, "namespace", at)?,
         operation,
-        user_info: request.user_info,
-        object: present(request.object),
-        old_object: present(request.old_object),
-        dry_run: request.dry_run.unwrap_or(false),
+        user_info: UserInfo {
+            username: string(user, "username", "request.userInfo.")?,
+            uid: string(user, "uid", "request.userInfo.")?,
+            groups: strings(user, "groups", "request.userInfo.")?,
+        },
+        uid,
+        object: new_object,
+        old_object,
+        dry_run,
     })
+}
+
+static EMPTY: palisade_core::Map = palisade_core::Map::new();
+
+/// Member `key`: a string, or `""` when absent or `null`.
+fn string(map: &palisade_core::Map, key: &str, at: &str) -> Result<String, RequestError> {
+    match map.get(key).map(|n| &n.value) {
+        None | Some(Value::Null) => Ok(String::new()),
+        Some(Value::String(s)) => Ok(s.clone()),
+        Some(other) => Err(RequestError(format!(
+            "{at}{key}: expected a string, found {}",
+            type_name(other)
+        ))),
+    }
+}
+
+/// Member `key`: an object, or an empty one when absent or `null`.
+fn object<'a>(
+    map: &'a palisade_core::Map,
+    key: &str,
+    at: &str,
+) -> Result<&'a palisade_core::Map, RequestError> {
+    match map.get(key).map(|n| &n.value) {
+        None | Some(Value::Null) => Ok(&EMPTY),
+        Some(Value::Map(m)) => Ok(m),
+        Some(other) => Err(RequestError(format!(
+            "{at}{key}: expected an object, found {}",
+            type_name(other)
+        ))),
+    }
+}
+
+/// Member `key`: a list of strings (`null` items are `""`), empty when absent.
+fn strings(map: &palisade_core::Map, key: &str, at: &str) -> Result<Vec<String>, RequestError> {
+    match map.get(key).map(|n| &n.value) {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Seq(items)) => items
+            .iter()
+            .map(|item| match &item.value {
+                Value::Null => Ok(String::new()),
+                Value::String(s) => Ok(s.clone()),
+                other => Err(RequestError(format!(
+                    "{at}{key}: expected strings, found {}",
+                    type_name(other)
+                ))),
+            })
+            .collect(),
+        Some(other) => Err(RequestError(format!(
+            "{at}{key}: expected a list, found {}",
+            type_name(other)
+        ))),
+    }
+}
+
+/// JSON's names for the value types, with their article.
+fn type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Int(_) | Value::Float(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Seq(_) => "an array",
+        Value::Map(_) => "an object",
+    }
 }
 
 /// The answer to one request.

@@ -55,6 +55,43 @@ pub fn generate(request: &CertRequest) -> Result<GeneratedCerts, rcgen::Error> {
     let ca_key_pem = ca_key.serialize_pem();
     let issuer = CertifiedIssuer::self_signed(ca, ca_key)?;
 
+    let (server_cert, server_key) = server_pair(request, &issuer, not_before, not_after)?;
+    Ok(GeneratedCerts {
+        ca_cert: issuer.pem(),
+        ca_key: ca_key_pem,
+        server_cert,
+        server_key,
+    })
+}
+
+/// A new server certificate signed by an existing CA (PEM texts), so that the
+/// `caBundle` already in the cluster stays valid across a renewal.
+pub fn renew(
+    ca_cert: &str,
+    ca_key: &str,
+    request: &CertRequest,
+) -> Result<GeneratedCerts, rcgen::Error> {
+    let key = KeyPair::from_pem(ca_key)?;
+    let issuer = rcgen::Issuer::from_ca_cert_pem(ca_cert, key)?;
+    let now = OffsetDateTime::now_utc();
+    let not_after = now + Duration::days(i64::from(request.valid_days.max(1)));
+    let (server_cert, server_key) =
+        server_pair(request, &issuer, now - Duration::hours(1), not_after)?;
+    Ok(GeneratedCerts {
+        ca_cert: ca_cert.to_owned(),
+        ca_key: ca_key.to_owned(),
+        server_cert,
+        server_key,
+    })
+}
+
+/// The server certificate and key (PEM) for the Service's names.
+fn server_pair(
+    request: &CertRequest,
+    issuer: &rcgen::Issuer<'_, impl rcgen::SigningKey>,
+    not_before: OffsetDateTime,
+    not_after: OffsetDateTime,
+) -> Result<(String, String), rcgen::Error> {
     let service = &request.service;
     let namespace = &request.namespace;
     let mut names = vec![
@@ -75,13 +112,8 @@ pub fn generate(request: &CertRequest) -> Result<GeneratedCerts, rcgen::Error> {
     server.not_before = not_before;
     server.not_after = not_after;
     let server_key = KeyPair::generate()?;
-    let server_cert = server.signed_by(&server_key, &issuer)?;
-    Ok(GeneratedCerts {
-        ca_cert: issuer.pem(),
-        ca_key: ca_key_pem,
-        server_cert: server_cert.pem(),
-        server_key: server_key.serialize_pem(),
-    })
+    let server_cert = server.signed_by(&server_key, issuer)?;
+    Ok((server_cert.pem(), server_key.serialize_pem()))
 }
 
 /// A client certificate signed by a CA made in the same call, for tests of
