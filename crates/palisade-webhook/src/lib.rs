@@ -7,10 +7,12 @@
 //!   the pods of a namespace;
 //! - [`metrics`]: Prometheus text metrics;
 //! - [`certs`]: a CA and server certificate for clusters without cert-manager;
-//! - [`duration`]: the API server's `?timeout=` values.
+//! - [`duration`]: the API server's `?timeout=` values;
+//! - [`client`]: an HTTPS client speaking as the API server does (tests, benchmark).
 
 pub mod backend;
 pub mod certs;
+pub mod client;
 pub mod duration;
 pub mod metrics;
 pub mod server;

@@ -544,7 +544,7 @@ fn log_decision(
             namespace = %request.namespace,
             name = %request.name,
             user = %request.user_info.username,
-            %message,
+            reason = %message,
             "denied"
         );
     } else if options.log_allowed {

@@ -49,7 +49,7 @@ pub struct ServeArgs {
     /// Seconds a client has to send its request headers.
     #[arg(long, default_value_t = 10)]
     pub header_timeout_seconds: u64,
-    /// Seconds requests are still answered after SIGTERM (match the pod's preStop sleep).
+    /// Seconds requests are still answered after SIGTERM, with /readyz at 503, while endpoints move away.
     #[arg(long, env = "PALISADE_DRAIN_SECONDS", default_value_t = 5)]
     pub drain_seconds: u64,
     /// Seconds in-flight requests may take to finish after the drain.
@@ -172,6 +172,7 @@ fn init_logging(format: LogFormat) {
     });
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr);
     let _ = match format {
         LogFormat::Text => builder.try_init(),

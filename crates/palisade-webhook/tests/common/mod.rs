@@ -6,16 +6,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use bytes::Bytes;
-use http::{HeaderMap, Request, StatusCode};
-use http_body_util::{BodyExt, Full};
 use palisade_admission::{Admission, PodSecurity, PodSecurityConfiguration, Policy};
 use palisade_core::Node;
 use palisade_webhook::certs::{CertRequest, GeneratedCerts, generate};
 use palisade_webhook::{Backend, CertStore, Metrics, Server, ServerOptions, StaticBackend, tls};
-use rustls::pki_types::{CertificateDer, ServerName};
-use rustls_pki_types::pem::PemObject;
-use tokio::net::TcpStream;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -184,126 +178,11 @@ impl TestServer {
     }
 }
 
-/// One HTTP/1.1 keep-alive connection over TLS.
-pub struct Client {
-    sender: hyper::client::conn::http1::SendRequest<Full<Bytes>>,
-    pub peer_certificate: Vec<u8>,
-}
+pub use palisade_webhook::client::Client;
 
-pub struct Reply {
-    pub status: StatusCode,
-    pub headers: HeaderMap,
-    pub body: Bytes,
-}
-
-impl Reply {
-    pub fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
-    }
-
-    pub fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-}
-
+/// A connector trusting `ca_pem` (test setup: panics on bad PEM).
 pub fn tls_connector(ca_pem: &str, client: Option<(&str, &str)>) -> tokio_rustls::TlsConnector {
-    let mut roots = rustls::RootCertStore::empty();
-    for cert in CertificateDer::pem_slice_iter(ca_pem.as_bytes()) {
-        roots.add(cert.expect("ca pem")).expect("add ca");
-    }
-    let builder = rustls::ClientConfig::builder_with_provider(tls::provider())
-        .with_safe_default_protocol_versions()
-        .expect("versions")
-        .with_root_certificates(roots);
-    let config = match client {
-        None => builder.with_no_client_auth(),
-        Some((cert, key)) => {
-            let chain = CertificateDer::pem_slice_iter(cert.as_bytes())
-                .collect::<Result<Vec<_>, _>>()
-                .expect("client cert");
-            let key = rustls::pki_types::PrivateKeyDer::from_pem_slice(key.as_bytes())
-                .expect("client key");
-            builder
-                .with_client_auth_cert(chain, key)
-                .expect("client auth")
-        }
-    };
-    tokio_rustls::TlsConnector::from(Arc::new(config))
-}
-
-impl Client {
-    pub async fn connect(
-        addr: std::net::SocketAddr,
-        ca_pem: &str,
-        client_cert: Option<(&str, &str)>,
-    ) -> Result<Client, String> {
-        let tcp = TcpStream::connect(addr)
-            .await
-            .map_err(|e| format!("connect: {e}"))?;
-        let connector = tls_connector(ca_pem, client_cert);
-        let name = ServerName::try_from("localhost").expect("name");
-        let tls = connector
-            .connect(name, tcp)
-            .await
-            .map_err(|e| format!("handshake: {e}"))?;
-        let peer_certificate = tls
-            .get_ref()
-            .1
-            .peer_certificates()
-            .and_then(|c| c.first())
-            .map(|c| c.as_ref().to_vec())
-            .unwrap_or_default();
-        let (sender, connection) =
-            hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(tls))
-                .await
-                .map_err(|e| format!("http handshake: {e}"))?;
-        tokio::spawn(connection);
-        Ok(Client {
-            sender,
-            peer_certificate,
-        })
-    }
-
-    pub async fn send(&mut self, request: Request<Full<Bytes>>) -> Result<Reply, String> {
-        self.sender
-            .ready()
-            .await
-            .map_err(|e| format!("not ready: {e}"))?;
-        let response = self
-            .sender
-            .send_request(request)
-            .await
-            .map_err(|e| format!("request: {e}"))?;
-        let (parts, body) = response.into_parts();
-        let body = body
-            .collect()
-            .await
-            .map_err(|e| format!("body: {e}"))?
-            .to_bytes();
-        Ok(Reply {
-            status: parts.status,
-            headers: parts.headers,
-            body,
-        })
-    }
-
-    pub async fn post(&mut self, path: &str, body: impl Into<Bytes>) -> Result<Reply, String> {
-        let request = Request::post(path)
-            .header("host", "localhost")
-            .header("content-type", "application/json")
-            .body(Full::new(body.into()))
-            .expect("request");
-        self.send(request).await
-    }
-
-    pub async fn get(&mut self, path: &str) -> Result<Reply, String> {
-        let request = Request::get(path)
-            .header("host", "localhost")
-            .body(Full::new(Bytes::new()))
-            .expect("request");
-        self.send(request).await
-    }
+    palisade_webhook::client::tls_connector(ca_pem, client).expect("connector")
 }
 
 /// An AdmissionReview request as the API server sends one. One parameter per
