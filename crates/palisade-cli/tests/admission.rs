@@ -95,16 +95,29 @@ fn admit_wraps_a_plain_object_in_a_create_review() {
         pod,
     );
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    assert_eq!(json_of(&output)["response"]["auditAnnotations"]["exempt"], "user");
+    assert_eq!(
+        json_of(&output)["response"]["auditAnnotations"]["exempt"],
+        "user"
+    );
     // A configuration with a typo is refused with its line.
     std::fs::write(
         &config,
         "apiVersion: pod-security.admission.config.k8s.io/v1\nkind: PodSecurityConfiguration\nexemptions: {usernamez: [ops]}\n",
     )
     .unwrap();
-    let output = palisade(&["admit", "-f", "examples/admission/review-privileged-pod.json", "--config", config.to_str().unwrap()]);
+    let output = palisade(&[
+        "admit",
+        "-f",
+        "examples/admission/review-privileged-pod.json",
+        "--config",
+        config.to_str().unwrap(),
+    ]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("config.yaml:3:14: unknown field \"exemptions.usernamez\""), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("config.yaml:3:14: unknown field \"exemptions.usernamez\""),
+        "{}",
+        stderr(&output)
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -122,25 +135,53 @@ fn certs_writes_a_ca_and_server_pair_and_does_not_overwrite_them() {
         .expect("the caBundle is printed");
     let ca = std::fs::read_to_string(dir.join("ca.crt")).unwrap();
     use base64::Engine;
-    assert_eq!(base64::engine::general_purpose::STANDARD.decode(bundle).unwrap(), ca.as_bytes());
+    assert_eq!(
+        base64::engine::general_purpose::STANDARD
+            .decode(bundle)
+            .unwrap(),
+        ca.as_bytes()
+    );
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(dir.join("tls.key")).unwrap().permissions().mode();
+        let mode = std::fs::metadata(dir.join("tls.key"))
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600);
     }
     let again = palisade(&["certs", "--out-dir", out]);
     assert_eq!(again.status.code(), Some(2));
-    assert!(stderr(&again).contains("already exist; pass --force"), "{}", stderr(&again));
-    assert_eq!(std::fs::read_to_string(dir.join("ca.crt")).unwrap(), ca, "the CA was overwritten");
+    assert!(
+        stderr(&again).contains("already exist; pass --force"),
+        "{}",
+        stderr(&again)
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("ca.crt")).unwrap(),
+        ca,
+        "the CA was overwritten"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn serve_refuses_a_missing_certificate_with_its_path() {
-    let output = palisade(&["serve", "--tls-cert", "/nonexistent/tls.crt", "--tls-key", "/nonexistent/tls.key", "-f", "examples/admission/namespaces.yaml"]);
+    let output = palisade(&[
+        "serve",
+        "--tls-cert",
+        "/nonexistent/tls.crt",
+        "--tls-key",
+        "/nonexistent/tls.key",
+        "-f",
+        "examples/admission/namespaces.yaml",
+    ]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("/nonexistent/tls.crt: No such file"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("/nonexistent/tls.crt: No such file"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 /// A child process that a failing test does not leave running.
@@ -160,7 +201,12 @@ fn serve_answers_over_https_and_exits_cleanly_on_sigterm() {
     let dir = std::env::temp_dir().join(format!("palisade-serve-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let out = dir.to_str().unwrap().to_owned();
-    assert_eq!(palisade(&["certs", "--out-dir", &out, "--local"]).status.code(), Some(0));
+    assert_eq!(
+        palisade(&["certs", "--out-dir", &out, "--local"])
+            .status
+            .code(),
+        Some(0)
+    );
     let child = Command::new(env!("CARGO_BIN_EXE_palisade"))
         .args([
             "serve",
@@ -192,10 +238,16 @@ fn serve_answers_over_https_and_exits_cleanly_on_sigterm() {
         }
     };
     let ca = std::fs::read_to_string(dir.join("ca.crt")).unwrap();
-    let body = std::fs::read(repo_root().join("examples/admission/review-privileged-pod.json")).unwrap();
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let body =
+        std::fs::read(repo_root().join("examples/admission/review-privileged-pod.json")).unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let reply = runtime.block_on(async {
-        let mut client = palisade_webhook::client::Client::connect(addr, &ca, None).await.unwrap();
+        let mut client = palisade_webhook::client::Client::connect(addr, &ca, None)
+            .await
+            .unwrap();
         client.post("/validate", body).await.unwrap()
     });
     assert_eq!(reply.status, 200);
@@ -204,16 +256,27 @@ fn serve_answers_over_https_and_exits_cleanly_on_sigterm() {
     let denial: serde_json::Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
     assert_eq!(denial["fields"]["message"], "denied");
     assert_eq!(denial["fields"]["name"], "debug-shell");
-    assert!(denial["fields"]["reason"].as_str().unwrap().starts_with("pods \"debug-shell\" is forbidden"));
+    assert!(
+        denial["fields"]["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("pods \"debug-shell\" is forbidden")
+    );
 
-    let killed = Command::new("kill").args(["-TERM", &child.0.id().to_string()]).status().unwrap();
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.0.id().to_string()])
+        .status()
+        .unwrap();
     assert!(killed.success());
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     let status = loop {
         if let Some(status) = child.0.try_wait().unwrap() {
             break status;
         }
-        assert!(std::time::Instant::now() < deadline, "palisade serve did not stop after SIGTERM");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "palisade serve did not stop after SIGTERM"
+        );
         std::thread::sleep(Duration::from_millis(50));
     };
     assert_eq!(status.code(), Some(0));

@@ -15,6 +15,11 @@
 //!   is measured from the scheduled time, so a stall is not hidden (no
 //!   coordinated omission);
 //! - in-process: decode + judge + encode without the network, the evaluation cost.
+//!
+//! Like the shipped binary, the benchmark uses mimalloc as its allocator.
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -45,7 +50,12 @@ kind: Namespace
 metadata: {name: staging, labels: {pod-security.kubernetes.io/enforce: baseline, pod-security.kubernetes.io/warn: restricted}}
 ";
 
-fn review(resource: (&str, &str, &str), namespace: &str, name: &str, object: serde_json::Value) -> Vec<u8> {
+fn review(
+    resource: (&str, &str, &str),
+    namespace: &str,
+    name: &str,
+    object: serde_json::Value,
+) -> Vec<u8> {
     let (group, kind, plural) = resource;
     serde_json::to_vec(&json!({
         "apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
@@ -131,18 +141,39 @@ fn payloads() -> Vec<Payload> {
                  "template": {"metadata": {"labels": {"app": "web"}}, "spec": pod_spec(false)}}
     });
     vec![
-        Payload { name: "compliant pod (allowed)", body: review(("", "Pod", "pods"), "prod", "web", pod("prod", true)).into() },
-        Payload { name: "violating pod (denied)", body: review(("", "Pod", "pods"), "prod", "web", pod("prod", false)).into() },
-        Payload { name: "Deployment (warned)", body: review(("apps", "Deployment", "deployments"), "staging", "web", deployment).into() },
+        Payload {
+            name: "compliant pod (allowed)",
+            body: review(("", "Pod", "pods"), "prod", "web", pod("prod", true)).into(),
+        },
+        Payload {
+            name: "violating pod (denied)",
+            body: review(("", "Pod", "pods"), "prod", "web", pod("prod", false)).into(),
+        },
+        Payload {
+            name: "Deployment (warned)",
+            body: review(
+                ("apps", "Deployment", "deployments"),
+                "staging",
+                "web",
+                deployment,
+            )
+            .into(),
+        },
     ]
 }
 
 fn seconds() -> f64 {
-    std::env::var("BENCH_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(3.0)
+    std::env::var("BENCH_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(3.0)
 }
 
 fn connections() -> usize {
-    std::env::var("BENCH_CONNECTIONS").ok().and_then(|s| s.parse().ok()).unwrap_or(16)
+    std::env::var("BENCH_CONNECTIONS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(16)
 }
 
 /// A one-worker runtime: each side of the benchmark gets about one core.
@@ -156,17 +187,37 @@ fn runtime(name: &str) -> tokio::runtime::Runtime {
 }
 
 /// Starts palisade's server; returns its address.
-fn start_palisade(rt: &tokio::runtime::Runtime, cert: &std::path::Path, key: &std::path::Path) -> SocketAddr {
+fn start_palisade(
+    rt: &tokio::runtime::Runtime,
+    cert: &std::path::Path,
+    key: &std::path::Path,
+) -> SocketAddr {
     let store = CertStore::open(cert, key).expect("certs");
     let config = tls::server_config(Arc::clone(&store), None).expect("tls");
-    let load = palisade_load::load_bytes("ns.yaml".into(), NAMESPACES.as_bytes(), &Default::default()).expect("ns");
-    let backend = Backend::Static(StaticBackend::from_objects(load.objects.iter().map(|o| o.root())));
-    let admission = Admission::new(vec![Arc::new(PodSecurity::new(PodSecurityConfiguration::default()))]);
+    let load =
+        palisade_load::load_bytes("ns.yaml".into(), NAMESPACES.as_bytes(), &Default::default())
+            .expect("ns");
+    let backend = Backend::Static(StaticBackend::from_objects(
+        load.objects.iter().map(|o| o.root()),
+    ));
+    let admission = Admission::new(vec![Arc::new(PodSecurity::new(
+        PodSecurityConfiguration::default(),
+    ))]);
     rt.block_on(async {
-        let options = ServerOptions { listen: "127.0.0.1:0".parse().expect("addr"), ..ServerOptions::default() };
-        let server = Server::bind(config, &store, admission, backend, Arc::new(Metrics::new()), options)
-            .await
-            .expect("bind");
+        let options = ServerOptions {
+            listen: "127.0.0.1:0".parse().expect("addr"),
+            ..ServerOptions::default()
+        };
+        let server = Server::bind(
+            config,
+            &store,
+            admission,
+            backend,
+            Arc::new(Metrics::new()),
+            options,
+        )
+        .await
+        .expect("bind");
         let addr = server.local_addr().expect("addr");
         tokio::spawn(server.run(std::future::pending()));
         addr
@@ -175,7 +226,11 @@ fn start_palisade(rt: &tokio::runtime::Runtime, cert: &std::path::Path, key: &st
 
 /// The ceiling: the same TLS configuration and HTTP stack, reading the body and
 /// answering a fixed allow without looking at it.
-fn start_canned(rt: &tokio::runtime::Runtime, cert: &std::path::Path, key: &std::path::Path) -> SocketAddr {
+fn start_canned(
+    rt: &tokio::runtime::Runtime,
+    cert: &std::path::Path,
+    key: &std::path::Path,
+) -> SocketAddr {
     let store = CertStore::open(cert, key).expect("certs");
     let config = tls::server_config(store, None).expect("tls");
     let acceptor = tokio_rustls::TlsAcceptor::from(config);
@@ -184,19 +239,29 @@ fn start_canned(rt: &tokio::runtime::Runtime, cert: &std::path::Path, key: &std:
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         tokio::spawn(async move {
-            let builder = Arc::new(hyper_util::server::conn::auto::Builder::new(TokioExecutor::new()));
+            let builder = Arc::new(hyper_util::server::conn::auto::Builder::new(
+                TokioExecutor::new(),
+            ));
             loop {
-                let Ok((tcp, _)) = listener.accept().await else { continue };
+                let Ok((tcp, _)) = listener.accept().await else {
+                    continue;
+                };
                 let _ = tcp.set_nodelay(true);
-                let (acceptor, builder, fixed) = (acceptor.clone(), Arc::clone(&builder), fixed.clone());
+                let (acceptor, builder, fixed) =
+                    (acceptor.clone(), Arc::clone(&builder), fixed.clone());
                 tokio::spawn(async move {
-                    let Ok(tls) = acceptor.accept(tcp).await else { return };
+                    let Ok(tls) = acceptor.accept(tcp).await else {
+                        return;
+                    };
                     let service = service_fn(move |request: Request<Incoming>| {
                         let fixed = fixed.clone();
                         async move {
                             let _ = request.into_body().collect().await;
                             let mut response = Response::new(Full::new(fixed));
-                            response.headers_mut().insert("content-type", "application/json".parse().expect("header"));
+                            response.headers_mut().insert(
+                                "content-type",
+                                "application/json".parse().expect("header"),
+                            );
                             Ok::<_, std::convert::Infallible>(response)
                         }
                     });
@@ -220,7 +285,8 @@ impl Run {
         if self.latencies.is_empty() {
             return Duration::ZERO;
         }
-        let at = ((self.latencies.len() as f64 * p).ceil() as usize).clamp(1, self.latencies.len()) - 1;
+        let at =
+            ((self.latencies.len() as f64 * p).ceil() as usize).clamp(1, self.latencies.len()) - 1;
         self.latencies[at]
     }
 
@@ -238,7 +304,9 @@ async fn saturate(addr: SocketAddr, ca: &str, body: Bytes, seconds: f64) -> Run 
     for _ in 0..connections() {
         let (connector, body) = (connector.clone(), body.clone());
         tasks.push(tokio::spawn(async move {
-            let mut client = Client::connect_with(addr, &connector).await.expect("connect");
+            let mut client = Client::connect_with(addr, &connector)
+                .await
+                .expect("connect");
             let (mut latencies, mut errors) = (Vec::new(), 0);
             while Instant::now() < until {
                 let sent = Instant::now();
@@ -250,7 +318,12 @@ async fn saturate(addr: SocketAddr, ca: &str, body: Bytes, seconds: f64) -> Run 
             (latencies, errors)
         }));
     }
-    let mut run = Run { requests: 0, elapsed: Duration::ZERO, latencies: Vec::new(), errors: 0 };
+    let mut run = Run {
+        requests: 0,
+        elapsed: Duration::ZERO,
+        latencies: Vec::new(),
+        errors: 0,
+    };
     for task in tasks {
         let (latencies, errors) = task.await.expect("worker");
         run.latencies.extend(latencies);
@@ -274,11 +347,13 @@ async fn fixed_rate(addr: SocketAddr, ca: &str, body: Bytes, seconds: f64, rate:
     for worker in 0..workers {
         let (connector, body) = (connector.clone(), body.clone());
         tasks.push(tokio::spawn(async move {
-            let mut client = Client::connect_with(addr, &connector).await.expect("connect");
+            let mut client = Client::connect_with(addr, &connector)
+                .await
+                .expect("connect");
             let (mut latencies, mut errors) = (Vec::new(), 0);
             for n in (worker..total).step_by(workers) {
                 let due = started + interval * n as u32;
-                tokio::time::sleep_until(due.into()).await;
+                wait_until(due).await;
                 match client.post("/validate?timeout=10s", body.clone()).await {
                     Ok(reply) if reply.status == 200 => latencies.push(due.elapsed()),
                     _ => errors += 1,
@@ -287,7 +362,12 @@ async fn fixed_rate(addr: SocketAddr, ca: &str, body: Bytes, seconds: f64, rate:
             (latencies, errors)
         }));
     }
-    let mut run = Run { requests: 0, elapsed: Duration::ZERO, latencies: Vec::new(), errors: 0 };
+    let mut run = Run {
+        requests: 0,
+        elapsed: Duration::ZERO,
+        latencies: Vec::new(),
+        errors: 0,
+    };
     for task in tasks {
         let (latencies, errors) = task.await.expect("worker");
         run.latencies.extend(latencies);
@@ -299,23 +379,51 @@ async fn fixed_rate(addr: SocketAddr, ca: &str, body: Bytes, seconds: f64, rate:
     run
 }
 
-/// Decode + judge + encode, in process.
-fn in_process(body: &[u8]) -> Duration {
-    let load = palisade_load::load_bytes("ns.yaml".into(), NAMESPACES.as_bytes(), &Default::default()).expect("ns");
+/// Waits until `due` with better than the timer's 1 ms resolution: sleep to just
+/// before it, then yield until it passes, so that requests leave on time and the
+/// measured latency is the server's, not the timer's.
+async fn wait_until(due: Instant) {
+    if let Some(early) = due.checked_sub(Duration::from_micros(1500)) {
+        tokio::time::sleep_until(early.into()).await;
+    }
+    while Instant::now() < due {
+        tokio::task::yield_now().await;
+    }
+}
+
+/// Decode, judge and encode in process: the mean time of each step.
+fn in_process(body: &[u8]) -> [Duration; 3] {
+    let load =
+        palisade_load::load_bytes("ns.yaml".into(), NAMESPACES.as_bytes(), &Default::default())
+            .expect("ns");
     let mut namespaces = StaticNamespaces::default();
     for object in &load.objects {
         namespaces.insert_object(object.root());
     }
-    let admission = Admission::new(vec![Arc::new(PodSecurity::new(PodSecurityConfiguration::default()))]);
-    let context = Context { namespaces: &namespaces, existing_pods: None, deadline: None };
-    let iterations = 20_000;
-    let started = Instant::now();
+    let admission = Admission::new(vec![Arc::new(PodSecurity::new(
+        PodSecurityConfiguration::default(),
+    ))]);
+    let context = Context {
+        namespaces: &namespaces,
+        existing_pods: None,
+        deadline: None,
+    };
+    let iterations = 20_000u32;
+    let mut spent = [Duration::ZERO; 3];
     for _ in 0..iterations {
+        let t0 = Instant::now();
         let request = decode_request(std::hint::black_box(body)).expect("decode");
+        let t1 = Instant::now();
         let response = admission.review(&request, &context).expect("review");
+        let t2 = Instant::now();
         std::hint::black_box(encode_response(&response));
+        let t3 = Instant::now();
+        spent[0] += t1 - t0;
+        spent[1] += t2 - t1;
+        spent[2] += t3 - t2;
+        drop(request);
     }
-    started.elapsed() / iterations
+    spent.map(|d| d / iterations)
 }
 
 fn micros(d: Duration) -> String {
@@ -348,15 +456,54 @@ fn main() {
     );
     println!(
         "{:<26} {:>9} | {:>10} {:>8} {:>8} {:>8} | {:>10} {:>8} | {:>8} {:>8} {:>8} | {:>9}",
-        "payload", "bytes", "sat req/s", "p50", "p99", "p99.9", "ceil req/s", "ratio", "1k p50", "1k p99", "1k p99.9", "in-proc"
+        "payload",
+        "bytes",
+        "sat req/s",
+        "p50",
+        "p99",
+        "p99.9",
+        "ceil req/s",
+        "ratio",
+        "1k p50",
+        "1k p99",
+        "1k p99.9",
+        "in-process decode+judge+encode"
     );
+    if std::env::var("BENCH_PROFILE").is_ok() {
+        // Palisade alone under saturation, for a profiler.
+        let body = payloads()[0].body.clone();
+        let run = load_rt.block_on(saturate(palisade, &certs.ca_cert, body, seconds));
+        println!("profile run: {:.0} req/s", run.throughput());
+        return;
+    }
     for payload in payloads() {
         // Warm up both servers.
-        load_rt.block_on(saturate(palisade, &certs.ca_cert, payload.body.clone(), 0.3));
+        load_rt.block_on(saturate(
+            palisade,
+            &certs.ca_cert,
+            payload.body.clone(),
+            0.3,
+        ));
         load_rt.block_on(saturate(canned, &certs.ca_cert, payload.body.clone(), 0.3));
-        let ours = load_rt.block_on(saturate(palisade, &certs.ca_cert, payload.body.clone(), seconds));
-        let ceiling = load_rt.block_on(saturate(canned, &certs.ca_cert, payload.body.clone(), seconds));
-        let steady = load_rt.block_on(fixed_rate(palisade, &certs.ca_cert, payload.body.clone(), seconds, 1000.0));
+        let ours = load_rt.block_on(saturate(
+            palisade,
+            &certs.ca_cert,
+            payload.body.clone(),
+            seconds,
+        ));
+        let ceiling = load_rt.block_on(saturate(
+            canned,
+            &certs.ca_cert,
+            payload.body.clone(),
+            seconds,
+        ));
+        let steady = load_rt.block_on(fixed_rate(
+            palisade,
+            &certs.ca_cert,
+            payload.body.clone(),
+            seconds,
+            1000.0,
+        ));
         let errors = ours.errors + ceiling.errors + steady.errors;
         println!(
             "{:<26} {:>9} | {:>10.0} {:>8} {:>8} {:>8} | {:>10.0} {:>7.0}% | {:>8} {:>8} {:>8} | {:>9}{}",
@@ -371,11 +518,29 @@ fn main() {
             micros(steady.percentile(0.50)),
             micros(steady.percentile(0.99)),
             micros(steady.percentile(0.999)),
-            micros(in_process(&payload.body)),
-            if errors > 0 { format!("  ({errors} errors)") } else { String::new() }
+            {
+                let [decode, judge, encode] = in_process(&payload.body);
+                format!(
+                    "{:.1}+{:.1}+{:.1} µs",
+                    decode.as_secs_f64() * 1e6,
+                    judge.as_secs_f64() * 1e6,
+                    encode.as_secs_f64() * 1e6
+                )
+            },
+            if errors > 0 {
+                format!("  ({errors} errors)")
+            } else {
+                String::new()
+            }
         );
     }
-    let ceiling_rate = load_rt.block_on(fixed_rate(canned, &certs.ca_cert, payloads()[0].body.clone(), seconds, 1000.0));
+    let ceiling_rate = load_rt.block_on(fixed_rate(
+        canned,
+        &certs.ca_cert,
+        payloads()[0].body.clone(),
+        seconds,
+        1000.0,
+    ));
     println!(
         "ceiling at 1,000 req/s (compliant pod): p50 {} p99 {} p99.9 {}",
         micros(ceiling_rate.percentile(0.50)),

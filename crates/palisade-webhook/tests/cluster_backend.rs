@@ -106,26 +106,47 @@ async fn fake_api_server_namespaces_are_watched_fetched_on_a_miss_and_pods_liste
         other => panic!("expected a namespace, got {other:?}"),
     };
     let prod = labels(backend.lookup("prod"));
-    assert_eq!(prod.get("pod-security.kubernetes.io/enforce").map(String::as_str), Some("restricted"));
-    assert_eq!(prod.get("kubernetes.io/metadata.name").map(String::as_str), Some("prod"));
+    assert_eq!(
+        prod.get("pod-security.kubernetes.io/enforce")
+            .map(String::as_str),
+        Some("restricted")
+    );
+    assert_eq!(
+        prod.get("kubernetes.io/metadata.name").map(String::as_str),
+        Some("prod")
+    );
     // The watch event lands in the cache.
-    eventually("the watched namespace", || matches!(backend.lookup("added-later"), Lookup::Found(_))).await;
+    eventually("the watched namespace", || {
+        matches!(backend.lookup("added-later"), Lookup::Found(_))
+    })
+    .await;
 
     // A cache miss is fetched live; a namespace the API server does not have is NotFound.
     let deadline = Instant::now() + Duration::from_secs(5);
     let fresh = labels(backend.resolve("fresh", deadline).await);
-    assert_eq!(fresh.get("pod-security.kubernetes.io/enforce").map(String::as_str), Some("baseline"));
+    assert_eq!(
+        fresh
+            .get("pod-security.kubernetes.io/enforce")
+            .map(String::as_str),
+        Some("baseline")
+    );
     assert_eq!(backend.resolve("nowhere", deadline).await, Lookup::NotFound);
 
     // Pods for the dry run of a namespace update are listed live.
-    let pods = backend.pods("prod", Duration::from_secs(5)).await.expect("pods");
+    let pods = backend
+        .pods("prod", Duration::from_secs(5))
+        .await
+        .expect("pods");
     let names: Vec<&str> = pods
         .iter()
         .filter_map(|p| p.path(&["metadata", "name"]).and_then(|n| n.as_str()))
         .collect();
     assert_eq!(names, ["a", "b"]);
     assert_eq!(
-        pods[0].path(&["spec", "containers"]).and_then(|c| c.as_seq()).map(<[_]>::len),
+        pods[0]
+            .path(&["spec", "containers"])
+            .and_then(|c| c.as_seq())
+            .map(<[_]>::len),
         Some(1)
     );
 }
@@ -146,7 +167,12 @@ async fn fake_api_server_that_never_answers_leaves_the_backend_not_ready() {
     assert!(matches!(backend.lookup("prod"), Lookup::Unavailable(_)));
     // The live fallback gives up at the deadline instead of hanging the request.
     let started = Instant::now();
-    let lookup = backend.resolve("prod", Instant::now() + Duration::from_millis(200)).await;
-    assert!(matches!(lookup, Lookup::Unavailable(ref why) if why.contains("timed out")), "{lookup:?}");
+    let lookup = backend
+        .resolve("prod", Instant::now() + Duration::from_millis(200))
+        .await;
+    assert!(
+        matches!(lookup, Lookup::Unavailable(ref why) if why.contains("timed out")),
+        "{lookup:?}"
+    );
     assert!(started.elapsed() < Duration::from_secs(2));
 }
