@@ -68,17 +68,17 @@ pub enum Command {
     Rbac(crate::commands::rbac::RbacArgs),
     /// Run the validating admission webhook: Pod Security per namespace labels, over HTTPS.
     #[command(
-        after_help = "Examples:\n  palisade serve --tls-cert pki/tls.crt --tls-key pki/tls.key\n  palisade serve --listen 127.0.0.1:8443 --tls-cert pki/tls.crt --tls-key pki/tls.key -f examples/admission/namespaces.yaml\n  palisade serve --tls-cert /pki/tls.crt --tls-key /pki/tls.key --config /etc/palisade/pod-security.yaml --metrics-listen 0.0.0.0:9090\n\nWithout -f or --namespace-labels, namespaces are watched in the cluster (in-cluster service account or kubeconfig).\nSIGTERM drains: /readyz turns 503, requests are answered for --drain-seconds, in-flight requests finish, exit 0."
+        after_help = "Examples:\n  palisade serve --listen 127.0.0.1:8443 --tls-cert /tmp/palisade-pki/tls.crt --tls-key /tmp/palisade-pki/tls.key -f webhook-examples/namespaces.yaml\n  palisade serve --tls-cert /pki/tls.crt --tls-key /pki/tls.key --config /etc/palisade/pod-security.yaml --metrics-listen 0.0.0.0:9090\n\nWithout -f or --namespace-labels, namespaces are watched in the cluster (in-cluster service account or kubeconfig).\nSIGTERM drains: /readyz turns 503, requests are answered for --drain-seconds, in-flight requests finish, exit 0."
     )]
     Serve(crate::commands::serve::ServeArgs),
     /// Decide one admission request offline, as `palisade serve` would, and print the AdmissionReview response.
     #[command(
-        after_help = "Examples:\n  palisade admit -f examples/admission/review-privileged-pod.json -f examples/admission/namespaces.yaml\n  palisade admit -f pod.yaml --namespace-labels default=pod-security.kubernetes.io/enforce=restricted\n\nExit status: 0 allowed, 1 denied, 2 usage or input error."
+        after_help = "Examples:\n  palisade admit -f webhook-examples/review-privileged-pod.json -f webhook-examples/namespaces.yaml\n  palisade admit -f examples/shop.yaml --namespace-labels shop=pod-security.kubernetes.io/enforce=baseline\n\nExit status: 0 allowed, 1 denied, 2 usage or input error."
     )]
     Admit(crate::commands::admit::AdmitArgs),
     /// Generate a CA and a server certificate for the webhook and print the caBundle.
     #[command(
-        after_help = "Examples:\n  palisade certs --out-dir pki --local\n  palisade certs --out-dir pki --service palisade-webhook --namespace palisade-system"
+        after_help = "Examples:\n  palisade certs --out-dir /tmp/palisade-pki --local --force\n  palisade certs --out-dir /tmp/palisade-pki-cluster --service palisade-webhook --namespace palisade-system --force"
     )]
     Certs(crate::commands::certs::CertsArgs),
 }

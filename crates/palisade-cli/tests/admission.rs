@@ -17,9 +17,9 @@ fn admit_prints_the_review_response_and_exits_by_the_decision() {
     let denied = palisade(&[
         "admit",
         "-f",
-        "examples/admission/review-privileged-pod.json",
+        "webhook-examples/review-privileged-pod.json",
         "-f",
-        "examples/admission/namespaces.yaml",
+        "webhook-examples/namespaces.yaml",
     ]);
     assert_eq!(denied.status.code(), Some(1), "{}", stderr(&denied));
     let response = &json_of(&denied)["response"];
@@ -39,9 +39,9 @@ fn admit_prints_the_review_response_and_exits_by_the_decision() {
     let allowed = palisade(&[
         "admit",
         "-f",
-        "examples/admission/review-restricted-pod.json",
+        "webhook-examples/review-restricted-pod.json",
         "-f",
-        "examples/admission/namespaces.yaml",
+        "webhook-examples/namespaces.yaml",
     ]);
     assert_eq!(allowed.status.code(), Some(0), "{}", stderr(&allowed));
     assert_eq!(
@@ -108,7 +108,7 @@ fn admit_wraps_a_plain_object_in_a_create_review() {
     let output = palisade(&[
         "admit",
         "-f",
-        "examples/admission/review-privileged-pod.json",
+        "webhook-examples/review-privileged-pod.json",
         "--config",
         config.to_str().unwrap(),
     ]);
@@ -174,7 +174,7 @@ fn serve_refuses_a_missing_certificate_with_its_path() {
         "--tls-key",
         "/nonexistent/tls.key",
         "-f",
-        "examples/admission/namespaces.yaml",
+        "webhook-examples/namespaces.yaml",
     ]);
     assert_eq!(output.status.code(), Some(2));
     assert!(
@@ -217,7 +217,7 @@ fn serve_answers_over_https_and_exits_cleanly_on_sigterm() {
             "--tls-key",
             &format!("{out}/tls.key"),
             "-f",
-            "examples/admission/namespaces.yaml",
+            "webhook-examples/namespaces.yaml",
             "--drain-seconds",
             "0",
             "--log-format",
@@ -239,7 +239,7 @@ fn serve_answers_over_https_and_exits_cleanly_on_sigterm() {
     };
     let ca = std::fs::read_to_string(dir.join("ca.crt")).unwrap();
     let body =
-        std::fs::read(repo_root().join("examples/admission/review-privileged-pod.json")).unwrap();
+        std::fs::read(repo_root().join("webhook-examples/review-privileged-pod.json")).unwrap();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -281,4 +281,39 @@ fn serve_answers_over_https_and_exits_cleanly_on_sigterm() {
     };
     assert_eq!(status.code(), Some(0));
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Palisade passes its own bar: the deployment bundle is clean at `restricted`,
+/// with every analyzer on.
+#[test]
+fn the_deploy_bundle_passes_palisades_own_restricted_scan() {
+    let output = palisade(&[
+        "scan",
+        "deploy/",
+        "--pss-level",
+        "restricted",
+        "--fail-on",
+        "info",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    let report = json_of(&output);
+    assert_eq!(
+        report["findings"].as_array().map(Vec::len),
+        Some(0),
+        "{report}"
+    );
+    // It did read the bundle: the webhook's Deployment is among the objects.
+    let inventory = palisade(&["inventory", "-f", "deploy/", "-o", "json"]);
+    let text = String::from_utf8_lossy(&inventory.stdout);
+    assert!(
+        text.contains("\"ValidatingWebhookConfiguration\"") && text.contains("\"Deployment\""),
+        "{text}"
+    );
 }
