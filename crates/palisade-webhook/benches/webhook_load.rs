@@ -280,7 +280,29 @@ struct Run {
     errors: usize,
 }
 
+/// What one load worker saw: latencies of answered requests, and failures.
+type WorkerResult = (Vec<Duration>, usize);
+
 impl Run {
+    /// Joins the workers into one run measured from `started`.
+    async fn gather(tasks: Vec<tokio::task::JoinHandle<WorkerResult>>, started: Instant) -> Run {
+        let mut run = Run {
+            requests: 0,
+            elapsed: Duration::ZERO,
+            latencies: Vec::new(),
+            errors: 0,
+        };
+        for task in tasks {
+            let (latencies, errors) = task.await.expect("worker");
+            run.latencies.extend(latencies);
+            run.errors += errors;
+        }
+        run.elapsed = started.elapsed();
+        run.requests = run.latencies.len();
+        run.latencies.sort_unstable();
+        run
+    }
+
     fn percentile(&self, p: f64) -> Duration {
         if self.latencies.is_empty() {
             return Duration::ZERO;
@@ -318,21 +340,7 @@ async fn saturate(addr: SocketAddr, ca: &str, body: Bytes, seconds: f64) -> Run 
             (latencies, errors)
         }));
     }
-    let mut run = Run {
-        requests: 0,
-        elapsed: Duration::ZERO,
-        latencies: Vec::new(),
-        errors: 0,
-    };
-    for task in tasks {
-        let (latencies, errors) = task.await.expect("worker");
-        run.latencies.extend(latencies);
-        run.errors += errors;
-    }
-    run.elapsed = started.elapsed();
-    run.requests = run.latencies.len();
-    run.latencies.sort_unstable();
-    run
+    Run::gather(tasks, started).await
 }
 
 /// Open loop at `rate` requests/s, spread over the connections; latency counts
@@ -362,21 +370,7 @@ async fn fixed_rate(addr: SocketAddr, ca: &str, body: Bytes, seconds: f64, rate:
             (latencies, errors)
         }));
     }
-    let mut run = Run {
-        requests: 0,
-        elapsed: Duration::ZERO,
-        latencies: Vec::new(),
-        errors: 0,
-    };
-    for task in tasks {
-        let (latencies, errors) = task.await.expect("worker");
-        run.latencies.extend(latencies);
-        run.errors += errors;
-    }
-    run.elapsed = started.elapsed();
-    run.requests = run.latencies.len();
-    run.latencies.sort_unstable();
-    run
+    Run::gather(tasks, started).await
 }
 
 /// Waits until `due` with better than the timer's 1 ms resolution: sleep to just

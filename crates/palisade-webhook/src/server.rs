@@ -208,30 +208,14 @@ impl Server {
             tokio::spawn(task.serve(stream));
         };
 
-        let mut shutdown = std::pin::pin!(shutdown);
-        loop {
-            tokio::select! {
-                () = &mut shutdown => break,
-                accepted = accept_one(&listener, &connections) => {
-                    if let Some((permit, stream)) = accepted { accept(permit, stream); }
-                }
-            }
-        }
+        accept_until(&listener, &connections, shutdown, &accept).await;
         tracing::info!(
             drain_seconds = state.options.drain.as_secs_f64(),
             "shutting down: draining"
         );
         state.draining.store(true, Ordering::Release);
         let drain_end = tokio::time::sleep(state.options.drain);
-        let mut drain_end = std::pin::pin!(drain_end);
-        loop {
-            tokio::select! {
-                () = &mut drain_end => break,
-                accepted = accept_one(&listener, &connections) => {
-                    if let Some((permit, stream)) = accepted { accept(permit, stream); }
-                }
-            }
-        }
+        accept_until(&listener, &connections, drain_end, &accept).await;
         drop(listener);
         if let Some(task) = metrics_task {
             task.abort();
@@ -244,6 +228,26 @@ impl Server {
         }
         tracing::info!("stopped");
         Ok(())
+    }
+}
+
+/// Accepts connections and hands each to `accept` until `stop` completes.
+async fn accept_until(
+    listener: &TcpListener,
+    slots: &Arc<Semaphore>,
+    stop: impl Future<Output = ()>,
+    accept: &impl Fn(OwnedSemaphorePermit, TcpStream),
+) {
+    let mut stop = std::pin::pin!(stop);
+    loop {
+        tokio::select! {
+            () = &mut stop => return,
+            accepted = accept_one(listener, slots) => {
+                if let Some((permit, stream)) = accepted {
+                    accept(permit, stream);
+                }
+            }
+        }
     }
 }
 

@@ -145,6 +145,19 @@ fn decode_object<'a>(
     Ok(object)
 }
 
+/// The verdict on a request exempt by its namespace or its user (checked in that
+/// order, as upstream does), or `None`.
+fn exempt_request(pss: &PodSecurity, request: &Request) -> Option<Verdict> {
+    let exemptions = &pss.config.exemptions;
+    if exemptions.namespace(&request.namespace) {
+        return Some(exempt("namespace"));
+    }
+    if exemptions.username(&request.user_info.username) {
+        return Some(exempt("user"));
+    }
+    None
+}
+
 /// `exempt=<reason>`, the response to an exempt request.
 fn exempt(reason: &str) -> Verdict {
     Verdict::allow().annotate(EXEMPT, reason)

@@ -4,7 +4,9 @@ use palisade_pss::namespace_policy::policy_to_evaluate;
 
 use super::evaluate::evaluate_pod;
 use super::update::is_significant;
-use super::{ENFORCE_POLICY, PodSecurity, decode_object, error_response, exempt, namespace_labels};
+use super::{
+    ENFORCE_POLICY, PodSecurity, decode_object, error_response, exempt_request, namespace_labels,
+};
 use crate::policy::{Context, Verdict};
 use crate::review::{Operation, Request};
 use crate::status::Status;
@@ -30,12 +32,8 @@ pub(super) fn validate(pss: &PodSecurity, request: &Request, context: &Context<'
     {
         return Verdict::allow();
     }
-    let exemptions = &pss.config.exemptions;
-    if exemptions.namespace(&request.namespace) {
-        return exempt("namespace");
-    }
-    if exemptions.username(&request.user_info.username) {
-        return exempt("user");
+    if let Some(verdict) = exempt_request(pss, request) {
+        return verdict;
     }
     let labels = match namespace_labels(context, &request.namespace) {
         Ok(labels) => labels,

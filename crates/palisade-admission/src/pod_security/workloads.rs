@@ -8,7 +8,7 @@ use palisade_pss::Level;
 use palisade_pss::namespace_policy::policy_to_evaluate;
 
 use super::evaluate::evaluate_pod;
-use super::{ERROR, PodSecurity, exempt, namespace_labels};
+use super::{ERROR, PodSecurity, exempt_request, namespace_labels};
 use crate::policy::{Context, Verdict};
 use crate::review::{Operation, Request};
 
@@ -35,12 +35,8 @@ pub(super) fn validate(
     {
         return Verdict::allow();
     }
-    let exemptions = &pss.config.exemptions;
-    if exemptions.namespace(&request.namespace) {
-        return exempt("namespace");
-    }
-    if exemptions.username(&request.user_info.username) {
-        return exempt("user");
+    if let Some(verdict) = exempt_request(pss, request) {
+        return verdict;
     }
     let labels = match namespace_labels(context, &request.namespace) {
         Ok(labels) => labels,
