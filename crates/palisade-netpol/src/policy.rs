@@ -115,7 +115,7 @@ fn compile_peers(
     }
     let mut out = Vec::new();
     for peer in items {
-        match compile_peer(object, namespace, peer, model) {
+        match compile_peer(namespace, peer, model) {
             Ok(p) => out.push(p),
             Err(e) => model.issue(e, Some(object.reference()), object.locate(Some(peer))),
         }
@@ -127,19 +127,14 @@ fn present<'a>(node: &'a Node, key: &str) -> Option<&'a Node> {
     node.get(key).filter(|n| !n.is_null())
 }
 
-fn compile_peer(
-    object: &Object,
-    namespace: &str,
-    peer: &Node,
-    model: &mut Model,
-) -> Result<NpPeer, String> {
+fn compile_peer(namespace: &str, peer: &Node, model: &mut Model) -> Result<NpPeer, String> {
     let pods = present(peer, "podSelector");
     let namespaces = present(peer, "namespaceSelector");
     if let Some(block) = present(peer, "ipBlock") {
         if pods.is_some() || namespaces.is_some() {
             return Err("a peer may not set ipBlock together with a selector".into());
         }
-        return compile_ip_block(object, block, model).map(NpPeer::Ip);
+        return compile_ip_block(block).map(NpPeer::Ip);
     }
     if pods.is_none() && namespaces.is_none() {
         return Err("a peer must set ipBlock, podSelector or namespaceSelector".into());
@@ -152,27 +147,33 @@ fn compile_peer(
     Ok(NpPeer::Pods(model.pod_set(PodSet { namespaces, pods })))
 }
 
-fn compile_ip_block(object: &Object, block: &Node, model: &mut Model) -> Result<IpBlock, String> {
+fn compile_ip_block(block: &Node) -> Result<IpBlock, String> {
     let cidr_text = block
         .get("cidr")
         .and_then(Node::as_str)
         .ok_or("ipBlock needs a cidr")?;
     let (cidr, host_bits) = IpRange::parse_cidr(cidr_text)?;
+    // The API server refuses the whole policy when an except entry is not a
+    // CIDR or not a strict subset of the block's cidr, so such a policy does
+    // not exist in the cluster and isolates nothing.
     let mut except = Vec::new();
-    for e in block.get("except").into_iter().flat_map(Node::items) {
-        match e.as_str().map(IpRange::parse_cidr) {
-            Some(Ok((range, _))) => except.push(range),
-            Some(Err(msg)) => model.issue(
-                format!("ipBlock.except: {msg}"),
-                Some(object.reference()),
-                object.locate(Some(e)),
-            ),
-            None => model.issue(
-                "ipBlock.except entries must be strings",
-                Some(object.reference()),
-                object.locate(Some(e)),
-            ),
+    for (i, e) in block
+        .get("except")
+        .into_iter()
+        .flat_map(Node::items)
+        .enumerate()
+    {
+        let text = e
+            .as_str()
+            .ok_or_else(|| format!("ipBlock.except[{i}] must be a string"))?;
+        let (range, _) =
+            IpRange::parse_cidr(text).map_err(|msg| format!("ipBlock.except[{i}]: {msg}"))?;
+        if !(cidr.contains(&range) && range != cidr) {
+            return Err(format!(
+                "ipBlock.except[{i}]: Invalid value: {text:?}: must be a strict subset of `cidr`"
+            ));
         }
+        except.push(range);
     }
     Ok(IpBlock {
         cidr,

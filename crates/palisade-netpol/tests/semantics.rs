@@ -307,3 +307,36 @@ fn a_policy_the_api_server_refuses_isolates_nothing() {
         .conn;
     assert!(conn.is_all(), "an invalid policy must not isolate prod/db");
 }
+
+/// `ipBlock.except` must be a strict subset of `cidr` (and a CIDR at all): the API
+/// server refuses the policy otherwise, so it isolates nothing, and the reason
+/// names the entry.
+#[test]
+fn an_except_outside_or_equal_to_its_cidr_makes_the_policy_refused() {
+    for (except, why) in [
+        ("10.1.0.0/24", "must be a strict subset of `cidr`"),
+        ("10.0.0.0/16", "must be a strict subset of `cidr`"),
+        ("10.0.0.0/8", "must be a strict subset of `cidr`"),
+        ("fd00::/64", "must be a strict subset of `cidr`"),
+        ("10.0.0.0/40", "ipBlock.except[1]"),
+    ] {
+        let text = format!(
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: bad, namespace: prod}}\nspec:\n  podSelector: {{}}\n  egress:\n  - to: [{{ipBlock: {{cidr: 10.0.0.0/16, except: [10.0.1.0/24, \"{except}\"]}}}}]\n"
+        );
+        let inv = inventory(&text);
+        let model = Model::from_inventory(&inv);
+        assert!(model.policies.is_empty(), "{except}: the policy was kept");
+        assert_eq!(model.issues.len(), 1, "{except}: {:?}", model.issues);
+        assert!(
+            model.issues[0].message.contains(why),
+            "{except}: {:?}",
+            model.issues
+        );
+    }
+    // A strict subset is fine.
+    let ok = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: ok, namespace: prod}\nspec:\n  podSelector: {}\n  egress:\n  - to: [{ipBlock: {cidr: 10.0.0.0/16, except: [10.0.1.0/24]}}]\n";
+    let inv = inventory(ok);
+    let model = Model::from_inventory(&inv);
+    assert!(model.issues.is_empty(), "{:?}", model.issues);
+    assert_eq!(model.policies.len(), 1);
+}

@@ -33,7 +33,6 @@ lints! {
     policy_selects_nothing,
     peer_matches_nothing,
     named_port_unresolved,
-    ipblock_except_outside_cidr,
     ipblock_host_bits,
     rule_shadowed,
 }
