@@ -490,6 +490,46 @@ fn can_i_answers_yes_or_no_with_kubectl_exit_codes() {
     );
 }
 
+/// kubectl warns on standard error about a verb it does not know (resource verbs
+/// and non-resource HTTP verbs differ) and answers anyway.
+#[test]
+fn can_i_warns_about_an_unknown_verb_as_kubectl_does() {
+    let ask = |verb: &str, target: &str| {
+        let output = palisade(&[
+            "rbac",
+            "can-i",
+            verb,
+            target,
+            "--as",
+            "alice",
+            "-f",
+            "examples/rbac.yaml",
+        ]);
+        (
+            String::from_utf8_lossy(&output.stdout).trim().to_owned(),
+            String::from_utf8_lossy(&output.stderr).trim().to_owned(),
+        )
+    };
+    assert_eq!(
+        ask("frob", "pods"),
+        (
+            "no".to_owned(),
+            "Warning: verb 'frob' is not a known verb".to_owned()
+        )
+    );
+    assert_eq!(
+        ask("Get", "pods").1,
+        "Warning: verb 'Get' is not a known verb"
+    );
+    assert_eq!(
+        ask("list", "/logs").1,
+        "Warning: verb 'list' is not a known verb"
+    );
+    assert_eq!(ask("attest", "pods").1, "");
+    assert_eq!(ask("post", "/logs").1, "");
+    assert_eq!(ask("get", "pods").1, "");
+}
+
 #[test]
 fn can_i_rejects_unknown_types_like_kubectl() {
     let output = palisade(&[

@@ -213,6 +213,38 @@ fn request(
     ))
 }
 
+/// The verbs kubectl's `auth can-i` knows (it warns about others): the resource
+/// verbs of the API and of RBAC's special permissions, or the HTTP verbs of a
+/// non-resource URL. Case matters, as it does to the authorizer.
+fn known_verb(verb: &str, non_resource: bool) -> bool {
+    const RESOURCE: [&str; 16] = [
+        "*",
+        "get",
+        "list",
+        "watch",
+        "create",
+        "update",
+        "patch",
+        "delete",
+        "deletecollection",
+        "use",
+        "bind",
+        "impersonate",
+        "escalate",
+        "approve",
+        "sign",
+        "attest",
+    ];
+    const NON_RESOURCE: [&str; 8] = [
+        "*", "get", "put", "post", "head", "options", "delete", "patch",
+    ];
+    if non_resource {
+        NON_RESOURCE.contains(&verb)
+    } else {
+        RESOURCE.contains(&verb)
+    }
+}
+
 fn can_i(args: &CanIArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
     let user = identity(&args.identity)?;
     // Check the arguments' shape before reading any input.
@@ -246,6 +278,10 @@ fn can_i(args: &CanIArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
         return Ok(Outcome::Clean);
     };
     let request = request(&policy, verb, target, &args.scope)?;
+    if !known_verb(verb, target.starts_with('/')) {
+        // As kubectl warns, on standard error; the question is still answered.
+        eprintln!("Warning: verb '{verb}' is not a known verb");
+    }
     let decision = policy.authorize(&user, &request);
     let (reason, granted_by) = match &decision.reason {
         Reason::PrivilegedGroup => (
