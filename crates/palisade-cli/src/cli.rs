@@ -150,17 +150,54 @@ pub struct RbacOptionArgs {
     /// Also report system: identities and kube-system ServiceAccounts (RBAC risks).
     #[arg(long)]
     pub include_system: bool,
+    #[command(flatten)]
+    pub defaults: DefaultsArgs,
     /// A namespace whose grants count as privileged (repeatable; default
     /// kube-system) (RBAC risks).
     #[arg(long = "privileged-namespace", value_name = "NS")]
     pub privileged_namespaces: Vec<String>,
 }
 
+/// Which of the API server's default RBAC objects join the input.
+#[derive(Args, Debug, Clone, Copy)]
+pub struct DefaultsArgs {
+    /// Also load the API server's default bindings (system:masters, controllers,
+    /// ...) beside its default roles, which are always loaded.
+    #[arg(long, conflicts_with = "no_defaults")]
+    pub include_defaults: bool,
+    /// Do not load the API server's default roles either: a binding to
+    /// cluster-admin, admin, edit, view or a system: role then grants nothing.
+    #[arg(long)]
+    pub no_defaults: bool,
+}
+
+impl DefaultsArgs {
+    pub fn defaults(&self) -> palisade_rbac::Defaults {
+        match (self.include_defaults, self.no_defaults) {
+            (true, _) => palisade_rbac::Defaults::RolesAndBindings,
+            (false, true) => palisade_rbac::Defaults::None,
+            (false, false) => palisade_rbac::Defaults::Roles,
+        }
+    }
+
+    /// The value of `palisade_rbac::analyzer::DEFAULTS_OPTION`.
+    pub fn option_value(&self) -> &'static str {
+        match self.defaults() {
+            palisade_rbac::Defaults::RolesAndBindings => "all",
+            palisade_rbac::Defaults::None => "none",
+            palisade_rbac::Defaults::Roles => "roles",
+        }
+    }
+}
+
 impl RbacOptionArgs {
     /// Sets the options `palisade_rbac::RbacRisks` reads.
     pub fn apply(&self, options: &mut palisade_core::Options) {
-        use palisade_rbac::analyzer::{INCLUDE_SYSTEM_OPTION, PRIVILEGED_NAMESPACE_OPTION};
+        use palisade_rbac::analyzer::{
+            DEFAULTS_OPTION, INCLUDE_SYSTEM_OPTION, PRIVILEGED_NAMESPACE_OPTION,
+        };
         options
+            .set(DEFAULTS_OPTION, self.defaults.option_value())
             .set(INCLUDE_SYSTEM_OPTION, self.include_system.to_string())
             .set_all(
                 PRIVILEGED_NAMESPACE_OPTION,

@@ -1803,22 +1803,40 @@ pub fn namespace_role_bindings_json() -> Vec<Value> {
 
 /// Every bootstrap object, ready to join a loaded inventory.
 pub fn bootstrap_objects() -> Vec<Object> {
-    let source = SourceRef {
-        file: Arc::from(SOURCE),
-        pos: Pos::default(),
-    };
-    [
+    objects([
         cluster_roles_json(),
         cluster_role_bindings_json(),
         controller_roles_json(),
         controller_role_bindings_json(),
         namespace_roles_json(),
         namespace_role_bindings_json(),
-    ]
-    .into_iter()
-    .flatten()
-    .map(|json| Object::new(Node::from_json(&json), source.clone()))
-    .collect()
+    ])
+}
+
+/// The bootstrap roles only (ClusterRoles, controller roles, and the kube-system
+/// and kube-public Roles), without the bindings: what a binding in the input can
+/// refer to in any cluster, by default in every command. Built once per process.
+pub fn bootstrap_roles() -> &'static [Object] {
+    static ROLES: std::sync::OnceLock<Vec<Object>> = std::sync::OnceLock::new();
+    ROLES.get_or_init(|| {
+        objects([
+            cluster_roles_json(),
+            controller_roles_json(),
+            namespace_roles_json(),
+        ])
+    })
+}
+
+fn objects<const N: usize>(groups: [Vec<Value>; N]) -> Vec<Object> {
+    let source = SourceRef {
+        file: Arc::from(SOURCE),
+        pos: Pos::default(),
+    };
+    groups
+        .into_iter()
+        .flatten()
+        .map(|json| Object::new(Node::from_json(&json), source.clone()))
+        .collect()
 }
 
 #[cfg(test)]

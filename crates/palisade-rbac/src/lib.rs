@@ -30,7 +30,7 @@ pub mod who_can;
 
 pub use analyzer::RbacRisks;
 pub use authorize::{Decision, HeldRule, HeldRuleView, Reason};
-pub use bootstrap::bootstrap_objects;
+pub use bootstrap::{bootstrap_objects, bootstrap_roles};
 pub use discovery::{Discovery, ResolvedType, UnknownType};
 pub use escalation::{AdmitDecision, AdmitReason, Operation};
 pub use identity::UserInfo;
@@ -39,7 +39,7 @@ pub use matrix::{MatrixAnswer, MatrixRow};
 pub use model::{
     BindingDef, BindingKind, PolicyRule, RoleDef, RoleKind, Subject, SubjectKind, SubjectRef,
 };
-pub use policy::{BindingId, Grant, Policy, RoleId};
+pub use policy::{BindingId, Defaults, Grant, Policy, RoleId};
 pub use request::{Request, ResourceAttributes};
 pub use risks::{RiskOptions, analyze};
 pub use who_can::{ViaView, WhoCanEntry};

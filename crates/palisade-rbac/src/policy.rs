@@ -62,9 +62,40 @@ pub struct Policy {
     pub(crate) url_rules: Vec<(RoleId, usize)>,
 }
 
+/// Which of the API server's default RBAC objects a policy includes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Defaults {
+    /// Only the input (`--no-defaults`).
+    None,
+    /// The default roles, so that bindings to `cluster-admin`, `admin`, `edit`,
+    /// `view` and `system:*` roles grant what they grant in a cluster.
+    #[default]
+    Roles,
+    /// The default roles and their bindings (`--include-defaults`).
+    RolesAndBindings,
+}
+
 impl Policy {
     pub fn from_inventory(inventory: &Inventory) -> Policy {
         Policy::from_objects(inventory.objects())
+    }
+
+    /// Like [`Policy::from_inventory`], with the API server's default roles (or
+    /// roles and bindings) as the cluster has them. They come first, so a role of
+    /// the same name in the input replaces the default one, as applying it would.
+    pub fn with_defaults(inventory: &Inventory, defaults: Defaults) -> Policy {
+        match defaults {
+            Defaults::None => Policy::from_inventory(inventory),
+            Defaults::Roles => Policy::from_objects(
+                crate::bootstrap::bootstrap_roles()
+                    .iter()
+                    .chain(inventory.objects()),
+            ),
+            Defaults::RolesAndBindings => {
+                let bootstrap = crate::bootstrap::bootstrap_objects();
+                Policy::from_objects(bootstrap.iter().chain(inventory.objects()))
+            }
+        }
     }
 
     /// Reads every RBAC object (and ServiceAccount, CRD) of `objects`; others are

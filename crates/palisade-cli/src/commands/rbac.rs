@@ -10,12 +10,11 @@ use clap::{Args, Subcommand};
 use palisade_core::{Analyzer, Inventory, Options, Severity};
 use palisade_rbac::{
     Discovery, Policy, RbacRisks, Reason, Request, ResourceAttributes, UserInfo, WhoCanEntry,
-    bootstrap_objects,
 };
 use palisade_report::rbac::{self as rbac_report, CanIAnswer};
 use palisade_report::{FailOn, Format};
 
-use crate::cli::{FindingsArgs, GlobalArgs, InputArgs, RbacOptionArgs};
+use crate::cli::{DefaultsArgs, FindingsArgs, GlobalArgs, InputArgs, RbacOptionArgs};
 use crate::output::Output;
 use crate::registry::registry;
 use crate::report_findings::{Emit, emit};
@@ -95,9 +94,8 @@ pub struct CanIArgs {
     pub output: Format,
     #[command(flatten)]
     pub input: InputArgs,
-    /// Also load the API server's default roles and bindings (shipped in the binary).
-    #[arg(long)]
-    pub include_defaults: bool,
+    #[command(flatten)]
+    pub defaults: DefaultsArgs,
 }
 
 #[derive(Args, Debug)]
@@ -112,9 +110,8 @@ pub struct WhoCanArgs {
     pub output: Format,
     #[command(flatten)]
     pub input: InputArgs,
-    /// Also load the API server's default roles and bindings (shipped in the binary).
-    #[arg(long)]
-    pub include_defaults: bool,
+    #[command(flatten)]
+    pub defaults: DefaultsArgs,
 }
 
 #[derive(Args, Debug)]
@@ -124,9 +121,6 @@ pub struct RisksArgs {
     pub paths: Vec<PathBuf>,
     #[command(flatten)]
     pub input: InputArgs,
-    /// Also load the API server's default roles and bindings (shipped in the binary).
-    #[arg(long)]
-    pub include_defaults: bool,
     /// Output format: table or json.
     #[arg(short = 'o', long = "output", value_name = "FORMAT", default_value = "table", value_parser = crate::cli::findings_format)]
     pub output: Format,
@@ -148,16 +142,10 @@ pub fn run(args: &RbacArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
     }
 }
 
-/// The inventory of the input, plus the bootstrap policy with `--include-defaults`.
-fn load(
-    paths: &[PathBuf],
-    input: &InputArgs,
-    include_defaults: bool,
-) -> Result<(Inventory, usize), CliError> {
-    let mut loaded = inputs::load(paths, input)?;
-    if include_defaults {
-        loaded.objects.extend(bootstrap_objects());
-    }
+/// The inventory of the input and the number of files read. The API server's
+/// default roles (and bindings) join the policy, not the inventory.
+fn load(paths: &[PathBuf], input: &InputArgs) -> Result<(Inventory, usize), CliError> {
+    let loaded = inputs::load(paths, input)?;
     Ok((Inventory::new(loaded.objects), loaded.files))
 }
 
@@ -259,8 +247,8 @@ fn can_i(args: &CanIArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
             ));
         }
     };
-    let (inventory, _) = load(&[], &args.input, args.include_defaults)?;
-    let policy = Policy::from_inventory(&inventory);
+    let (inventory, _) = load(&[], &args.input)?;
+    let policy = Policy::with_defaults(&inventory, args.defaults.defaults());
     let mut out = Output::new(global);
     let width = out.width;
     let Some((verb, target)) = question else {
@@ -323,8 +311,8 @@ fn who_can(args: &WhoCanArgs, global: &GlobalArgs) -> Result<Outcome, CliError> 
             "expected VERB and TYPE[.GROUP][/NAME] or /NON-RESOURCE-URL".to_owned(),
         ));
     };
-    let (inventory, _) = load(&[], &args.input, args.include_defaults)?;
-    let policy = Policy::from_inventory(&inventory);
+    let (inventory, _) = load(&[], &args.input)?;
+    let policy = Policy::with_defaults(&inventory, args.defaults.defaults());
     let request = request(&policy, verb, target, &args.scope)?;
     let answer: Vec<WhoCanEntry> = if args.scope.all_namespaces {
         policy.who_can_any_namespace(&request)
@@ -352,7 +340,7 @@ fn risks(args: &RisksArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
         FailOn::At(Severity::High),
         &registry(),
     )?;
-    let (inventory, files) = load(&args.paths, &args.input, args.include_defaults)?;
+    let (inventory, files) = load(&args.paths, &args.input)?;
     let mut options = Options::default();
     args.rbac.apply(&mut options);
     let findings = RbacRisks.analyze(&inventory, &options);
