@@ -4,7 +4,7 @@
 use palisade_core::{Analyzer, Finding, Inventory, Options, Rule};
 
 use crate::policy::{Defaults, Policy};
-use crate::risks::{RiskOptions, analyze};
+use crate::risks::{RiskOptions, analyze_with_workloads};
 
 /// `true` to also report `system:` identities and kube-system ServiceAccounts.
 pub const INCLUDE_SYSTEM_OPTION: &str = "include-system";
@@ -66,9 +66,10 @@ impl Analyzer for RbacRisks {
     fn analyze(&self, inventory: &Inventory, options: &Options) -> Vec<Finding> {
         // Options were checked; an unchecked bad value falls back to the default.
         let defaults = RbacRisks::defaults(options).unwrap_or_default();
-        analyze(
+        analyze_with_workloads(
             &Policy::with_defaults(inventory, defaults),
             &RbacRisks::risk_options(options),
+            Some(inventory),
         )
     }
 }

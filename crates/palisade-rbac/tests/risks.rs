@@ -439,3 +439,77 @@ fn chain_objects() -> Vec<Value> {
         ),
     ]
 }
+
+/// RBAC-WL-PRIVILEGED-SA: a workload whose pods run with a powerful
+/// ServiceAccount's token is reported at the workload, with the grant's
+/// severity; no token (automount off), a harmless account, or a medium grant
+/// are not.
+#[test]
+fn workloads_running_as_a_powerful_service_account_are_reported_at_the_workload() {
+    let deployment = |name: &str, account: Option<&str>, automount: Option<bool>| {
+        let mut spec = json!({"containers": [{"name": "c", "image": "i"}]});
+        if let Some(account) = account {
+            spec["serviceAccountName"] = json!(account);
+        }
+        if let Some(automount) = automount {
+            spec["automountServiceAccountToken"] = json!(automount);
+        }
+        json!({"apiVersion": "apps/v1", "kind": "Deployment",
+               "metadata": {"name": name, "namespace": "build"},
+               "spec": {"template": {"spec": spec}}})
+    };
+    let objects: Vec<_> = vec![
+        cluster_role(
+            "all",
+            json!([{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}]),
+        ),
+        cluster_role(
+            "events",
+            json!([{"apiGroups": [""], "resources": ["events"], "verbs": ["delete"]}]),
+        ),
+        crb(
+            "ci-all",
+            "all",
+            json!([{"kind": "ServiceAccount", "name": "ci", "namespace": "build"}]),
+        ),
+        rb(
+            "build",
+            "d",
+            "ClusterRole",
+            "events",
+            json!([{"kind": "ServiceAccount", "name": "default", "namespace": "build"}]),
+        ),
+        deployment("runner", Some("ci"), None),
+        deployment("tokenless", Some("ci"), Some(false)),
+        deployment("plain", None, None),
+        // The deprecated alias counts when serviceAccountName is absent.
+        json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "old", "namespace": "build"},
+               "spec": {"serviceAccount": "ci", "containers": [{"name": "c", "image": "i"}]}}),
+    ]
+    .into_iter()
+    .map(obj)
+    .collect();
+    let inventory = palisade_core::Inventory::new(objects);
+    let findings = palisade_rbac::risks::analyze_with_workloads(
+        &Policy::from_inventory(&inventory),
+        &RiskOptions::default(),
+        Some(&inventory),
+    );
+    let reported: Vec<(&str, Severity)> = findings
+        .iter()
+        .filter(|f| f.rule == "rbac/wl-privileged-sa")
+        .map(|f| {
+            (
+                f.message.split(" runs as ").next().unwrap_or(""),
+                f.severity,
+            )
+        })
+        .collect();
+    assert_eq!(
+        reported,
+        [
+            ("Deployment build/runner", Severity::Critical),
+            ("Pod build/old", Severity::Critical)
+        ]
+    );
+}

@@ -11,10 +11,11 @@
 pub mod catalogue;
 pub mod paths;
 pub mod probes;
+pub mod workload_sa;
 
 use std::collections::{BTreeMap, HashMap};
 
-use palisade_core::{Finding, Rule, Severity};
+use palisade_core::{Finding, Inventory, Rule, Severity};
 
 use crate::model::{BindingKind, SubjectKind, SubjectRef};
 use crate::policy::{BindingId, Grant, Policy, RoleId};
@@ -284,7 +285,7 @@ impl<'p> Analysis<'p> {
             .max()
     }
 
-    fn visible(&self, subject: &SubjectRef) -> bool {
+    pub(crate) fn visible(&self, subject: &SubjectRef) -> bool {
         self.options.include_system || !subject.is_system()
     }
 
@@ -353,7 +354,7 @@ impl<'p> Analysis<'p> {
         }
     }
 
-    fn remediation(&self, rule: &RiskRule) -> String {
+    pub(crate) fn remediation(&self, rule: &RiskRule) -> String {
         self.remediations
             .get(rule.id)
             .cloned()
@@ -401,7 +402,10 @@ pub fn rules() -> Vec<&'static Rule> {
     catalogue::FAMILIES
         .iter()
         .flat_map(|family| family.iter().map(|r| &r.rule))
-        .chain([&paths::PATH_ESCALATION.rule])
+        .chain([
+            &paths::PATH_ESCALATION.rule,
+            &workload_sa::WL_PRIVILEGED_SA.rule,
+        ])
         .chain(crate::validate::RULES.iter().copied())
         .collect()
 }
@@ -412,6 +416,16 @@ fn role_caps_of(rules: &[crate::model::PolicyRule], namespaced_only: bool) -> Ro
 
 /// Every risk finding of the policy, worst first. Deterministic for the same input.
 pub fn analyze(policy: &Policy, options: &RiskOptions) -> Vec<Finding> {
+    analyze_with_workloads(policy, options, None)
+}
+
+/// [`analyze`], plus the workloads of `inventory` that run as a ServiceAccount
+/// with a critical or high grant (`rbac/wl-privileged-sa`).
+pub fn analyze_with_workloads(
+    policy: &Policy,
+    options: &RiskOptions,
+    inventory: Option<&Inventory>,
+) -> Vec<Finding> {
     let mut analysis = Analysis::new(policy, options);
     let graph = analysis.evaluate_catalogue();
     let mut out = Vec::new();
@@ -419,6 +433,9 @@ pub fn analyze(policy: &Policy, options: &RiskOptions) -> Vec<Finding> {
     analysis.broad_subject_findings(&mut out);
     analysis.hygiene_findings(&mut out);
     paths::path_findings(&analysis, &graph, &mut out);
+    if let Some(inventory) = inventory {
+        workload_sa::findings(&analysis, inventory, &mut out);
+    }
     if options.include_validation {
         out.extend(policy.validation_findings());
     }
