@@ -513,3 +513,41 @@ fn workloads_running_as_a_powerful_service_account_are_reported_at_the_workload(
         ]
     );
 }
+
+/// RBAC-HYG-MANY-ROLES, namespace part: more than five distinct subjects bound
+/// in one namespace is reported once, at info, naming them.
+#[test]
+fn a_namespace_with_more_than_five_subjects_is_reported() {
+    let role = json!({"kind": "Role", "metadata": {"name": "r", "namespace": "team"},
+                      "rules": [{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get"]}]});
+    let users = |n: usize| {
+        (0..n)
+            .map(|i| json!({"kind": "User", "name": format!("u{i}")}))
+            .collect::<Vec<_>>()
+    };
+    let crowded = |n: usize| {
+        let findings = run(
+            vec![
+                role.clone(),
+                rb("team", "b", "Role", "r", Value::Array(users(n))),
+            ],
+            &RiskOptions::default(),
+        );
+        findings
+            .into_iter()
+            .filter(|f| f.rule == "rbac/hyg-many-roles")
+            .map(|f| (f.severity, f.message))
+            .collect::<Vec<_>>()
+    };
+    assert!(crowded(5).is_empty());
+    let six = crowded(6);
+    assert_eq!(six.len(), 1, "{six:?}");
+    assert_eq!(six[0].0, Severity::Info);
+    assert!(
+        six[0].1.starts_with(
+            "namespace team has 6 subjects bound by RoleBindings (more than 5): User u0, "
+        ),
+        "{}",
+        six[0].1
+    );
+}

@@ -31,6 +31,8 @@ pub struct RiskOptions {
     pub privileged_namespaces: Vec<String>,
     /// RBAC-HYG-MANY-ROLES: report subjects with more bindings than this (krane: 4).
     pub many_bindings: usize,
+    /// RBAC-HYG-MANY-ROLES: report namespaces with more subjects than this (krane: 5).
+    pub many_subjects: usize,
     /// How many "can become" links an escalation path may have.
     pub path_depth: usize,
     /// Also return the validation findings (missing roles, invalid subjects, ...).
@@ -43,6 +45,7 @@ impl Default for RiskOptions {
             include_system: false,
             privileged_namespaces: vec!["kube-system".to_owned()],
             many_bindings: 4,
+            many_subjects: 5,
             path_depth: 3,
             include_validation: true,
         }

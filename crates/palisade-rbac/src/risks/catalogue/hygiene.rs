@@ -13,10 +13,12 @@ pub static HYG_MANY_ROLES: RiskRule = RiskRule {
     catalogue_id: "RBAC-HYG-MANY-ROLES",
     rule: palisade_core::rule! {
         /// ## What it flags
-        /// A subject with more bindings than the threshold (4).
+        /// A subject with more bindings than the threshold (4), or a namespace
+        /// whose RoleBindings name more distinct subjects than the threshold (5).
         ///
         /// ## Why it matters
-        /// Subjects with many bindings are hard to review.
+        /// Subjects with many bindings, and namespaces that many subjects can act
+        /// in, are hard to review.
         ///
         /// ## Example
         /// ```yaml
@@ -66,6 +68,7 @@ pub(crate) static RULES: &[&RiskRule] = &[&HYG_MANY_ROLES, &HYG_DEFAULT_SA];
 impl Analysis<'_> {
     /// RBAC-HYG-MANY-ROLES and RBAC-HYG-DEFAULT-SA.
     pub(in crate::risks) fn hygiene_findings(&self, out: &mut Vec<Finding>) {
+        self.crowded_namespaces(out);
         for (subject, bindings) in &self.subjects {
             if !self.visible(subject) {
                 continue;
@@ -115,6 +118,45 @@ impl Analysis<'_> {
                     out.push(self.located(&HYG_DEFAULT_SA, Severity::Medium, message, b, at(b)));
                 }
             }
+        }
+    }
+
+    /// RBAC-HYG-MANY-ROLES, namespace part: namespaces whose RoleBindings name
+    /// more distinct (visible) subjects than `many_subjects`, reported at the
+    /// namespace's first such binding.
+    fn crowded_namespaces(&self, out: &mut Vec<Finding>) {
+        let mut by_namespace: std::collections::BTreeMap<&str, (Vec<String>, BindingId)> =
+            std::collections::BTreeMap::new();
+        for (subject, bindings) in &self.subjects {
+            if !self.visible(subject) {
+                continue;
+            }
+            for (namespace, list) in &bindings.by_namespace {
+                let Some(&first) = list.first() else { continue };
+                let entry = by_namespace
+                    .entry(namespace.as_str())
+                    .or_insert_with(|| (Vec::new(), first));
+                entry.0.push(subject.display());
+                entry.1 = entry.1.min(first);
+            }
+        }
+        for (namespace, (subjects, first)) in by_namespace {
+            if subjects.len() <= self.options.many_subjects {
+                continue;
+            }
+            let grant = self.policy.resolved_role(first).map(|role| Grant {
+                binding: first,
+                role,
+                rule: 0,
+            });
+            let message = format!(
+                "namespace {namespace} has {} subjects bound by RoleBindings (more than {}): {} [{}]",
+                subjects.len(),
+                self.options.many_subjects,
+                subjects.join(", "),
+                HYG_MANY_ROLES.catalogue_id
+            );
+            out.push(self.located(&HYG_MANY_ROLES, Severity::Info, message, first, grant));
         }
     }
 }
