@@ -551,3 +551,35 @@ fn a_namespace_with_more_than_five_subjects_is_reported() {
         six[0].1
     );
 }
+
+/// RBAC-NODE-STEAL-PODS from a namespaced grant: node writes cluster-wide plus
+/// pod deletion granted only by a RoleBinding in a privileged namespace.
+#[test]
+fn stealing_pods_through_a_rolebinding_in_a_privileged_namespace_is_reported() {
+    let mallory = json!([{"kind": "User", "name": "mallory"}]);
+    let objects = vec![
+        cluster_role(
+            "nodes",
+            json!([{"apiGroups": [""], "resources": ["nodes"], "verbs": ["patch"]}]),
+        ),
+        crb("nodes", "nodes", mallory.clone()),
+        json!({"kind": "Role", "metadata": {"name": "del", "namespace": "kube-system"},
+               "rules": [{"apiGroups": [""], "resources": ["pods"], "verbs": ["delete"]}]}),
+        rb("kube-system", "del", "Role", "del", mallory.clone()),
+        json!({"kind": "Role", "metadata": {"name": "del", "namespace": "apps"},
+               "rules": [{"apiGroups": [""], "resources": ["pods"], "verbs": ["delete"]}]}),
+        rb("apps", "del", "Role", "del", mallory),
+    ];
+    let findings = run(objects, &RiskOptions::default());
+    let steal: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| f.rule == "rbac/node-steal-pods")
+        .collect();
+    assert_eq!(steal.len(), 1, "{steal:#?}");
+    assert!(
+        steal[0].message.contains("in namespace kube-system"),
+        "{}",
+        steal[0].message
+    );
+    assert_eq!(steal[0].severity, Severity::High);
+}
