@@ -583,3 +583,58 @@ fn stealing_pods_through_a_rolebinding_in_a_privileged_namespace_is_reported() {
     );
     assert_eq!(steal[0].severity, Severity::High);
 }
+
+/// A path through a ServiceAccount's implicit groups: the accounts of `build`
+/// have no bindings of their own, but `system:serviceaccounts:build` (which every
+/// one of them holds, and the user does not) is bound to full control; so is
+/// `system:serviceaccounts` in the second case, reached from any namespace.
+#[test]
+fn a_path_reaches_the_implicit_groups_of_the_accounts_a_pod_can_run_as() {
+    let all = cluster_role(
+        "all",
+        json!([{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}]),
+    );
+    let pods = json!({"kind": "Role", "metadata": {"name": "pods", "namespace": "build"},
+                      "rules": [{"apiGroups": [""], "resources": ["pods"], "verbs": ["create"]}]});
+    let dev = rb(
+        "build",
+        "dev",
+        "Role",
+        "pods",
+        json!([{"kind": "User", "name": "dev"}]),
+    );
+    for group in ["system:serviceaccounts:build", "system:serviceaccounts"] {
+        let findings = run(
+            vec![
+                all.clone(),
+                pods.clone(),
+                dev.clone(),
+                crb("g", "all", json!([{"kind": "Group", "name": group}])),
+            ],
+            &RiskOptions::default(),
+        );
+        let path = find(&findings, "rbac/path-escalation", "User dev")
+            .unwrap_or_else(|| panic!("{group}: no path in {findings:#?}"));
+        assert_eq!(path.severity, Severity::Critical);
+        assert!(
+            path.message.contains(&format!("(Group {group})")),
+            "{}",
+            path.message
+        );
+    }
+    // The namespace's group of another namespace is not reached.
+    let findings = run(
+        vec![
+            all,
+            pods,
+            dev,
+            crb(
+                "g",
+                "all",
+                json!([{"kind": "Group", "name": "system:serviceaccounts:prod"}]),
+            ),
+        ],
+        &RiskOptions::default(),
+    );
+    assert!(find(&findings, "rbac/path-escalation", "User dev").is_none());
+}

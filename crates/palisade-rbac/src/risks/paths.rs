@@ -6,9 +6,13 @@
 //! ServiceAccount there; `create serviceaccounts/token` mints its token;
 //! `impersonate serviceaccounts` acts as it; `impersonate users/groups` limited
 //! by resourceNames acts as the named identities (unrestricted impersonation is
-//! already critical on its own). Only identities that hold grants are targets:
-//! an account without bindings adds nothing (its implicit groups are held by
-//! every account anyway).
+//! already critical on its own). Only identities that hold grants are targets.
+//! A ServiceAccount also holds its implicit groups' grants, which the subject
+//! that becomes it may not have: `system:serviceaccounts:<ns>` and
+//! `system:serviceaccounts` count as members of their namespace's account set
+//! (every namespace's, for the latter), so running a pod as any account of
+//! `build` reaches what `system:serviceaccounts:build` is bound to, even when no
+//! account of `build` has a binding of its own.
 //!
 //! Scale: "every ServiceAccount of namespace N" (or of the cluster) is one
 //! target set, not thousands of edges, and the best reachable power is computed
@@ -56,6 +60,11 @@ pub static PATH_ESCALATION: RiskRule = RiskRule {
     },
 };
 
+/// The group every ServiceAccount is in.
+const ALL_ACCOUNTS_GROUP: &str = "system:serviceaccounts";
+/// The group of a namespace's ServiceAccounts, followed by the namespace.
+const ACCOUNTS_GROUP_PREFIX: &str = "system:serviceaccounts:";
+
 /// Who a link reaches.
 #[derive(Clone, Debug)]
 pub(crate) enum Target {
@@ -79,6 +88,8 @@ pub(crate) struct Graph {
     nodes: Vec<SubjectRef>,
     index: HashMap<SubjectRef, usize>,
     accounts_by_namespace: BTreeMap<String, Vec<usize>>,
+    /// The group `system:serviceaccounts`, which every account holds.
+    all_accounts_group: Option<usize>,
     links: Vec<Vec<Link>>,
 }
 
@@ -92,9 +103,30 @@ impl Graph {
             .map(|(i, s)| (s, i))
             .collect();
         let mut accounts_by_namespace: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        let mut all_accounts_group = None;
         for (i, s) in nodes.iter().enumerate() {
-            if let (SubjectKind::ServiceAccount, Some(ns)) = (&s.kind, &s.namespace) {
-                accounts_by_namespace.entry(ns.clone()).or_default().push(i);
+            match (&s.kind, &s.namespace) {
+                (SubjectKind::ServiceAccount, Some(ns)) => {
+                    accounts_by_namespace.entry(ns.clone()).or_default().push(i);
+                }
+                (SubjectKind::Group, _) if s.name == ALL_ACCOUNTS_GROUP => {
+                    all_accounts_group = Some(i);
+                }
+                (SubjectKind::Group, _) => {
+                    let namespace = s.name.strip_prefix(ACCOUNTS_GROUP_PREFIX);
+                    if let Some(ns) = namespace.filter(|ns| !ns.is_empty()) {
+                        accounts_by_namespace
+                            .entry(ns.to_owned())
+                            .or_default()
+                            .push(i);
+                    }
+                }
+                _ => {}
+            }
+        }
+        if let Some(group) = all_accounts_group {
+            for members in accounts_by_namespace.values_mut() {
+                members.push(group);
             }
         }
         let links = vec![Vec::new(); nodes.len()];
@@ -102,6 +134,7 @@ impl Graph {
             nodes,
             index,
             accounts_by_namespace,
+            all_accounts_group,
             links,
         }
     }
@@ -258,10 +291,16 @@ pub(crate) fn path_findings(analysis: &Analysis<'_>, graph: &Graph, out: &mut Ve
         for (node, links) in graph.links.iter().enumerate() {
             for (li, link) in links.iter().enumerate() {
                 let candidates: Vec<(Severity, usize, usize)> = match &link.target {
+                    // A namespace without bound accounts or groups still has
+                    // accounts, and they all hold `system:serviceaccounts`.
                     Target::Accounts(scope) => set_best
                         .get(&scope.as_deref())
                         .copied()
                         .flatten()
+                        .or_else(|| {
+                            let group = graph.all_accounts_group?;
+                            value(group).map(|(p, len)| (p, len, group))
+                        })
                         .into_iter()
                         .collect(),
                     Target::One(m) => value(*m).map(|(p, len)| (p, len, *m)).into_iter().collect(),
@@ -314,6 +353,20 @@ pub(crate) fn path_findings(analysis: &Analysis<'_>, graph: &Graph, out: &mut Ve
     }
 }
 
+/// How a chain names the identity it reaches: an account group reads as the
+/// accounts it stands for.
+fn identity_text(subject: &SubjectRef) -> String {
+    if subject.kind == SubjectKind::Group {
+        if subject.name == ALL_ACCOUNTS_GROUP {
+            return format!("any ServiceAccount (Group {})", subject.name);
+        }
+        if let Some(ns) = subject.name.strip_prefix(ACCOUNTS_GROUP_PREFIX) {
+            return format!("a ServiceAccount of {ns} (Group {})", subject.name);
+        }
+    }
+    subject.display()
+}
+
 fn finding(
     analysis: &Analysis<'_>,
     graph: &Graph,
@@ -330,7 +383,7 @@ fn finding(
             "{} {} {} {} ({})",
             graph.nodes[*from].display(),
             link.how,
-            graph.nodes[to].display(),
+            identity_text(&graph.nodes[to]),
             Analysis::scope_text(&link.scope),
             analysis.policy.describe(&link.grant)
         ));
@@ -338,7 +391,7 @@ fn finding(
     let mut text = format!(
         "{} can become {}: {}",
         start.display(),
-        target_ref.display(),
+        identity_text(target_ref),
         steps.join(" -> ")
     );
     let worst = analysis
