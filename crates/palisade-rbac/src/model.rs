@@ -441,6 +441,8 @@ pub struct ServiceAccountDef {
     pub name: String,
     pub source: SourceRef,
     pub object: ObjectRef,
+    /// `automountServiceAccountToken` as written (`None` when absent: mounted).
+    pub automount: Option<bool>,
 }
 
 impl ServiceAccountDef {
@@ -453,6 +455,10 @@ impl ServiceAccountDef {
             name: object.name().to_owned(),
             source: object.source().clone(),
             object: object.reference().clone(),
+            automount: object
+                .root()
+                .get("automountServiceAccountToken")
+                .and_then(palisade_core::Node::as_bool),
         })
     }
 }

@@ -638,3 +638,36 @@ fn a_path_reaches_the_implicit_groups_of_the_accounts_a_pod_can_run_as() {
     );
     assert!(find(&findings, "rbac/path-escalation", "User dev").is_none());
 }
+
+/// RBAC-HYG-DEFAULT-SA, automount part: a declared `default` account that mounts
+/// its token is reported (low); one that sets automountServiceAccountToken:
+/// false, other accounts, and kube-system's (a system identity) are not.
+#[test]
+fn a_declared_default_account_that_mounts_its_token_is_reported() {
+    let account = |ns: &str, name: &str, automount: Option<bool>| {
+        let mut sa = json!({"kind": "ServiceAccount", "metadata": {"name": name, "namespace": ns}});
+        if let Some(a) = automount {
+            sa["automountServiceAccountToken"] = json!(a);
+        }
+        sa
+    };
+    let findings = run(
+        vec![
+            account("shop", "default", None),
+            account("prod", "default", Some(false)),
+            account("shop", "web", None),
+            account("kube-system", "default", None),
+        ],
+        &RiskOptions::default(),
+    );
+    let reported: Vec<(&str, Severity)> = findings
+        .iter()
+        .filter(|f| f.rule == "rbac/hyg-default-sa")
+        .map(|f| (f.message.as_str(), f.severity))
+        .collect();
+    assert_eq!(reported.len(), 1, "{reported:?}");
+    assert!(reported[0].0.starts_with(
+        "ServiceAccount shop/default does not set automountServiceAccountToken: false"
+    ));
+    assert_eq!(reported[0].1, Severity::Low);
+}

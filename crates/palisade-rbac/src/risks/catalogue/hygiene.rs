@@ -39,11 +39,14 @@ pub static HYG_DEFAULT_SA: RiskRule = RiskRule {
     catalogue_id: "RBAC-HYG-DEFAULT-SA",
     rule: palisade_core::rule! {
         /// ## What it flags
-        /// A binding that grants a role to a namespace's `default` ServiceAccount.
+        /// A binding that grants a role to a namespace's `default` ServiceAccount;
+        /// and a `default` ServiceAccount declared in the input without
+        /// `automountServiceAccountToken: false`.
         ///
         /// ## Why it matters
         /// Every pod without an explicit serviceAccountName runs as `default` and
-        /// inherits the grant.
+        /// inherits the grant, and with automounting every such pod carries the
+        /// account's token whether it calls the API or not.
         ///
         /// ## Example
         /// ```yaml
@@ -54,10 +57,12 @@ pub static HYG_DEFAULT_SA: RiskRule = RiskRule {
         /// ```
         ///
         /// ## How to fix
-        /// Create a dedicated ServiceAccount for the workload that needs the grant.
+        /// Create a dedicated ServiceAccount for the workload that needs the grant,
+        /// and set `automountServiceAccountToken: false` on `default`.
         id: "rbac/hyg-default-sa",
         title: "grant to a default ServiceAccount",
         severity: Severity::Medium,
+        severity_varies: "medium for a grant to `default`, low for a declared `default` account that mounts its token",
         depends_on: &["include-system", "privileged-namespace"],
     },
 };
@@ -69,6 +74,7 @@ impl Analysis<'_> {
     /// RBAC-HYG-MANY-ROLES and RBAC-HYG-DEFAULT-SA.
     pub(in crate::risks) fn hygiene_findings(&self, out: &mut Vec<Finding>) {
         self.crowded_namespaces(out);
+        self.automounting_default_accounts(out);
         for (subject, bindings) in &self.subjects {
             if !self.visible(subject) {
                 continue;
@@ -157,6 +163,38 @@ impl Analysis<'_> {
                 HYG_MANY_ROLES.catalogue_id
             );
             out.push(self.located(&HYG_MANY_ROLES, Severity::Info, message, first, grant));
+        }
+    }
+
+    /// RBAC-HYG-DEFAULT-SA, automount part: a `default` ServiceAccount the input
+    /// declares without `automountServiceAccountToken: false`. (An undeclared one
+    /// is the API server's, and whether it mounts is not in the manifests.)
+    fn automounting_default_accounts(&self, out: &mut Vec<Finding>) {
+        for account in self.policy.service_accounts() {
+            let subject =
+                crate::model::SubjectRef::service_account(&account.namespace, &account.name);
+            if account.name != "default"
+                || account.automount == Some(false)
+                || !self.visible(&subject)
+            {
+                continue;
+            }
+            let message = format!(
+                "{} does not set automountServiceAccountToken: false: every pod of namespace {} without its own ServiceAccount carries its token [{}]",
+                subject.display(),
+                account.namespace,
+                HYG_DEFAULT_SA.catalogue_id
+            );
+            out.push(
+                Finding::new(
+                    HYG_DEFAULT_SA.id,
+                    Severity::Low,
+                    message,
+                    &account.source,
+                    Some(account.object.clone()),
+                )
+                .with_remediation(self.remediation(&HYG_DEFAULT_SA)),
+            );
         }
     }
 }
