@@ -67,12 +67,41 @@ pub(crate) fn collect(inventory: &Inventory, model: &mut Model) {
     }
 }
 
+/// Compiles one (Baseline)AdminNetworkPolicy, or `None` when the API server would
+/// refuse it (its CRD schema: priority 0..=1000, one subject kind, an action of
+/// the enum, one kind per peer, at least one peer per rule, valid ports and
+/// CIDRs). A refused object does not exist in the cluster, so it is left out
+/// whole, as NetworkPolicies are, and every reason is reported.
 fn compile(object: &Object, baseline: bool, model: &mut Model) -> Option<AdminPolicy> {
+    let issues_before = model.issues.len();
+    let policy = compile_fields(object, baseline, model)?;
+    (model.issues.len() == issues_before).then_some(policy)
+}
+
+/// Members of `node` among `keys` that are set (not absent, not null).
+fn members_set<'a>(node: &Node, keys: &[&'a str]) -> Vec<&'a str> {
+    keys.iter()
+        .copied()
+        .filter(|key| node.get(key).is_some_and(|v| !v.is_null()))
+        .collect()
+}
+
+fn compile_fields(object: &Object, baseline: bool, model: &mut Model) -> Option<AdminPolicy> {
     let spec = object.root().get("spec");
     let priority = if baseline {
         i64::MAX
     } else {
         match spec.and_then(|s| s.get("priority")).and_then(Node::as_i64) {
+            Some(p) if !(0..=1000).contains(&p) => {
+                model.issue(
+                    format!(
+                        "spec.priority {p} is outside 0..1000; the API server refuses the policy"
+                    ),
+                    Some(object.reference()),
+                    object.locate(spec.and_then(|s| s.get("priority"))),
+                );
+                return None;
+            }
             Some(p) => p,
             None => {
                 model.issue(
@@ -85,6 +114,20 @@ fn compile(object: &Object, baseline: bool, model: &mut Model) -> Option<AdminPo
         }
     };
     let subject_node = spec.and_then(|s| s.get("subject"));
+    if let Some(node) = subject_node {
+        let kinds = members_set(node, &["namespaces", "pods"]);
+        if kinds.len() > 1 {
+            model.issue(
+                format!(
+                    "spec.subject sets {}: exactly one is allowed",
+                    kinds.join(" and ")
+                ),
+                Some(object.reference()),
+                object.locate(subject_node),
+            );
+            return None;
+        }
+    }
     let subject = match subject_node.map(|s| pod_set(s, model)) {
         Some(Ok(Some(id))) => id,
         Some(Err(e)) => {
@@ -118,13 +161,27 @@ fn compile(object: &Object, baseline: bool, model: &mut Model) -> Option<AdminPo
                 Some("Pass") if !baseline => Action::Pass,
                 other => {
                     model.issue(
-                        format!("unsupported rule action {other:?}; rule ignored"),
+                        format!(
+                            "unsupported rule action {other:?}; the API server refuses the policy"
+                        ),
                         Some(object.reference()),
                         object.locate(Some(rule)),
                     );
                     continue;
                 }
             };
+            if rule
+                .get(peer_key)
+                .and_then(Node::as_seq)
+                .is_none_or(<[Node]>::is_empty)
+            {
+                model.issue(
+                    format!("a rule needs at least one `{peer_key}` peer; the API server refuses the policy"),
+                    Some(object.reference()),
+                    object.locate(Some(rule)),
+                );
+                continue;
+            }
             let mut peers = Vec::new();
             for peer in rule.get(peer_key).into_iter().flat_map(Node::items) {
                 match compile_peer(peer, model) {
@@ -193,6 +250,13 @@ fn pod_set(node: &Node, model: &mut Model) -> Result<Option<PodSetId>, String> {
 }
 
 fn compile_peer(peer: &Node, model: &mut Model) -> Result<AdminPeer, String> {
+    let kinds = members_set(peer, &["namespaces", "pods", "networks", "nodes"]);
+    if kinds.len() > 1 {
+        return Err(format!(
+            "a peer sets {}: exactly one is allowed",
+            kinds.join(" and ")
+        ));
+    }
     if let Some(id) = pod_set(peer, model)? {
         return Ok(AdminPeer::Pods(id));
     }

@@ -340,3 +340,57 @@ fn an_except_outside_or_equal_to_its_cidr_makes_the_policy_refused() {
     assert!(model.issues.is_empty(), "{:?}", model.issues);
     assert_eq!(model.policies.len(), 1);
 }
+
+/// An AdminNetworkPolicy the API server's CRD schema refuses is left out whole,
+/// with the reason: priority outside 0..1000, an action outside the enum, a rule
+/// without peers, a subject or peer that sets two kinds.
+#[test]
+fn an_admin_policy_the_api_server_refuses_is_left_out_whole() {
+    let anp = |priority: i64, subject: &str, rule: &str| {
+        format!(
+            "apiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy\nmetadata: {{name: p}}\nspec:\n  priority: {priority}\n  subject: {subject}\n  ingress:\n  - {rule}\n"
+        )
+    };
+    let allow_all = "{action: Allow, from: [{namespaces: {}}]}";
+    let cases = [
+        (anp(1001, "{namespaces: {}}", allow_all), "outside 0..1000"),
+        (anp(-1, "{namespaces: {}}", allow_all), "outside 0..1000"),
+        (
+            anp(
+                5,
+                "{namespaces: {}}",
+                "{action: Drop, from: [{namespaces: {}}]}",
+            ),
+            "\"Drop\"",
+        ),
+        (
+            anp(5, "{namespaces: {}}", "{action: Allow, from: []}"),
+            "at least one `from` peer",
+        ),
+        (
+            anp(5, "{namespaces: {}, pods: {podSelector: {}}}", allow_all),
+            "exactly one is allowed",
+        ),
+        (
+            anp(
+                5,
+                "{namespaces: {}}",
+                "{action: Deny, from: [{namespaces: {}, networks: [10.0.0.0/8]}]}",
+            ),
+            "exactly one is allowed",
+        ),
+    ];
+    for (text, why) in cases {
+        let inv = inventory(&text);
+        let model = Model::from_inventory(&inv);
+        assert!(model.admin.is_empty(), "{why}: the policy was kept");
+        assert!(
+            model.issues.iter().any(|i| i.message.contains(why)),
+            "{why}: {:?}",
+            model.issues
+        );
+    }
+    let inv = inventory(&anp(1000, "{namespaces: {}}", allow_all));
+    let model = Model::from_inventory(&inv);
+    assert_eq!(model.admin.len(), 1, "{:?}", model.issues);
+}
