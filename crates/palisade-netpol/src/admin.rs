@@ -301,6 +301,13 @@ fn protocol(node: &Node) -> Result<Protocol, String> {
 }
 
 fn compile_port(entry: &Node) -> Result<PortEntry, String> {
+    let kinds = members_set(entry, &["portNumber", "portRange", "namedPort"]);
+    if kinds.len() > 1 {
+        return Err(format!(
+            "a port sets {}: exactly one is allowed",
+            kinds.join(" and ")
+        ));
+    }
     if let Some(n) = entry.get("portNumber") {
         let port = port_number(n.get("port"))?;
         return Ok(PortEntry::Ports(protocol(n)?, PortSet::range(port, port)));
