@@ -337,6 +337,129 @@ fn reach_explains_the_allowing_rule_and_exits_by_verdict() {
 }
 
 #[test]
+fn reach_from_the_ingress_controller_uses_the_stand_in_or_the_named_pods() {
+    let fixture = "crates/palisade-cli/tests/fixtures/ingress.yaml";
+    // np-guard's stand-in is not in ingress-nginx: the policy keeps it out.
+    let stand_in = palisade(&[
+        "netpol",
+        "reach",
+        "-f",
+        fixture,
+        "--from",
+        "ingress-controller",
+        "--to",
+        "shop/web",
+        "--port",
+        "8080",
+    ]);
+    assert_eq!(stand_in.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&stand_in.stdout);
+    assert!(
+        text.starts_with("denied: {ingress-controller} => shop/web[Deployment] on TCP 8080"),
+        "{text}"
+    );
+    assert!(
+        text.contains("sent by Ingress/Route: Ingress shop/web; exposed ports: TCP 8080"),
+        "{text}"
+    );
+    assert!(
+        text.contains("isolated by: shop/web-from-ingress-nginx"),
+        "{text}"
+    );
+    let connlist = palisade(&["netpol", "connlist", "-f", fixture]);
+    assert!(!String::from_utf8_lossy(&connlist.stdout).contains("{ingress-controller}"));
+
+    // The real controller pods are in ingress-nginx: allowed on the exposed port only.
+    let named = [
+        "--ingress-controller",
+        "ingress-nginx/app.kubernetes.io/name=ingress-nginx",
+    ];
+    let mut args = vec![
+        "netpol",
+        "reach",
+        "-f",
+        fixture,
+        "--from",
+        "{ingress-controller}",
+        "--to",
+        "shop/web",
+        "-o",
+        "json",
+    ];
+    args.extend(named);
+    let real = palisade(&args);
+    assert_eq!(real.status.code(), Some(0));
+    let answer = json_of(&real);
+    assert_eq!(answer["allowed"], true);
+    assert_eq!(answer["conn"], "TCP 8080");
+    assert_eq!(
+        answer["routes"]["controller"][0],
+        "ingress-nginx/ingress-nginx-controller[Deployment]"
+    );
+    assert_eq!(answer["routes"]["via"][0], "Ingress shop/web");
+    let mut args = vec!["netpol", "connlist", "-f", fixture];
+    args.extend(named);
+    let connlist = palisade(&args);
+    assert!(
+        String::from_utf8_lossy(&connlist.stdout)
+            .lines()
+            .any(|l| l == "{ingress-controller} => shop/web[Deployment] : TCP 8080"),
+        "{}",
+        String::from_utf8_lossy(&connlist.stdout)
+    );
+    let mut args = vec!["netpol", "matrix", "-f", fixture, "-o", "csv"];
+    args.extend(named);
+    let matrix = palisade(&args);
+    let text = String::from_utf8_lossy(&matrix.stdout);
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("{ingress-controller},") && l.contains("TCP 8080")),
+        "{text}"
+    );
+
+    // The controller is a source only, and a bad selector is a usage error.
+    let as_destination = palisade(&[
+        "netpol",
+        "reach",
+        "-f",
+        fixture,
+        "--from",
+        "shop/web",
+        "--to",
+        "ingress-controller",
+    ]);
+    assert_eq!(as_destination.status.code(), Some(2));
+    let bad = palisade(&[
+        "netpol",
+        "reach",
+        "-f",
+        fixture,
+        "--from",
+        "ingress-controller",
+        "--to",
+        "shop/web",
+        "--ingress-controller",
+        "ingress-nginx",
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    // Named pods that are not in the input: the stand-in, with a warning.
+    let missing = palisade(&[
+        "netpol",
+        "reach",
+        "-f",
+        fixture,
+        "--from",
+        "ingress-controller",
+        "--to",
+        "shop/web",
+        "--ingress-controller",
+        "traefik/app=traefik",
+    ]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("using np-guard's stand-in pod"));
+}
+
+#[test]
 fn connlist_and_matrix_agree_on_the_one_allowed_flow() {
     let connlist = palisade(&["netpol", "connlist", "-f", "examples/", "-o", "json"]);
     assert_eq!(connlist.status.code(), Some(0));

@@ -6,14 +6,14 @@
 //!
 //! NetworkPolicy-only cases must all agree. Cases with admin tiers are held to
 //! a floor (the count measured when the engine was written), and cases with
-//! Ingress/Route objects are only reported: the `{ingress-controller}` peer is
-//! not modelled yet.
+//! Ingress/Route objects (the `{ingress-controller}` peer) must all agree.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const NETPOL_ONLY_TOTAL: usize = 30;
 const ADMIN_FLOOR: usize = 40;
+const INGRESS_ROUTE_TOTAL: usize = 6;
 
 const FOCUS_OPTIONS: &[&str] = &[
     "focus_workloads",
@@ -61,19 +61,25 @@ fn kinds(index: &serde_json::Value, case: &serde_json::Value) -> Vec<String> {
 enum Family {
     NetpolOnly,
     Admin,
+    IngressRoute,
     Other,
 }
 
 fn family(kinds: &[String]) -> Family {
     let netpol = ["NetworkPolicy", "Service"];
     let admin = ["AdminNetworkPolicy", "BaselineAdminNetworkPolicy"];
-    if kinds.iter().all(|k| netpol.contains(&k.as_str())) {
+    let ingress = ["Ingress", "Route"];
+    let only = |allowed: &[&[&str]]| {
+        kinds
+            .iter()
+            .all(|k| allowed.iter().any(|set| set.contains(&k.as_str())))
+    };
+    if only(&[&netpol]) {
         Family::NetpolOnly
-    } else if kinds
-        .iter()
-        .all(|k| netpol.contains(&k.as_str()) || admin.contains(&k.as_str()))
-    {
+    } else if only(&[&netpol, &admin]) {
         Family::Admin
+    } else if only(&[&netpol, &ingress]) {
+        Family::IngressRoute
     } else {
         Family::Other
     }
@@ -128,7 +134,7 @@ fn npguard_connlist_cases_agree() {
         std::process::id()
     ));
     std::fs::create_dir_all(&scratch).unwrap_or_else(|e| panic!("{e}"));
-    let (mut totals, mut passed) = ([0usize; 3], [0usize; 3]);
+    let (mut totals, mut passed) = ([0usize; 4], [0usize; 4]);
     let mut failures = Vec::new();
     for case in index["cases"].as_array().into_iter().flatten() {
         let options = &case["options"];
@@ -162,7 +168,8 @@ fn npguard_connlist_cases_agree() {
         let slot = match fam {
             Family::NetpolOnly => 0,
             Family::Admin => 1,
-            Family::Other => 2,
+            Family::IngressRoute => 2,
+            Family::Other => 3,
         };
         totals[slot] += 1;
         match run_case(&suite, dir, expected, &scratch) {
@@ -175,8 +182,8 @@ fn npguard_connlist_cases_agree() {
         eprintln!("{f}");
     }
     println!(
-        "np-guard connlist: NetworkPolicy-only {}/{}, with ANP/BANP {}/{}, with Ingress/Route (not asserted) {}/{}",
-        passed[0], totals[0], passed[1], totals[1], passed[2], totals[2]
+        "np-guard connlist: NetworkPolicy-only {}/{}, with ANP/BANP {}/{}, with Ingress/Route {}/{}, other (not asserted) {}/{}",
+        passed[0], totals[0], passed[1], totals[1], passed[2], totals[2], passed[3], totals[3]
     );
     assert_eq!(
         totals[0], NETPOL_ONLY_TOTAL,
@@ -191,4 +198,9 @@ fn npguard_connlist_cases_agree() {
         "ANP/BANP cases regressed: {} < {ADMIN_FLOOR}",
         passed[1]
     );
+    assert_eq!(
+        totals[2], INGRESS_ROUTE_TOTAL,
+        "the suite's Ingress/Route case count changed"
+    );
+    assert_eq!(passed[2], totals[2], "every Ingress/Route case must agree");
 }

@@ -11,7 +11,9 @@
 //! * external addresses are IPv4 only, cut at every ipBlock boundary of the
 //!   direction (ingress blocks for sources, egress blocks and admin `networks`
 //!   for destinations); pieces with equal verdicts are not merged;
-//! * only non-empty connections are listed.
+//! * only non-empty connections are listed;
+//! * with Ingress or Route objects in the input, `{ingress-controller}` is a
+//!   source (see [`crate::ingress`]).
 
 use std::collections::HashMap;
 
@@ -19,6 +21,7 @@ use serde::Serialize;
 
 use crate::conn::ConnSet;
 use crate::engine::{Engine, Peer};
+use crate::ingress::{self, Controller};
 
 /// One line of a connectivity list.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -115,8 +118,15 @@ impl<'e, 'm> Connectivity<'e, 'm> {
         self.between_classes(self.engine.class_of[a], self.engine.class_of[b])
     }
 
-    /// Every allowed connection as np-guard lists it, sorted as its text lines are.
+    /// Every allowed connection as np-guard lists it, sorted as its text lines
+    /// are, with np-guard's abstract ingress controller.
     pub fn records(&self) -> Vec<ConnRecord> {
+        self.records_with(&Controller::Abstract)
+    }
+
+    /// [`Connectivity::records`] with the ingress controller's lines
+    /// (`{ingress-controller} => backend`) computed for `controller`.
+    pub fn records_with(&self, controller: &Controller) -> Vec<ConnRecord> {
         let model = self.engine.model;
         let ids: Vec<String> = model.workloads.iter().map(|w| w.id()).collect();
         let mut out = Vec::new();
@@ -164,6 +174,18 @@ impl<'e, 'm> Connectivity<'e, 'm> {
                         conn: conn.clone(),
                     });
                 }
+            }
+        }
+        for c in ingress::controller_conns(self.engine, controller) {
+            if c.conn.is_empty() {
+                continue;
+            }
+            if let Some(dst) = ids.get(c.workload) {
+                out.push(ConnRecord {
+                    src: ingress::PEER_NAME.to_owned(),
+                    dst: dst.clone(),
+                    conn: c.conn,
+                });
             }
         }
         let mut keyed: Vec<(String, ConnRecord)> =

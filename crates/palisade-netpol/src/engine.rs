@@ -7,9 +7,9 @@
 //! copied to the members. Pod-set membership is precomputed as one bitset over
 //! classes per set, which makes a peer test a bit lookup.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
-use palisade_core::SourceRef;
+use palisade_core::{NAMESPACE_NAME_LABEL, ObjectRef, Pos, SourceRef};
 use serde::Serialize;
 
 use crate::conn::{ConnSet, Protocol};
@@ -60,7 +60,27 @@ pub enum Peer {
     /// External addresses. Verdicts on a range hold for every address in it
     /// when the range lies inside one piece of the partition.
     External(IpRange),
+    /// np-guard's abstract ingress controller (see [`StandIn`]): a source only.
+    IngressController,
 }
+
+/// The pod np-guard stands in for an unknown ingress controller: no labels, no
+/// ports, alone in namespace [`STAND_IN_NAMESPACE`] (which carries only its name
+/// label unless the input defines it). It is not one of the model's workloads,
+/// so it never appears in classes, connection lists or lint; the engine knows
+/// which pod sets contain it and which policies select it.
+#[derive(Clone, Debug)]
+pub struct StandIn {
+    pub workload: Workload,
+    /// Pod sets (indices into `Model::pod_sets`) that contain it.
+    sets: BitSet,
+    applies: [Applies; 2],
+}
+
+/// np-guard's namespace for the abstract ingress controller pod.
+pub const STAND_IN_NAMESPACE: &str = "ingress-controller-ns";
+/// np-guard's name for the abstract ingress controller pod.
+pub const STAND_IN_NAME: &str = "ingress-controller";
 
 /// Which tier decided a part of a verdict.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -124,6 +144,8 @@ pub struct Engine<'m> {
     /// The raw block boundaries behind the two partitions, both families.
     pub(crate) source_cuts: Vec<IpRange>,
     pub(crate) destination_cuts: Vec<IpRange>,
+    /// The abstract ingress controller.
+    pub stand_in: StandIn,
 }
 
 fn dir_index(dir: Direction) -> usize {
@@ -207,6 +229,7 @@ impl<'m> Engine<'m> {
                 members[s].insert(c);
             }
         }
+        let stand_in = StandIn::new(model);
         let mut engine = Engine {
             model,
             class_of,
@@ -217,6 +240,7 @@ impl<'m> Engine<'m> {
             external_destinations: Vec::new(),
             source_cuts: Vec::new(),
             destination_cuts: Vec::new(),
+            stand_in,
         };
         engine.applies = (0..engine.classes.len())
             .map(|c| {
@@ -235,22 +259,9 @@ impl<'m> Engine<'m> {
     }
 
     fn compute_applies(&self, class: usize, dir: Direction) -> Applies {
-        let m = self.model;
-        Applies {
-            netpols: (0..m.policies.len())
-                .filter(|&i| {
-                    m.policies[i].rules(dir).is_some()
-                        && self.members[m.policies[i].subject].contains(class)
-                })
-                .collect(),
-            admin: (0..m.admin.len())
-                .filter(|&i| self.members[m.admin[i].subject].contains(class))
-                .collect(),
-            baseline: m
-                .baseline
-                .as_ref()
-                .is_some_and(|b| self.members[b.subject].contains(class)),
-        }
+        applies_where(self.model, dir, |set| {
+            self.members.get(set).is_some_and(|m| m.contains(class))
+        })
     }
 
     fn external_cuts(&self) -> (Vec<IpRange>, Vec<IpRange>) {
@@ -327,9 +338,23 @@ impl<'m> Engine<'m> {
         rule.ports.resolve(self.destination(subject, dir, other))
     }
 
+    /// [`Engine::np_rule_allows`] with the destination workload given.
+    fn np_rule_allows_to(&self, dst: Option<&Workload>, rule: &NpRule, other: Peer) -> ConnSet {
+        let matches = match &rule.peers {
+            None => true,
+            Some(peers) => peers.iter().any(|p| self.np_peer_matches(p, other)),
+        };
+        if !matches {
+            return ConnSet::none();
+        }
+        rule.ports.resolve(dst)
+    }
+
     fn np_peer_matches(&self, peer: &NpPeer, other: Peer) -> bool {
         match (peer, other) {
             (NpPeer::Pods(set), Peer::Class(c)) => self.members[*set].contains(c),
+            (NpPeer::Pods(set), Peer::IngressController) => self.stand_in.sets.contains(*set),
+            (NpPeer::Ip(_), Peer::IngressController) => false,
             // np-guard's model: an ipBlock never matches a pod, whatever its IP.
             (NpPeer::Ip(_), Peer::Class(_)) | (NpPeer::Pods(_), Peer::External(_)) => false,
             (NpPeer::Ip(block), Peer::External(range)) => block.contains_range(&range),
@@ -339,6 +364,7 @@ impl<'m> Engine<'m> {
     fn admin_peer_matches(&self, peer: &AdminPeer, other: Peer) -> bool {
         match (peer, other) {
             (AdminPeer::Pods(set), Peer::Class(c)) => self.members[*set].contains(c),
+            (AdminPeer::Pods(set), Peer::IngressController) => self.stand_in.sets.contains(*set),
             (AdminPeer::Networks(nets), Peer::External(range)) => {
                 nets.iter().any(|n| n.contains(&range))
             }
@@ -351,7 +377,7 @@ impl<'m> Engine<'m> {
         match (dir, other) {
             (Direction::Ingress, _) => Some(self.representative(subject)),
             (Direction::Egress, Peer::Class(c)) => Some(self.representative(c)),
-            (Direction::Egress, Peer::External(_)) => None,
+            (Direction::Egress, Peer::External(_) | Peer::IngressController) => None,
         }
     }
 
@@ -365,9 +391,35 @@ impl<'m> Engine<'m> {
         other: Peer,
         explain: bool,
     ) -> DirectionVerdict {
-        let m = self.model;
         let applies = &self.applies[subject][dir_index(dir)];
         let dst = self.destination(subject, dir, other);
+        self.verdict(applies, dst, dir, other, explain)
+    }
+
+    /// The abstract ingress controller's egress verdict toward class `dst`.
+    pub fn stand_in_egress(&self, dst: usize, explain: bool) -> DirectionVerdict {
+        let applies = &self.stand_in.applies[dir_index(Direction::Egress)];
+        let workload = self.representative(dst);
+        self.verdict(
+            applies,
+            Some(workload),
+            Direction::Egress,
+            Peer::Class(dst),
+            explain,
+        )
+    }
+
+    /// The verdict of a subject to which `applies` applies, with named ports
+    /// resolved on `dst`.
+    fn verdict(
+        &self,
+        applies: &Applies,
+        dst: Option<&Workload>,
+        dir: Direction,
+        other: Peer,
+        explain: bool,
+    ) -> DirectionVerdict {
+        let m = self.model;
         let mut verdict = DirectionVerdict::default();
         if explain {
             verdict.isolating = applies
@@ -415,7 +467,7 @@ impl<'m> Engine<'m> {
                 let policy = &m.policies[i];
                 for rule in policy.rules(dir).unwrap_or(&[]) {
                     let conn = self
-                        .np_rule_allows(subject, dir, rule, other)
+                        .np_rule_allows_to(dst, rule, other)
                         .intersect(&remaining);
                     if conn.is_empty() {
                         continue;
@@ -538,7 +590,83 @@ impl<'m> Engine<'m> {
             (Peer::Class(s), Peer::External(_)) => {
                 self.direction(s, Direction::Egress, dst, false).allowed
             }
-            (Peer::External(_), Peer::External(_)) => ConnSet::none(),
+            (Peer::IngressController, Peer::Class(d)) => {
+                let egress = self.stand_in_egress(d, false).allowed;
+                if egress.is_empty() {
+                    return egress;
+                }
+                egress.intersect(&self.direction(d, Direction::Ingress, src, false).allowed)
+            }
+            // The controller is only ever a source; external pairs are out of scope.
+            (Peer::External(_), Peer::External(_))
+            | (_, Peer::IngressController)
+            | (Peer::IngressController, Peer::External(_)) => ConnSet::none(),
+        }
+    }
+}
+
+/// The policies of `model` that apply in `dir` to a subject belonging to the
+/// pod sets for which `in_set` holds.
+fn applies_where(model: &Model, dir: Direction, in_set: impl Fn(usize) -> bool) -> Applies {
+    Applies {
+        netpols: (0..model.policies.len())
+            .filter(|&i| {
+                model.policies[i].rules(dir).is_some() && in_set(model.policies[i].subject)
+            })
+            .collect(),
+        admin: (0..model.admin.len())
+            .filter(|&i| in_set(model.admin[i].subject))
+            .collect(),
+        baseline: model.baseline.as_ref().is_some_and(|b| in_set(b.subject)),
+    }
+}
+
+impl StandIn {
+    fn new(model: &Model) -> StandIn {
+        let namespace = STAND_IN_NAMESPACE.to_owned();
+        let ns_labels = model
+            .namespaces
+            .get(&namespace)
+            .cloned()
+            .unwrap_or_else(|| {
+                BTreeMap::from([(NAMESPACE_NAME_LABEL.to_owned(), namespace.clone())])
+            });
+        let workload = Workload {
+            namespace: namespace.clone(),
+            name: STAND_IN_NAME.to_owned(),
+            kind: "Pod".to_owned(),
+            labels: BTreeMap::new(),
+            ports: Vec::new(),
+            pods: Vec::new(),
+            object: ObjectRef {
+                api_version: "v1".to_owned(),
+                kind: "Pod".to_owned(),
+                namespace: Some(namespace.clone()),
+                name: STAND_IN_NAME.to_owned(),
+            },
+            at: SourceRef {
+                file: "{ingress-controller}".into(),
+                pos: Pos::new(0, 0),
+            },
+        };
+        let mut sets = BitSet::new(model.pod_sets.len());
+        for (id, set) in model.pod_sets.iter().enumerate() {
+            let ns_ok = match &set.namespaces {
+                NsScope::Own(ns) => *ns == namespace,
+                NsScope::Selected(sel) => sel.matches(&ns_labels),
+            };
+            if ns_ok && set.pods.matches(&workload.labels) {
+                sets.insert(id);
+            }
+        }
+        let applies = [
+            applies_where(model, Direction::Ingress, |s| sets.contains(s)),
+            applies_where(model, Direction::Egress, |s| sets.contains(s)),
+        ];
+        StandIn {
+            workload,
+            sets,
+            applies,
         }
     }
 }

@@ -12,7 +12,7 @@ use palisade_core::{Inventory, NAMESPACE_NAME_LABEL, ObjectRef, SourceRef};
 
 use crate::conn::{ConnSet, PortSet, Protocol};
 use crate::ip::{IpBlock, IpRange};
-use crate::{admin, policy, workloads};
+use crate::{admin, ingress, policy, workloads};
 use palisade_core::LabelSelector as Selector;
 
 /// A container port of a workload's pod template.
@@ -261,6 +261,10 @@ pub struct Model {
     pub baseline: Option<AdminPolicy>,
     pub pod_sets: Vec<PodSet>,
     pub issues: Vec<ModelIssue>,
+    /// Services, for the ingress analysis ([`crate::ingress`]).
+    pub services: Vec<ingress::Service>,
+    /// Ingress and Route objects ([`crate::ingress`]).
+    pub routes: Vec<ingress::Route>,
     /// Interning index for `pod_sets` (thousands of policies repeat selectors).
     pod_set_index: HashMap<PodSet, PodSetId>,
 }
@@ -282,6 +286,7 @@ impl Model {
         }
         policy::collect(inventory, &mut model);
         admin::collect(inventory, &mut model);
+        ingress::collect(inventory, &mut model);
         model
     }
 

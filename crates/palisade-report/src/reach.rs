@@ -29,6 +29,27 @@ pub fn text(answer: &ReachAnswer) -> String {
         answer.from, answer.to
     ));
     text.push_str(&format!("allowed connections: {}\n", answer.conn));
+    if let Some(routes) = &answer.routes {
+        let via = if routes.via.is_empty() {
+            "none".to_owned()
+        } else {
+            routes.via.join(", ")
+        };
+        text.push_str(&format!(
+            "sent by Ingress/Route: {via}; exposed ports: {}\n",
+            if routes.exposed.is_empty() {
+                "none".to_owned()
+            } else {
+                routes.exposed.to_string()
+            }
+        ));
+        if !routes.controller.is_empty() {
+            text.push_str(&format!(
+                "ingress controller workloads: {}\n",
+                routes.controller.join(", ")
+            ));
+        }
+    }
     if let Some(v) = &answer.egress {
         explain(&mut text, &format!("egress of {}", answer.from), v);
     }

@@ -5,7 +5,11 @@ use std::io;
 
 use clap::{Args, Subcommand};
 use palisade_core::{Analyzer, Inventory, Options, Severity};
-use palisade_netpol::{Connectivity, Endpoint, Engine, Model, NetworkPolicyLint, Protocol, reach};
+use palisade_netpol::ingress::{self, PEER_NAME};
+use palisade_netpol::{
+    Connectivity, Controller, ControllerSpec, Endpoint, Engine, Model, NetworkPolicyLint, Protocol,
+    reach_with,
+};
 use palisade_report::connlist;
 use palisade_report::matrix::Matrix;
 use palisade_report::reach as reach_report;
@@ -32,7 +36,7 @@ pub enum NetpolCommand {
     Connlist(ConnlistArgs),
     /// Can one endpoint reach another? Explains which policies and rules decide.
     #[command(
-        after_help = "Examples:\n  palisade netpol reach -f examples/ --from shop/storefront --to shop/orders-db --port 5432\n  palisade netpol reach -f examples/ --from shop/storefront[Deployment] --to 8.8.8.8/32 --port 53 --protocol UDP\n\nExit status: 0 allowed, 1 denied, 2 usage or input error."
+        after_help = "Examples:\n  palisade netpol reach -f examples/ --from shop/storefront --to shop/orders-db --port 5432\n  palisade netpol reach -f examples/ --from shop/storefront[Deployment] --to 8.8.8.8/32 --port 53 --protocol UDP\n  palisade netpol reach -f examples/ --from ingress-controller --to shop/storefront --port 80\n\nExit status: 0 allowed, 1 denied, 2 usage or input error."
     )]
     Reach(ReachArgs),
     /// A who-talks-to-whom grid of workloads.
@@ -57,6 +61,37 @@ pub struct ConnlistArgs {
     /// peer names and connection grammar; `txt` is read as text).
     #[arg(short = 'o', long = "output", value_name = "FORMAT", default_value = "text", value_parser = connlist_format)]
     pub output: Format,
+    #[command(flatten)]
+    pub controller: ControllerArgs,
+}
+
+/// `--ingress-controller`, shared by connlist, reach and matrix.
+#[derive(Args, Debug)]
+pub struct ControllerArgs {
+    /// Your ingress controller's pods, as NAMESPACE/SELECTOR (e.g.
+    /// ingress-nginx/app.kubernetes.io/name=ingress-nginx). When workloads of the
+    /// input match, they replace np-guard's stand-in pod as the source of the
+    /// {ingress-controller} peer: their egress policies and the backends'
+    /// ingress policies both apply.
+    #[arg(long = "ingress-controller", value_name = "NS/SELECTOR", value_parser = ControllerSpec::parse)]
+    pub ingress_controller: Option<ControllerSpec>,
+}
+
+impl ControllerArgs {
+    /// The controller to model, warning when the named pods are not in the input.
+    fn controller(&self, model: &Model) -> Controller {
+        let Some(spec) = &self.ingress_controller else {
+            return Controller::Abstract;
+        };
+        let controller = spec.controller(model);
+        if controller == Controller::Abstract {
+            eprintln!(
+                "warning: --ingress-controller: no workload in namespace {:?} matches the selector; using np-guard's stand-in pod",
+                spec.namespace
+            );
+        }
+        controller
+    }
 }
 
 fn connlist_format(s: &str) -> Result<Format, String> {
@@ -78,7 +113,8 @@ pub struct ReachArgs {
     pub paths: Vec<std::path::PathBuf>,
     #[command(flatten)]
     pub input: InputArgs,
-    /// Source: NS/NAME, NS/NAME[Kind], a pod name, or an IP address or CIDR.
+    /// Source: NS/NAME, NS/NAME[Kind], a pod name, an IP address or CIDR, or
+    /// ingress-controller (the peer Ingress and Route objects imply).
     #[arg(long)]
     pub from: String,
     /// Destination: NS/NAME, NS/NAME[Kind], a pod name, or an IP address or CIDR.
@@ -93,6 +129,8 @@ pub struct ReachArgs {
     /// Output format: text or json.
     #[arg(short = 'o', long = "output", value_name = "FORMAT", default_value = "text", value_parser = crate::cli::text_or_json)]
     pub output: Format,
+    #[command(flatten)]
+    pub controller: ControllerArgs,
 }
 
 fn parse_protocol(s: &str) -> Result<Protocol, String> {
@@ -111,6 +149,8 @@ pub struct MatrixArgs {
     /// Output format: table, csv or html.
     #[arg(short = 'o', long = "output", value_name = "FORMAT", default_value = "table", value_parser = matrix_format)]
     pub output: Format,
+    #[command(flatten)]
+    pub controller: ControllerArgs,
 }
 
 fn matrix_format(s: &str) -> Result<Format, String> {
@@ -146,7 +186,10 @@ fn load(paths: &[std::path::PathBuf], input: &InputArgs) -> Result<(Inventory, u
 
 fn connlist(args: &ConnlistArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
     let (inventory, _) = load(&args.paths, &args.input)?;
-    let records = connlist::connections(palisade_netpol::connlist(&inventory));
+    let model = Model::from_inventory(&inventory);
+    let engine = Engine::new(&model);
+    let controller = args.controller.controller(&model);
+    let records = connlist::connections(Connectivity::compute(&engine).records_with(&controller));
     let text = match args.output {
         Format::Json => connlist::to_json(&records).map_err(io::Error::other)?,
         Format::Csv => connlist::to_csv(&records),
@@ -169,7 +212,8 @@ fn run_reach(args: &ReachArgs, global: &GlobalArgs) -> Result<Outcome, CliError>
     let to =
         Endpoint::parse(&model, &args.to).map_err(|e| CliError::Usage(format!("--to: {e}")))?;
     let probe = args.port.map(|port| (args.protocol, port));
-    let answer = reach(&engine, from, to, probe).map_err(CliError::Usage)?;
+    let controller = args.controller.controller(&model);
+    let answer = reach_with(&engine, from, to, probe, &controller).map_err(CliError::Usage)?;
     let mut out = Output::new(global);
     reach_report::write(&answer, args.output, out.writer())?;
     out.finish()?;
@@ -197,25 +241,46 @@ fn matrix(args: &MatrixArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
     {
         return Err(CliError::Usage(format!("no workloads in namespace {ns:?}")));
     }
-    let names: Vec<String> = shown.iter().map(|&i| model.workloads[i].id()).collect();
-    let cell = |s: usize, d: usize| {
-        if s == d {
-            return "self".to_owned();
-        }
-        let conn = connectivity.between(s, d);
+    let mut names: Vec<String> = shown.iter().map(|&i| model.workloads[i].id()).collect();
+    let text = |conn: &palisade_netpol::ConnSet| {
         if conn.is_empty() {
             "-".to_owned()
         } else {
             conn.to_string()
         }
     };
-    let grid = Matrix {
-        cells: shown
-            .iter()
-            .map(|&s| shown.iter().map(|&d| cell(s, d)).collect())
-            .collect(),
-        names,
+    let cell = |s: usize, d: usize| {
+        if s == d {
+            return "self".to_owned();
+        }
+        text(connectivity.between(s, d))
     };
+    let mut cells: Vec<Vec<String>> = shown
+        .iter()
+        .map(|&s| shown.iter().map(|&d| cell(s, d)).collect())
+        .collect();
+    // The ingress controller is a source only: a last row, and a column of `-`.
+    if !model.routes.is_empty() {
+        let controller = args.controller.controller(&model);
+        let conns = ingress::controller_conns(&engine, &controller);
+        let mut row: Vec<String> = shown
+            .iter()
+            .map(|&d| {
+                conns
+                    .iter()
+                    .find(|c| c.workload == d)
+                    .map(|c| text(&c.conn))
+                    .unwrap_or_else(|| "-".to_owned())
+            })
+            .collect();
+        row.push("self".to_owned());
+        for r in &mut cells {
+            r.push("-".to_owned());
+        }
+        cells.push(row);
+        names.push(PEER_NAME.to_owned());
+    }
+    let grid = Matrix { cells, names };
     let mut out = Output::new(global);
     match args.output {
         Format::Csv => grid.write_csv(out.writer())?,
