@@ -116,6 +116,7 @@ fn a_hardened_workload_is_clean_and_exits_0() {
 #[test]
 fn level_and_fail_on_change_the_verdict() {
     // At baseline, the hardened workload and the Rollout differ: NET_ADMIN is not a default capability.
+    // The Rollout is a workload for NetworkPolicy too: its namespace has no default-deny.
     let rollout = palisade(&[
         "scan",
         "examples/rollout.yaml",
@@ -131,7 +132,11 @@ fn level_and_fail_on_change_the_verdict() {
             .iter()
             .map(|f| f["rule"].as_str().unwrap_or(""))
             .collect::<Vec<_>>(),
-        ["pss/capabilities_baseline"]
+        [
+            "netpol/missing-default-deny-ingress",
+            "netpol/missing-default-deny-egress",
+            "pss/capabilities_baseline"
+        ]
     );
     let lenient = palisade(&[
         "scan",

@@ -24,7 +24,7 @@ impl Analyzer for NetworkPolicyLint {
     }
 
     fn analyze(&self, inventory: &Inventory, _options: &Options) -> Vec<Finding> {
-        let model = Model::from_inventory(inventory);
+        let model = Model::from_inventory_all_workloads(inventory);
         crate::lint::lint(&Engine::new(&model))
     }
 }

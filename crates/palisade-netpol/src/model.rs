@@ -270,12 +270,24 @@ pub struct Model {
 }
 
 impl Model {
+    /// The model np-guard builds: workloads of its eight kinds only, so that
+    /// `connlist` output can be compared with np-guard's.
     pub fn from_inventory(inventory: &Inventory) -> Model {
+        Model::build(inventory, false)
+    }
+
+    /// The model of every workload: also custom resources with a pod template
+    /// (Argo Rollouts, Knative, JobSet, ...), for `reach`, `matrix` and lint.
+    pub fn from_inventory_all_workloads(inventory: &Inventory) -> Model {
+        Model::build(inventory, true)
+    }
+
+    fn build(inventory: &Inventory, every_template: bool) -> Model {
         let mut model = Model::default();
         for ns in inventory.namespaces() {
             model.namespaces.insert(ns.name.clone(), ns.labels.clone());
         }
-        workloads::collect(inventory, &mut model);
+        workloads::collect(inventory, &mut model, every_template);
         let used: Vec<String> = model
             .workloads
             .iter()

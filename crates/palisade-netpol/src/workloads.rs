@@ -6,6 +6,10 @@
 //! reference is followed); a template yields the workload itself. Pods and
 //! templates that end up with the same `ns/name[Kind]` are one workload: the
 //! first one read defines its labels and ports.
+//!
+//! np-guard knows eight kinds; its output is compared with ours only through
+//! `connlist`, so every other command also models the custom resources that
+//! carry a pod template, which run pods just the same.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -26,13 +30,16 @@ const WORKLOAD_KINDS: &[(&str, &str)] = &[
     ("batch", "CronJob"),
 ];
 
-pub(crate) fn collect(inventory: &Inventory, model: &mut Model) {
+/// Adds the workloads of `inventory`: of np-guard's kinds only, or (with
+/// `every_template`) of every object that carries a pod template, custom
+/// resources included (Argo Rollouts, Knative Services, JobSets, ...).
+pub(crate) fn collect(inventory: &Inventory, model: &mut Model, every_template: bool) {
     let mut index: HashMap<String, usize> = HashMap::new();
     for object in inventory.objects() {
-        if !WORKLOAD_KINDS
+        let npguard_kind = WORKLOAD_KINDS
             .iter()
-            .any(|(g, k)| *k == object.kind() && *g == object.group())
-        {
+            .any(|(g, k)| *k == object.kind() && *g == object.group());
+        if !npguard_kind && !every_template {
             continue;
         }
         let namespace = object.namespace().unwrap_or("default").to_owned();

@@ -394,3 +394,31 @@ fn an_admin_policy_the_api_server_refuses_is_left_out_whole() {
     let model = Model::from_inventory(&inv);
     assert_eq!(model.admin.len(), 1, "{:?}", model.issues);
 }
+
+/// Custom resources that carry a pod template (an Argo Rollout here) are
+/// workloads for `reach`, `matrix` and lint, and isolated by the policies that
+/// select their pods; np-guard-compatible `connlist` keeps np-guard's kinds.
+#[test]
+fn a_rollout_is_a_workload_everywhere_but_in_npguard_connlist() {
+    let text = "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: web, namespace: prod}\nspec:\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: c, image: i, ports: [{containerPort: 8080}]}]}\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: web-only-8080, namespace: prod}\nspec:\n  podSelector: {matchLabels: {app: web}}\n  ingress:\n  - ports: [{port: 8080}]\n";
+    let inv = inventory(text);
+    let npguard = Model::from_inventory(&inv);
+    assert!(npguard.workloads.iter().all(|w| w.kind != "Rollout"));
+    let model = Model::from_inventory_all_workloads(&inv);
+    let rollout = model
+        .workloads
+        .iter()
+        .find(|w| w.kind == "Rollout")
+        .expect("the Rollout is a workload");
+    assert_eq!(
+        (rollout.namespace.as_str(), rollout.name.as_str()),
+        ("prod", "web")
+    );
+    let engine = Engine::new(&model);
+    let from = Endpoint::parse(&model, "0.0.0.0/0").unwrap_or_else(|e| panic!("{e}"));
+    let to = Endpoint::parse(&model, "prod/web").unwrap_or_else(|e| panic!("{e}"));
+    let conn = reach(&engine, from, to, None)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .conn;
+    assert_eq!(conn, tcp(&[8080]), "the policy isolates the Rollout's pods");
+}

@@ -205,7 +205,7 @@ fn connlist(args: &ConnlistArgs, global: &GlobalArgs) -> Result<Outcome, CliErro
 
 fn run_reach(args: &ReachArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
     let (inventory, _) = load(&args.paths, &args.input)?;
-    let model = Model::from_inventory(&inventory);
+    let model = Model::from_inventory_all_workloads(&inventory);
     let engine = Engine::new(&model);
     let from =
         Endpoint::parse(&model, &args.from).map_err(|e| CliError::Usage(format!("--from: {e}")))?;
@@ -226,7 +226,7 @@ fn run_reach(args: &ReachArgs, global: &GlobalArgs) -> Result<Outcome, CliError>
 
 fn matrix(args: &MatrixArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
     let (inventory, _) = load(&args.paths, &args.input)?;
-    let model = Model::from_inventory(&inventory);
+    let model = Model::from_inventory_all_workloads(&inventory);
     let engine = Engine::new(&model);
     let connectivity = Connectivity::compute(&engine);
     let shown: Vec<usize> = (0..model.workloads.len())
