@@ -127,71 +127,102 @@ impl<'e, 'm> Connectivity<'e, 'm> {
     /// [`Connectivity::records`] with the ingress controller's lines
     /// (`{ingress-controller} => backend`) computed for `controller`.
     pub fn records_with(&self, controller: &Controller) -> Vec<ConnRecord> {
+        let mut out = Vec::new();
+        self.each_record(controller, |record| {
+            out.push(record);
+            Ok::<(), std::convert::Infallible>(())
+        })
+        .unwrap_or_else(|never| match never {});
+        out
+    }
+
+    /// Hands every record to `emit` in np-guard's sorted order, one source at a
+    /// time, so memory follows one source's records (at most the workloads plus
+    /// the external pieces), not all pairs, and a writer can stream them.
+    ///
+    /// Sorting the whole lines `src => dst : conn` is the same as sorting by
+    /// source and then by the rest, because peer names never hold a character
+    /// at or below the space that separates them from ` => `.
+    pub fn each_record<E>(
+        &self,
+        controller: &Controller,
+        mut emit: impl FnMut(ConnRecord) -> Result<(), E>,
+    ) -> Result<(), E> {
         let model = self.engine.model;
         let ids: Vec<String> = model.workloads.iter().map(|w| w.id()).collect();
-        let mut out = Vec::new();
-        for (a, src) in ids.iter().enumerate() {
-            let ca = self.engine.class_of[a];
-            for (b, dst) in ids.iter().enumerate() {
-                if a == b || src == dst {
-                    continue;
-                }
-                let conn = self.between_classes(ca, self.engine.class_of[b]);
+        // Every source, by name: workloads, external pieces, the controller.
+        enum Source {
+            Workload(usize),
+            External(usize),
+            Controller,
+        }
+        let mut sources: Vec<(String, Source)> = ids
+            .iter()
+            .enumerate()
+            .map(|(a, id)| (id.clone(), Source::Workload(a)))
+            .chain(
+                self.engine
+                    .external_sources
+                    .iter()
+                    .enumerate()
+                    .map(|(i, piece)| (format!("{piece}[External]"), Source::External(i))),
+            )
+            .collect();
+        let controller_conns = ingress::controller_conns(self.engine, controller);
+        if controller_conns.iter().any(|c| !c.conn.is_empty()) {
+            sources.push((ingress::PEER_NAME.to_owned(), Source::Controller));
+        }
+        sources.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut group: Vec<(String, ConnRecord)> = Vec::new();
+        for (name, source) in &sources {
+            group.clear();
+            let mut add = |dst: &str, conn: &ConnSet| {
                 if !conn.is_empty() {
-                    out.push(ConnRecord {
-                        src: src.clone(),
-                        dst: dst.clone(),
+                    let record = ConnRecord {
+                        src: name.clone(),
+                        dst: dst.to_owned(),
                         conn: conn.clone(),
-                    });
+                    };
+                    group.push((format!("{dst} : {}", record.conn), record));
+                }
+            };
+            match *source {
+                Source::Workload(a) => {
+                    let ca = self.engine.class_of[a];
+                    for (b, dst) in ids.iter().enumerate() {
+                        if a != b && *name != *dst {
+                            add(dst, self.between_classes(ca, self.engine.class_of[b]));
+                        }
+                    }
+                    for (piece, &id) in self
+                        .engine
+                        .external_destinations
+                        .iter()
+                        .zip(&self.to_external[ca])
+                    {
+                        add(&format!("{piece}[External]"), &self.conns[id as usize]);
+                    }
+                }
+                Source::External(i) => {
+                    for (b, dst) in ids.iter().enumerate() {
+                        let class = self.engine.class_of[b];
+                        add(dst, &self.conns[self.from_external[class][i] as usize]);
+                    }
+                }
+                Source::Controller => {
+                    for c in &controller_conns {
+                        if let Some(dst) = ids.get(c.workload) {
+                            add(dst, &c.conn);
+                        }
+                    }
                 }
             }
-            for (piece, &id) in self
-                .engine
-                .external_sources
-                .iter()
-                .zip(&self.from_external[ca])
-            {
-                let conn = &self.conns[id as usize];
-                if !conn.is_empty() {
-                    out.push(ConnRecord {
-                        src: format!("{piece}[External]"),
-                        dst: src.clone(),
-                        conn: conn.clone(),
-                    });
-                }
-            }
-            for (piece, &id) in self
-                .engine
-                .external_destinations
-                .iter()
-                .zip(&self.to_external[ca])
-            {
-                let conn = &self.conns[id as usize];
-                if !conn.is_empty() {
-                    out.push(ConnRecord {
-                        src: src.clone(),
-                        dst: format!("{piece}[External]"),
-                        conn: conn.clone(),
-                    });
-                }
+            group.sort_by(|a, b| a.0.cmp(&b.0));
+            group.dedup_by(|a, b| a.0 == b.0);
+            for (_, record) in group.drain(..) {
+                emit(record)?;
             }
         }
-        for c in ingress::controller_conns(self.engine, controller) {
-            if c.conn.is_empty() {
-                continue;
-            }
-            if let Some(dst) = ids.get(c.workload) {
-                out.push(ConnRecord {
-                    src: ingress::PEER_NAME.to_owned(),
-                    dst: dst.clone(),
-                    conn: c.conn,
-                });
-            }
-        }
-        let mut keyed: Vec<(String, ConnRecord)> =
-            out.into_iter().map(|r| (r.to_string(), r)).collect();
-        keyed.sort_by(|a, b| a.0.cmp(&b.0));
-        keyed.dedup_by(|a, b| a.0 == b.0);
-        keyed.into_iter().map(|(_, r)| r).collect()
+        Ok(())
     }
 }
