@@ -15,7 +15,9 @@ use palisade_rbac::{
 use palisade_report::rbac::{self as rbac_report, CanIAnswer};
 use palisade_report::{FailOn, Format};
 
-use crate::cli::{FindingsArgs, GlobalArgs, InputArgs, RbacOptionArgs};
+use palisade_core::Placement;
+
+use crate::cli::{FindingsArgs, GlobalArgs, InputArgs, NamespaceArgs, RbacOptionArgs};
 use crate::output::Output;
 use crate::registry::registry;
 use crate::report_findings::{Emit, emit};
@@ -62,8 +64,10 @@ pub struct IdentityArgs {
 /// Where the request applies.
 #[derive(Args, Debug)]
 pub struct ScopeArgs {
-    /// The namespace of the request (kubectl's default: `default`).
-    #[arg(short = 'n', long, conflicts_with = "all_namespaces")]
+    /// The namespace of the request (kubectl's default: `default`). Like
+    /// `kubectl apply -n NS -f`, it is also the namespace of input objects of
+    /// namespaced kinds that name none; objects naming another namespace keep it.
+    #[arg(short = 'n', long, conflicts_with = "all_namespaces", value_parser = crate::inputs::parse_namespace_name)]
     pub namespace: Option<String>,
     /// All namespaces (cluster scope for can-i; every namespace for who-can).
     #[arg(short = 'A', long)]
@@ -124,6 +128,8 @@ pub struct RisksArgs {
     pub paths: Vec<PathBuf>,
     #[command(flatten)]
     pub input: InputArgs,
+    #[command(flatten)]
+    pub namespace: NamespaceArgs,
     /// Also load the API server's default roles and bindings (shipped in the binary).
     #[arg(long)]
     pub include_defaults: bool,
@@ -148,17 +154,31 @@ pub fn run(args: &RbacArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
     }
 }
 
-/// The inventory of the input, plus the bootstrap policy with `--include-defaults`.
+/// The inventory of the input placed in namespaces as `-n` asks, plus the
+/// bootstrap policy with `--include-defaults` (placed as the API server has it,
+/// whatever `-n` says).
 fn load(
     paths: &[PathBuf],
     input: &InputArgs,
+    placement: Option<&Placement>,
     include_defaults: bool,
 ) -> Result<(Inventory, usize), CliError> {
-    let mut loaded = inputs::load(paths, input)?;
+    let loaded = inputs::load(paths, input)?;
+    let mut objects = inputs::place(loaded.objects, placement)?;
     if include_defaults {
-        loaded.objects.extend(bootstrap_objects());
+        objects.extend(bootstrap_objects());
     }
-    Ok((Inventory::new(loaded.objects), loaded.files))
+    Ok((Inventory::new(objects), loaded.files))
+}
+
+/// The `-n` of a question is also where namespace-less input objects go; with
+/// `-A` (or no `-n`) they stay as written, read as `default`'s as kubectl's
+/// default context would place them.
+fn question_placement(scope: &ScopeArgs) -> Option<Placement> {
+    if scope.all_namespaces {
+        return None;
+    }
+    inputs::defaulted(scope.namespace.as_deref())
 }
 
 /// The identity `--as`/`--as-group` yield through the API server's impersonation.
@@ -227,7 +247,12 @@ fn can_i(args: &CanIArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
             ));
         }
     };
-    let (inventory, _) = load(&[], &args.input, args.include_defaults)?;
+    let (inventory, _) = load(
+        &[],
+        &args.input,
+        question_placement(&args.scope).as_ref(),
+        args.include_defaults,
+    )?;
     let policy = Policy::from_inventory(&inventory);
     let mut out = Output::new(global);
     let width = out.width;
@@ -287,7 +312,12 @@ fn who_can(args: &WhoCanArgs, global: &GlobalArgs) -> Result<Outcome, CliError> 
             "expected VERB and TYPE[.GROUP][/NAME] or /NON-RESOURCE-URL".to_owned(),
         ));
     };
-    let (inventory, _) = load(&[], &args.input, args.include_defaults)?;
+    let (inventory, _) = load(
+        &[],
+        &args.input,
+        question_placement(&args.scope).as_ref(),
+        args.include_defaults,
+    )?;
     let policy = Policy::from_inventory(&inventory);
     let request = request(&policy, verb, target, &args.scope)?;
     let answer: Vec<WhoCanEntry> = if args.scope.all_namespaces {
@@ -316,7 +346,12 @@ fn risks(args: &RisksArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
         FailOn::At(Severity::High),
         &registry(),
     )?;
-    let (inventory, files) = load(&args.paths, &args.input, args.include_defaults)?;
+    let (inventory, files) = load(
+        &args.paths,
+        &args.input,
+        inputs::required(args.namespace.namespace.as_deref()).as_ref(),
+        args.include_defaults,
+    )?;
     let mut options = Options::default();
     args.rbac.apply(&mut options);
     let findings = RbacRisks.analyze(&inventory, &options);
