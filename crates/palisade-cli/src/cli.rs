@@ -38,12 +38,12 @@ pub struct GlobalArgs {
 pub enum Command {
     /// Run every analyzer (Pod Security Standards, NetworkPolicy lint, RBAC risks, YAML reading) and report findings.
     #[command(
-        after_help = "Examples:\n  palisade scan examples/\n  palisade scan -f examples/shop.yaml --pss-level baseline --pss-version v1.30\n  palisade scan examples/ --analyzers pss,yaml -o json --fail-on high\n  cat examples/shop.yaml | palisade scan -f - --fail-on never\n\nExit status: 0 no finding at or above --fail-on, 1 findings, 2 usage or input error."
+        after_help = "Examples:\n  palisade scan examples/\n  palisade scan -f examples/shop.yaml --pss-level baseline --pss-version v1.30\n  palisade scan examples/ --analyzers pss,yaml -o json --fail-on high\n  cat examples/shop.yaml | palisade scan -f - --fail-on never\n  palisade scan examples/ -n shop --namespace-labels shop=pod-security.kubernetes.io/enforce=restricted\n\nExit status: 0 no finding at or above --fail-on, 1 findings, 2 usage or input error."
     )]
     Scan(ScanArgs),
     /// Print the objects exactly as Palisade (and kubectl) read them.
     #[command(
-        after_help = "Examples:\n  palisade inventory -f examples/shop.yaml -o json\n  cat examples/shop.yaml | palisade inventory -f -\n\nOne object prints as itself; several print as a List, as kubectl does."
+        after_help = "Examples:\n  palisade inventory -f examples/shop.yaml -o json\n  cat examples/shop.yaml | palisade inventory -f -\n  palisade inventory -f examples/rbac.yaml -n shop\n\nOne object prints as itself; several print as a List, as kubectl does.\nWith -n, namespaced objects that name no namespace carry it, as kubectl apply -n sends them."
     )]
     Inventory(InventoryArgs),
     /// List every rule any analyzer can report, with its severity and summary.
@@ -99,6 +99,27 @@ pub struct InputArgs {
     pub max_input_bytes: u64,
 }
 
+/// kubectl's `-n` for the objects of `-f` (scan, inventory, netpol connlist,
+/// reach and lint, rbac risks).
+#[derive(Args, Debug)]
+pub struct NamespaceArgs {
+    /// The namespace of input objects of namespaced kinds that name none, as
+    /// `kubectl apply -n NS -f` places them; an object naming another namespace
+    /// is an error, as kubectl's is.
+    #[arg(short = 'n', long, value_name = "NS", value_parser = crate::inputs::parse_namespace_name)]
+    pub namespace: Option<String>,
+}
+
+/// Namespaces declared on the command line (scan, netpol).
+#[derive(Args, Debug)]
+pub struct NamespaceLabelsArgs {
+    /// A namespace and its labels, when its Namespace object is not in the input:
+    /// NS=key=value,key=value (repeatable). It replaces the labels of a Namespace
+    /// object of that name; kubernetes.io/metadata.name is always set.
+    #[arg(long = "namespace-labels", value_name = "NS=LABELS", value_parser = crate::inputs::parse_namespace_labels)]
+    pub namespace_labels: Vec<(String, crate::inputs::Labels)>,
+}
+
 /// `--fail-on` and `--accept`: what every findings command (scan, rbac risks,
 /// netpol lint) takes besides its input.
 #[derive(Args, Debug)]
@@ -120,6 +141,10 @@ pub struct ScanArgs {
     pub paths: Vec<PathBuf>,
     #[command(flatten)]
     pub input: InputArgs,
+    #[command(flatten)]
+    pub namespace: NamespaceArgs,
+    #[command(flatten)]
+    pub namespaces: NamespaceLabelsArgs,
     /// The Pod Security Standards level to check against.
     #[arg(long, value_enum, default_value_t = PssLevel::Restricted)]
     pub pss_level: PssLevel,
@@ -213,6 +238,8 @@ pub struct InventoryArgs {
     pub paths: Vec<PathBuf>,
     #[command(flatten)]
     pub input: InputArgs,
+    #[command(flatten)]
+    pub namespace: NamespaceArgs,
     /// Output format: json (the only one so far; the flag exists so that scripts
     /// can say what they rely on).
     #[arg(short = 'o', long = "output", value_name = "FORMAT", default_value = "json", value_parser = json_only)]

@@ -1,7 +1,10 @@
-//! Turning path arguments into loader inputs, and loading them.
+//! Turning path arguments into loader inputs, loading them, and placing the
+//! objects in namespaces as kubectl's `-n` would (`--namespace-labels` too).
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use palisade_core::{Finding, Inventory, Object, Placement};
 use palisade_load::{Input, Limits, Loaded, load_inputs};
 
 use std::io::Write;
@@ -109,4 +112,124 @@ pub fn load_with_notes(
         writeln!(stderr, "warning: skipped: {error}")?;
     }
     Ok(loaded)
+}
+
+/// A namespace's labels, as `--namespace-labels` declares them.
+pub type Labels = BTreeMap<String, String>;
+
+/// A namespace name as the API server accepts one (an RFC 1123 label: at most 63
+/// lowercase letters, digits and `-`, starting and ending with a letter or digit).
+pub fn parse_namespace_name(text: &str) -> Result<String, String> {
+    let valid = !text.is_empty()
+        && text.len() <= 63
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !text.starts_with('-')
+        && !text.ends_with('-');
+    if valid {
+        Ok(text.to_owned())
+    } else {
+        Err(format!(
+            "{text:?} is not a namespace name: at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit"
+        ))
+    }
+}
+
+/// One `--namespace-labels` value: `NS=key=value[,key=value...]` (`NS=` declares
+/// a namespace with no labels but its name label).
+pub fn parse_namespace_labels(value: &str) -> Result<(String, Labels), String> {
+    let bad = || format!("{value:?}: expected NS=key=value[,key=value...]");
+    let (namespace, rest) = value.split_once('=').ok_or_else(bad)?;
+    let namespace = parse_namespace_name(namespace).map_err(|e| format!("{}: {e}", bad()))?;
+    let mut labels = Labels::new();
+    for pair in rest.split(',').filter(|p| !p.is_empty()) {
+        let (key, label) = pair.split_once('=').ok_or_else(bad)?;
+        if key.is_empty() {
+            return Err(bad());
+        }
+        labels.insert(key.to_owned(), label.to_owned());
+    }
+    Ok((namespace, labels))
+}
+
+/// The objects placed as `kubectl -n` places them (see `palisade_core::placement`):
+/// an object naming another namespace when one is required is an input error,
+/// with the file and line of its namespace.
+pub fn place(objects: Vec<Object>, placement: Option<&Placement>) -> Result<Vec<Object>, CliError> {
+    match placement {
+        None => Ok(objects),
+        Some(placement) => palisade_core::place(objects, placement).map_err(|mismatches| {
+            CliError::Input(mismatches.iter().map(ToString::to_string).collect())
+        }),
+    }
+}
+
+/// The Inventory every analyzer of the command reads: the loaded objects placed
+/// in namespaces, with the reading notes and the declared namespaces.
+pub fn inventory(
+    objects: Vec<Object>,
+    notes: Vec<Finding>,
+    placement: Option<&Placement>,
+    declared: &[(String, Labels)],
+) -> Result<Inventory, CliError> {
+    let objects = place(objects, placement)?;
+    Ok(Inventory::with_reading_notes(objects, notes)
+        .with_declared_namespaces(declared.iter().cloned()))
+}
+
+/// kubectl's `-n NS -f`: namespace-less objects go to NS, objects naming another
+/// namespace are an error.
+pub fn required(namespace: Option<&str>) -> Option<Placement> {
+    namespace.map(|ns| Placement {
+        namespace: ns.to_owned(),
+        require: true,
+    })
+}
+
+/// `-n` of a question (`rbac can-i`, `netpol matrix`): namespace-less objects go
+/// to NS, objects naming another namespace keep it.
+pub fn defaulted(namespace: Option<&str>) -> Option<Placement> {
+    namespace.map(|ns| Placement {
+        namespace: ns.to_owned(),
+        require: false,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn namespace_labels_parse_and_refuse_garbage() {
+        let (name, labels) =
+            parse_namespace_labels("prod=pod-security.kubernetes.io/enforce=restricted,team=a")
+                .expect("valid");
+        assert_eq!(name, "prod");
+        assert_eq!(labels.get("team").map(String::as_str), Some("a"));
+        assert_eq!(
+            labels
+                .get("pod-security.kubernetes.io/enforce")
+                .map(String::as_str),
+            Some("restricted")
+        );
+        assert_eq!(
+            parse_namespace_labels("bare="),
+            Ok(("bare".to_owned(), Labels::new()))
+        );
+        for bad in ["prod", "=a=b", "p=novalue", "p==x", "Prod=a=b", "-p=a=b"] {
+            assert!(parse_namespace_labels(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn namespace_names_are_rfc_1123_labels() {
+        for good in ["argocd", "a", "kube-system", "ns1"] {
+            assert_eq!(parse_namespace_name(good).as_deref(), Ok(good));
+        }
+        let long = "a".repeat(64);
+        for bad in ["", "Argo", "a_b", "-a", "a-", "a.b", long.as_str()] {
+            assert!(parse_namespace_name(bad).is_err(), "{bad:?}");
+        }
+    }
 }

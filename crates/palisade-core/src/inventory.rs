@@ -3,7 +3,9 @@
 //! Analyzers share it so that nothing re-reads or re-indexes files. Namespaces are
 //! known both from `Namespace` objects and from the `metadata.namespace` of other
 //! objects, and carry the label the API server sets on every namespace,
-//! `kubernetes.io/metadata.name`.
+//! `kubernetes.io/metadata.name`. Namespaces can also be declared from outside
+//! the input ([`Inventory::with_declared_namespaces`]); objects without a
+//! namespace are placed before the Inventory is built ([`crate::placement`]).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -93,6 +95,26 @@ impl Inventory {
         inventory
     }
 
+    /// Declares namespaces and their labels from outside the input (the command
+    /// line's `--namespace-labels`), for namespaces whose `Namespace` object is
+    /// not in it. The declared labels replace those of a `Namespace` object of the
+    /// same name, as `palisade admit` and `serve` take them: the declaration says
+    /// what the cluster has. `kubernetes.io/metadata.name` is always set.
+    pub fn with_declared_namespaces(
+        mut self,
+        declared: impl IntoIterator<Item = (String, BTreeMap<String, String>)>,
+    ) -> Inventory {
+        for (name, mut labels) in declared {
+            labels.insert(NAMESPACE_NAME_LABEL.to_owned(), name.clone());
+            let info = self
+                .namespaces
+                .entry(name.clone())
+                .or_insert_with(|| NamespaceInfo::implicit(&name));
+            info.labels = labels;
+        }
+        self
+    }
+
     /// The source's notes about how the input was written, in input order.
     pub fn reading_notes(&self) -> &[Finding] {
         &self.reading_notes
@@ -168,5 +190,47 @@ impl NamespaceInfo {
 
     pub fn label(&self, key: &str) -> Option<&str> {
         self.labels.get(key).map(String::as_str)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::node::{Node, Pos};
+    use crate::object::SourceRef;
+
+    fn object(json: serde_json::Value) -> Object {
+        Object::new(
+            Node::from_json(&json),
+            SourceRef {
+                file: Arc::from("f.yaml"),
+                pos: Pos::new(1, 1),
+            },
+        )
+    }
+
+    #[test]
+    fn declared_namespaces_replace_labels_and_keep_the_name_label() {
+        let inventory = Inventory::new(vec![object(serde_json::json!({
+            "apiVersion": "v1", "kind": "Namespace",
+            "metadata": {"name": "shop", "labels": {"team": "a"}}
+        }))])
+        .with_declared_namespaces([
+            (
+                "shop".to_owned(),
+                BTreeMap::from([("env".to_owned(), "prod".to_owned())]),
+            ),
+            ("argocd".to_owned(), BTreeMap::new()),
+        ]);
+        let shop = inventory.namespace("shop").expect("shop");
+        assert_eq!(shop.label("team"), None);
+        assert_eq!(shop.label("env"), Some("prod"));
+        assert_eq!(shop.label(NAMESPACE_NAME_LABEL), Some("shop"));
+        assert!(inventory.namespace_object("shop").is_some());
+        let argocd = inventory.namespace("argocd").expect("declared");
+        assert_eq!(argocd.label(NAMESPACE_NAME_LABEL), Some("argocd"));
+        assert!(argocd.object.is_none());
     }
 }

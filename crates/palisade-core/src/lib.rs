@@ -12,11 +12,13 @@
 
 pub mod accept;
 pub mod analyzer;
+pub mod api_resources;
 pub mod finding;
 pub mod inventory;
 pub mod node;
 mod node_de;
 pub mod object;
+pub mod placement;
 pub mod pod_template;
 pub mod rule;
 pub mod selector;
@@ -30,6 +32,7 @@ pub use finding::{Enforcement, Finding, Location, Severity};
 pub use inventory::{Inventory, NAMESPACE_NAME_LABEL, NamespaceInfo};
 pub use node::{Key, Map, Node, Pos, Value};
 pub use object::{Object, ObjectRef, SourceRef, string_entries};
+pub use placement::{NamespaceMismatch, Placement, place};
 pub use pod_template::{PodTemplate, pod_templates};
 pub use rule::{Rule, RuleDocs};
 pub use selector::{LabelSelector, Operator, Requirement};

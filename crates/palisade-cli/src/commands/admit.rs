@@ -28,8 +28,8 @@ pub struct AdmitArgs {
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// A namespace and its labels, when its Namespace object is not in the input: NS=key=value,key=value (repeatable).
-    #[arg(long = "namespace-labels", value_name = "NS=LABELS")]
-    pub namespace_labels: Vec<String>,
+    #[arg(long = "namespace-labels", value_name = "NS=LABELS", value_parser = crate::inputs::parse_namespace_labels)]
+    pub namespace_labels: Vec<(String, Labels)>,
     /// Namespace of wrapped objects that name none.
     #[arg(short = 'n', long, default_value = "default")]
     pub namespace: String,
@@ -69,8 +69,8 @@ pub fn run(args: &AdmitArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
         }
         others.push(*root);
     }
-    for (name, labels) in parse_namespace_labels(&args.namespace_labels)? {
-        namespaces.insert(&name, labels);
+    for (name, labels) in &args.namespace_labels {
+        namespaces.insert(name, labels.clone());
     }
     if reviews.is_empty() {
         // Wrap the objects under test; Namespaces are context unless they are all there is.
@@ -226,30 +226,6 @@ pub fn load_config(path: Option<&Path>) -> Result<PodSecurityConfiguration, CliE
         .map_err(|e| CliError::Input(vec![e.to_string()]))
 }
 
-/// `NS=key=value,key=value` arguments.
-pub fn parse_namespace_labels(values: &[String]) -> Result<Vec<(String, Labels)>, CliError> {
-    values
-        .iter()
-        .map(|value| {
-            let bad = || {
-                CliError::Usage(format!(
-                    "--namespace-labels {value:?}: expected NS=key=value[,key=value...]"
-                ))
-            };
-            let (namespace, rest) = value.split_once('=').ok_or_else(bad)?;
-            if namespace.is_empty() {
-                return Err(bad());
-            }
-            let mut labels = Labels::new();
-            for pair in rest.split(',').filter(|p| !p.is_empty()) {
-                let (key, label) = pair.split_once('=').ok_or_else(bad)?;
-                labels.insert(key.to_owned(), label.to_owned());
-            }
-            Ok((namespace.to_owned(), labels))
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -260,18 +236,5 @@ mod tests {
         assert_eq!(plural("NetworkPolicy"), "networkpolicies");
         assert_eq!(plural("Ingress"), "ingresses");
         assert_eq!(plural("CronJob"), "cronjobs");
-    }
-
-    #[test]
-    fn namespace_labels_parse_and_refuse_garbage() {
-        let parsed = parse_namespace_labels(&[
-            "prod=pod-security.kubernetes.io/enforce=restricted,team=a".to_owned(),
-        ])
-        .unwrap();
-        assert_eq!(parsed[0].0, "prod");
-        assert_eq!(parsed[0].1.get("team").map(String::as_str), Some("a"));
-        assert!(parse_namespace_labels(&["prod".to_owned()]).is_err());
-        assert!(parse_namespace_labels(&["=a=b".to_owned()]).is_err());
-        assert!(parse_namespace_labels(&["p=novalue".to_owned()]).is_err());
     }
 }

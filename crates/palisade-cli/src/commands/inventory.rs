@@ -1,5 +1,6 @@
 //! `palisade inventory`: the objects exactly as loaded, the debugging view of what
-//! every analyzer sees. The output matches `kubectl ... -o json`: one object
+//! every analyzer sees (with `-n`, namespace-less objects of namespaced kinds
+//! carry that namespace, as kubectl sends them). The output matches `kubectl ... -o json`: one object
 //! prints as itself, several as a `List`.
 
 use std::io::{self, Write};
@@ -25,8 +26,13 @@ pub fn run(args: &InventoryArgs, global: &GlobalArgs) -> Result<Outcome, CliErro
             finding.message, finding.rule
         )?;
     }
+    // As kubectl would send them: with `-n`, namespace-less objects carry it.
+    let objects = inputs::place(
+        loaded.objects,
+        inputs::required(args.namespace.namespace.as_deref()).as_ref(),
+    )?;
     let mut out = Output::new(global);
-    inventory::write_json(&loaded.objects, out.writer())?;
+    inventory::write_json(&objects, out.writer())?;
     out.finish()?;
     Ok(Outcome::Clean)
 }

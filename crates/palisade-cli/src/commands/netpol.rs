@@ -15,7 +15,9 @@ use palisade_report::matrix::Matrix;
 use palisade_report::reach as reach_report;
 use palisade_report::{FailOn, Format};
 
-use crate::cli::{FindingsArgs, GlobalArgs, InputArgs};
+use palisade_core::Placement;
+
+use crate::cli::{FindingsArgs, GlobalArgs, InputArgs, NamespaceArgs, NamespaceLabelsArgs};
 use crate::output::Output;
 use crate::registry::registry;
 use crate::report_findings::{Emit, emit};
@@ -57,6 +59,10 @@ pub struct ConnlistArgs {
     pub paths: Vec<std::path::PathBuf>,
     #[command(flatten)]
     pub input: InputArgs,
+    #[command(flatten)]
+    pub namespace: NamespaceArgs,
+    #[command(flatten)]
+    pub namespaces: NamespaceLabelsArgs,
     /// Output format: text, json, csv, md or dot (text and json follow np-guard's
     /// peer names and connection grammar; `txt` is read as text).
     #[arg(short = 'o', long = "output", value_name = "FORMAT", default_value = "text", value_parser = connlist_format)]
@@ -113,6 +119,10 @@ pub struct ReachArgs {
     pub paths: Vec<std::path::PathBuf>,
     #[command(flatten)]
     pub input: InputArgs,
+    #[command(flatten)]
+    pub namespace: NamespaceArgs,
+    #[command(flatten)]
+    pub namespaces: NamespaceLabelsArgs,
     /// Source: NS/NAME, NS/NAME[Kind], a pod name, an IP address or CIDR, or
     /// ingress-controller (the peer Ingress and Route objects imply).
     #[arg(long)]
@@ -143,9 +153,13 @@ pub struct MatrixArgs {
     pub paths: Vec<std::path::PathBuf>,
     #[command(flatten)]
     pub input: InputArgs,
-    /// Only workloads of this namespace.
-    #[arg(short = 'n', long)]
+    /// Only workloads of this namespace. Like kubectl's `-n`, it is also the
+    /// namespace of input objects that name none; objects naming another
+    /// namespace keep it (the grid needs no error for them: they are left out).
+    #[arg(short = 'n', long, value_name = "NS", value_parser = crate::inputs::parse_namespace_name)]
     pub namespace: Option<String>,
+    #[command(flatten)]
+    pub namespaces: NamespaceLabelsArgs,
     /// Output format: table, csv or html.
     #[arg(short = 'o', long = "output", value_name = "FORMAT", default_value = "table", value_parser = matrix_format)]
     pub output: Format,
@@ -163,6 +177,10 @@ pub struct LintArgs {
     pub paths: Vec<std::path::PathBuf>,
     #[command(flatten)]
     pub input: InputArgs,
+    #[command(flatten)]
+    pub namespace: NamespaceArgs,
+    #[command(flatten)]
+    pub namespaces: NamespaceLabelsArgs,
     /// Output format: table or json.
     #[arg(short = 'o', long = "output", value_name = "FORMAT", default_value = "table", value_parser = crate::cli::findings_format)]
     pub output: Format,
@@ -179,13 +197,35 @@ pub fn run(args: &NetpolArgs, global: &GlobalArgs) -> Result<Outcome, CliError> 
     }
 }
 
-fn load(paths: &[std::path::PathBuf], input: &InputArgs) -> Result<(Inventory, usize), CliError> {
+/// The inventory of the input, placed in namespaces as `-n` asks, with the
+/// namespaces `--namespace-labels` declares.
+fn load(
+    paths: &[std::path::PathBuf],
+    input: &InputArgs,
+    placement: Option<&Placement>,
+    namespaces: &NamespaceLabelsArgs,
+) -> Result<(Inventory, usize), CliError> {
     let loaded = inputs::load(paths, input)?;
-    Ok((Inventory::new(loaded.objects), loaded.files))
+    let inventory = inputs::inventory(
+        loaded.objects,
+        Vec::new(),
+        placement,
+        &namespaces.namespace_labels,
+    )?;
+    Ok((inventory, loaded.files))
+}
+
+fn required(namespace: &NamespaceArgs) -> Option<Placement> {
+    inputs::required(namespace.namespace.as_deref())
 }
 
 fn connlist(args: &ConnlistArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
-    let (inventory, _) = load(&args.paths, &args.input)?;
+    let (inventory, _) = load(
+        &args.paths,
+        &args.input,
+        required(&args.namespace).as_ref(),
+        &args.namespaces,
+    )?;
     let model = Model::from_inventory(&inventory);
     let engine = Engine::new(&model);
     let controller = args.controller.controller(&model);
@@ -204,7 +244,12 @@ fn connlist(args: &ConnlistArgs, global: &GlobalArgs) -> Result<Outcome, CliErro
 }
 
 fn run_reach(args: &ReachArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
-    let (inventory, _) = load(&args.paths, &args.input)?;
+    let (inventory, _) = load(
+        &args.paths,
+        &args.input,
+        required(&args.namespace).as_ref(),
+        &args.namespaces,
+    )?;
     let model = Model::from_inventory_all_workloads(&inventory);
     let engine = Engine::new(&model);
     let from =
@@ -225,7 +270,12 @@ fn run_reach(args: &ReachArgs, global: &GlobalArgs) -> Result<Outcome, CliError>
 }
 
 fn matrix(args: &MatrixArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
-    let (inventory, _) = load(&args.paths, &args.input)?;
+    let (inventory, _) = load(
+        &args.paths,
+        &args.input,
+        inputs::defaulted(args.namespace.as_deref()).as_ref(),
+        &args.namespaces,
+    )?;
     let model = Model::from_inventory_all_workloads(&inventory);
     let engine = Engine::new(&model);
     let connectivity = Connectivity::compute(&engine);
@@ -298,7 +348,12 @@ fn lint(args: &LintArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
         FailOn::At(Severity::Low),
         &registry(),
     )?;
-    let (inventory, files) = load(&args.paths, &args.input)?;
+    let (inventory, files) = load(
+        &args.paths,
+        &args.input,
+        required(&args.namespace).as_ref(),
+        &args.namespaces,
+    )?;
     let findings = NetworkPolicyLint.analyze(&inventory, &Options::default());
     let mut out = Output::new(global);
     let outcome = emit(findings, files, inventory.len(), how, &mut out)?;

@@ -14,7 +14,11 @@ use palisade_rbac::{
 use palisade_report::rbac::{self as rbac_report, CanIAnswer};
 use palisade_report::{FailOn, Format};
 
-use crate::cli::{DefaultsArgs, FindingsArgs, GlobalArgs, InputArgs, RbacOptionArgs};
+use palisade_core::Placement;
+
+use crate::cli::{
+    DefaultsArgs, FindingsArgs, GlobalArgs, InputArgs, NamespaceArgs, RbacOptionArgs,
+};
 use crate::output::Output;
 use crate::registry::registry;
 use crate::report_findings::{Emit, emit};
@@ -61,8 +65,10 @@ pub struct IdentityArgs {
 /// Where the request applies.
 #[derive(Args, Debug)]
 pub struct ScopeArgs {
-    /// The namespace of the request (kubectl's default: `default`).
-    #[arg(short = 'n', long, conflicts_with = "all_namespaces")]
+    /// The namespace of the request (kubectl's default: `default`). Like
+    /// `kubectl apply -n NS -f`, it is also the namespace of input objects of
+    /// namespaced kinds that name none; objects naming another namespace keep it.
+    #[arg(short = 'n', long, conflicts_with = "all_namespaces", value_parser = crate::inputs::parse_namespace_name)]
     pub namespace: Option<String>,
     /// All namespaces (cluster scope for can-i; every namespace for who-can).
     #[arg(short = 'A', long)]
@@ -121,6 +127,8 @@ pub struct RisksArgs {
     pub paths: Vec<PathBuf>,
     #[command(flatten)]
     pub input: InputArgs,
+    #[command(flatten)]
+    pub namespace: NamespaceArgs,
     /// Output format: table or json.
     #[arg(short = 'o', long = "output", value_name = "FORMAT", default_value = "table", value_parser = crate::cli::findings_format)]
     pub output: Format,
@@ -142,11 +150,27 @@ pub fn run(args: &RbacArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
     }
 }
 
-/// The inventory of the input and the number of files read. The API server's
-/// default roles (and bindings) join the policy, not the inventory.
-fn load(paths: &[PathBuf], input: &InputArgs) -> Result<(Inventory, usize), CliError> {
+/// The inventory of the input placed in namespaces as `-n` asks, and the number
+/// of files read. The API server's default roles (and bindings) join the policy,
+/// not the inventory, placed as the API server has them whatever `-n` says.
+fn load(
+    paths: &[PathBuf],
+    input: &InputArgs,
+    placement: Option<&Placement>,
+) -> Result<(Inventory, usize), CliError> {
     let loaded = inputs::load(paths, input)?;
-    Ok((Inventory::new(loaded.objects), loaded.files))
+    let objects = inputs::place(loaded.objects, placement)?;
+    Ok((Inventory::new(objects), loaded.files))
+}
+
+/// The `-n` of a question is also where namespace-less input objects go; with
+/// `-A` (or no `-n`) they stay as written, read as `default`'s as kubectl's
+/// default context would place them.
+fn question_placement(scope: &ScopeArgs) -> Option<Placement> {
+    if scope.all_namespaces {
+        return None;
+    }
+    inputs::defaulted(scope.namespace.as_deref())
 }
 
 /// The identity `--as`/`--as-group` yield through the API server's impersonation.
@@ -247,7 +271,7 @@ fn can_i(args: &CanIArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
             ));
         }
     };
-    let (inventory, _) = load(&[], &args.input)?;
+    let (inventory, _) = load(&[], &args.input, question_placement(&args.scope).as_ref())?;
     let policy = Policy::with_defaults(&inventory, args.defaults.defaults());
     let mut out = Output::new(global);
     let width = out.width;
@@ -311,7 +335,7 @@ fn who_can(args: &WhoCanArgs, global: &GlobalArgs) -> Result<Outcome, CliError> 
             "expected VERB and TYPE[.GROUP][/NAME] or /NON-RESOURCE-URL".to_owned(),
         ));
     };
-    let (inventory, _) = load(&[], &args.input)?;
+    let (inventory, _) = load(&[], &args.input, question_placement(&args.scope).as_ref())?;
     let policy = Policy::with_defaults(&inventory, args.defaults.defaults());
     let request = request(&policy, verb, target, &args.scope)?;
     let answer: Vec<WhoCanEntry> = if args.scope.all_namespaces {
@@ -340,7 +364,11 @@ fn risks(args: &RisksArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
         FailOn::At(Severity::High),
         &registry(),
     )?;
-    let (inventory, files) = load(&args.paths, &args.input)?;
+    let (inventory, files) = load(
+        &args.paths,
+        &args.input,
+        inputs::required(args.namespace.namespace.as_deref()).as_ref(),
+    )?;
     let mut options = Options::default();
     args.rbac.apply(&mut options);
     let findings = RbacRisks.analyze(&inventory, &options);

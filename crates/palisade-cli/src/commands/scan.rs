@@ -5,7 +5,7 @@
 use palisade_core::Severity;
 use std::collections::HashSet;
 
-use palisade_core::{Finding, Inventory, Options, Registry};
+use palisade_core::{Finding, Options, Registry};
 use palisade_pss::analyzer::{LEVEL_OPTION, VERSION_OPTION};
 use palisade_report::FailOn;
 
@@ -40,7 +40,12 @@ pub fn run(args: &ScanArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
     // Reading notes are collected only when the yaml analyzer reports them.
     let loaded = inputs::load_with_notes(&args.paths, &args.input, selection.runs("yaml"))?;
     let files = loaded.files;
-    let inventory = Inventory::with_reading_notes(loaded.objects, loaded.findings);
+    let inventory = inputs::inventory(
+        loaded.objects,
+        loaded.findings,
+        inputs::required(args.namespace.namespace.as_deref()).as_ref(),
+        &args.namespaces.namespace_labels,
+    )?;
     let mut findings = Vec::new();
     for analyzer in &analyzers {
         findings.extend(

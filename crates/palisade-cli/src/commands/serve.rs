@@ -10,7 +10,7 @@ use palisade_admission::{Admission, FailurePolicy, PodSecurity, PodSecurityConfi
 use palisade_webhook::{Backend, CertStore, Metrics, Server, ServerOptions, StaticBackend, tls};
 
 use crate::cli::GlobalArgs;
-use crate::commands::admit::{load_config, parse_namespace_labels};
+use crate::commands::admit::load_config;
 use crate::inputs;
 use crate::{CliError, Outcome};
 
@@ -32,8 +32,8 @@ pub struct ServeArgs {
     #[arg(long, env = "PALISADE_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// A namespace and its labels, instead of or beside -f: NS=key=value,key=value (repeatable).
-    #[arg(long = "namespace-labels", value_name = "NS=LABELS")]
-    pub namespace_labels: Vec<String>,
+    #[arg(long = "namespace-labels", value_name = "NS=LABELS", value_parser = crate::inputs::parse_namespace_labels)]
+    pub namespace_labels: Vec<(String, crate::inputs::Labels)>,
     /// Plain-HTTP address for /metrics, /healthz and /readyz (otherwise /metrics is on the HTTPS listener).
     #[arg(long, env = "PALISADE_METRICS_LISTEN")]
     pub metrics_listen: Option<SocketAddr>,
@@ -144,8 +144,8 @@ fn static_backend(args: &ServeArgs) -> Result<StaticBackend, CliError> {
         let loaded = inputs::load(&[], &args.input)?;
         StaticBackend::from_objects(loaded.objects.iter().map(|o| o.root()))
     };
-    for (name, labels) in parse_namespace_labels(&args.namespace_labels)? {
-        backend.insert_namespace(&name, labels);
+    for (name, labels) in &args.namespace_labels {
+        backend.insert_namespace(name, labels.clone());
     }
     Ok(backend)
 }
