@@ -3,7 +3,13 @@
 //! and times model building, full class-level connectivity, and reach queries
 //! (mean of 1,000), with the peak resident memory. Single-threaded.
 //!
-//! `cargo run --release -p palisade-netpol --example netpol_bench [pods namespaces policies]`
+//! `cargo run --release -p palisade-netpol --example netpol_bench [pods namespaces policies] [unique]`
+//!
+//! With `unique`, every pod also gets a label of its own (as StatefulSet pods and
+//! a live cluster's pods have), so every pod is its own equivalence class; the
+//! bench then also streams the whole connection list (np-guard's text lines) to
+//! a byte-counting sink, which is what `netpol connlist` does, and reports its
+//! time, lines and bytes beside the peak memory.
 
 use std::time::Instant;
 
@@ -22,6 +28,7 @@ fn object(value: serde_json::Value) -> Object {
 }
 
 fn main() {
+    let unique = std::env::args().any(|a| a == "unique");
     let args: Vec<usize> = std::env::args()
         .skip(1)
         .filter_map(|a| a.parse().ok())
@@ -37,9 +44,14 @@ fn main() {
     }
     for p in 0..pods {
         let n = p % namespaces;
-        objects.push(object(json!({"apiVersion": "v1", "kind": "Pod",
+        let mut pod = json!({"apiVersion": "v1", "kind": "Pod",
             "metadata": {"name": format!("pod{p}"), "namespace": format!("ns{n}"), "labels": {"app": format!("app{}", (p / namespaces) % 10), "role": if p % 3 == 0 {"db"} else {"web"}}},
-            "spec": {"containers": [{"name": "c", "ports": [{"name": "http", "containerPort": 8000 + (p % 4) as i64}, {"name": "metrics", "containerPort": 9090}]}]}})));
+            "spec": {"containers": [{"name": "c", "ports": [{"name": "http", "containerPort": 8000 + (p % 4) as i64}, {"name": "metrics", "containerPort": 9090}]}]}});
+        if unique {
+            pod["metadata"]["labels"]["statefulset.kubernetes.io/pod-name"] =
+                json!(format!("pod{p}"));
+        }
+        objects.push(object(pod));
     }
     for i in 0..policies {
         let n = i % namespaces;
@@ -107,6 +119,30 @@ fn main() {
         answer.map(|a| a.allowed)
     );
     std::hint::black_box(connectivity.between(0, 1));
+    if unique {
+        // The connection list as `netpol connlist` writes it, streamed.
+        let t = Instant::now();
+        let (mut lines, mut bytes) = (0u64, 0u64);
+        let streamed =
+            connectivity.each_record(&palisade_netpol::ingress::Controller::Abstract, |record| {
+                use std::io::Write;
+                let mut sink = Counting(0);
+                writeln!(sink, "{record}")?;
+                lines += 1;
+                bytes += sink.0;
+                Ok::<(), std::io::Error>(())
+            });
+        println!(
+            "connection list streamed: {lines} lines, {:.1} MB of text in {:?}{}",
+            bytes as f64 / 1e6,
+            t.elapsed(),
+            if streamed.is_err() {
+                " (write error)"
+            } else {
+                ""
+            }
+        );
+    }
     if let Some(kb) = std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
@@ -119,5 +155,19 @@ fn main() {
             "peak resident memory: {} MB (includes the generated input)",
             kb / 1024
         );
+    }
+}
+
+/// A writer that only counts bytes.
+struct Counting(u64);
+
+impl std::io::Write for Counting {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len() as u64;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }

@@ -68,6 +68,80 @@ pub fn to_md(records: &[Connection]) -> String {
     out
 }
 
+/// Writes records as they come, in the formats that need no look-ahead (text,
+/// CSV, markdown, JSON), so a list of millions of pairs costs the memory of one
+/// record. The output is byte for byte what the `to_*` functions give.
+pub struct StreamWriter<'w> {
+    out: &'w mut dyn std::io::Write,
+    format: StreamFormat,
+    written: usize,
+}
+
+/// The formats [`StreamWriter`] writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StreamFormat {
+    Text,
+    Csv,
+    Md,
+    Json,
+}
+
+impl<'w> StreamWriter<'w> {
+    /// Writes the header, if the format has one.
+    pub fn begin(out: &'w mut dyn std::io::Write, format: StreamFormat) -> std::io::Result<Self> {
+        match format {
+            StreamFormat::Csv => out.write_all(csv::line(["src", "dst", "conn"]).as_bytes())?,
+            StreamFormat::Md => out.write_all(b"| src | dst | conn |\n|-----|-----|------|\n")?,
+            StreamFormat::Text | StreamFormat::Json => {}
+        }
+        Ok(StreamWriter {
+            out,
+            format,
+            written: 0,
+        })
+    }
+
+    pub fn record(&mut self, record: &ConnRecord) -> std::io::Result<()> {
+        let conn = record.conn.to_string();
+        let one = [Connection {
+            src: record.src.clone(),
+            dst: record.dst.clone(),
+            conn,
+        }];
+        let text = match self.format {
+            StreamFormat::Text => to_text(&one),
+            StreamFormat::Csv => to_csv(&one)
+                .split_once('\n')
+                .map(|(_, rest)| rest.to_owned())
+                .unwrap_or_default(),
+            StreamFormat::Md => to_md(&one)
+                .lines()
+                .nth(2)
+                .map(|l| format!("{l}\n"))
+                .unwrap_or_default(),
+            StreamFormat::Json => {
+                // The element as `to_string_pretty` of the whole array indents it.
+                let element =
+                    serde_json::to_string_pretty(&one[0]).map_err(std::io::Error::other)?;
+                let indented: Vec<String> = element.lines().map(|l| format!("  {l}")).collect();
+                let lead = if self.written == 0 { "[\n" } else { ",\n" };
+                format!("{lead}{}", indented.join("\n"))
+            }
+        };
+        self.written += 1;
+        self.out.write_all(text.as_bytes())
+    }
+
+    /// Closes the list.
+    pub fn finish(self) -> std::io::Result<()> {
+        if self.format == StreamFormat::Json {
+            let close: &[u8] = if self.written == 0 { b"[]\n" } else { b"\n]\n" };
+            self.out.write_all(close)?;
+        }
+        Ok(())
+    }
+}
+
 /// A Graphviz digraph: one node per peer, one labelled edge per record.
 pub fn to_dot(records: &[Connection]) -> String {
     let quote = |s: &str| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""));
@@ -102,6 +176,39 @@ mod tests {
             src: "shop/web[Deployment]".into(),
             dst: "0.0.0.0-255.255.255.255".into(),
             conn: "TCP 80,443".into(),
+        }
+    }
+
+    #[test]
+    fn streaming_writes_exactly_what_the_list_writers_write() {
+        let records: Vec<ConnRecord> = ["a/x[Pod]", "b/y[Pod]", "c|z[Pod]"]
+            .iter()
+            .map(|dst| ConnRecord {
+                src: "shop/web[Deployment]".into(),
+                dst: (*dst).into(),
+                conn: palisade_netpol::ConnSet::all(),
+            })
+            .collect();
+        for n in [0, 1, 3] {
+            let list = connections(records[..n].to_vec());
+            for (format, expected) in [
+                (StreamFormat::Text, to_text(&list)),
+                (StreamFormat::Csv, to_csv(&list)),
+                (StreamFormat::Md, to_md(&list)),
+                (StreamFormat::Json, to_json(&list).unwrap_or_default()),
+            ] {
+                let mut out = Vec::new();
+                let mut writer = StreamWriter::begin(&mut out, format).expect("begin");
+                for r in &records[..n] {
+                    writer.record(r).expect("record");
+                }
+                writer.finish().expect("finish");
+                assert_eq!(
+                    String::from_utf8_lossy(&out),
+                    expected,
+                    "{format:?} with {n} records"
+                );
+            }
         }
     }
 

@@ -1,8 +1,6 @@
 //! `palisade netpol`: NetworkPolicy connectivity (connlist, matrix), one
 //! explained reachability question (reach), and lint.
 
-use std::io;
-
 use clap::{Args, Subcommand};
 use palisade_core::{Analyzer, Inventory, Options, Severity};
 use palisade_netpol::ingress::{self, PEER_NAME};
@@ -229,16 +227,29 @@ fn connlist(args: &ConnlistArgs, global: &GlobalArgs) -> Result<Outcome, CliErro
     let model = Model::from_inventory(&inventory);
     let engine = Engine::new(&model);
     let controller = args.controller.controller(&model);
-    let records = connlist::connections(Connectivity::compute(&engine).records_with(&controller));
-    let text = match args.output {
-        Format::Json => connlist::to_json(&records).map_err(io::Error::other)?,
-        Format::Csv => connlist::to_csv(&records),
-        Format::Md => connlist::to_md(&records),
-        Format::Dot => connlist::to_dot(&records),
-        _ => connlist::to_text(&records),
-    };
+    let connectivity = Connectivity::compute(&engine);
     let mut out = Output::new(global);
-    out.text(&text)?;
+    let stream = match args.output {
+        Format::Json => Some(connlist::StreamFormat::Json),
+        Format::Csv => Some(connlist::StreamFormat::Csv),
+        Format::Md => Some(connlist::StreamFormat::Md),
+        Format::Dot => None,
+        _ => Some(connlist::StreamFormat::Text),
+    };
+    match stream {
+        // Records are written as they come: memory follows one source's
+        // records, not every pair (pod-scale inputs have tens of millions).
+        Some(format) => {
+            let mut writer = connlist::StreamWriter::begin(out.writer(), format)?;
+            connectivity.each_record(&controller, |record| writer.record(&record))?;
+            writer.finish()?;
+        }
+        // The graph lists every peer before the edges: it needs the whole list.
+        None => {
+            let records = connlist::connections(connectivity.records_with(&controller));
+            out.text(&connlist::to_dot(&records))?;
+        }
+    }
     out.finish()?;
     Ok(Outcome::Clean)
 }
