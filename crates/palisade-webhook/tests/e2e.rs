@@ -6,6 +6,7 @@ mod common;
 
 use common::*;
 use palisade_webhook::ServerOptions;
+use rustls_pki_types::pem::PemObject;
 use serde_json::json;
 
 fn restricted_detail() -> &'static str {
@@ -320,4 +321,67 @@ async fn a_separate_metrics_listener_serves_plain_http() {
     // And the HTTPS listener no longer serves /metrics.
     let mut client = server.connect().await;
     assert_eq!(client.get("/metrics").await.unwrap().status, 404);
+}
+
+/// The API server speaks HTTP/2 to webhooks at loopback addresses: the same
+/// answer comes over h2 (negotiated by ALPN), several requests on one connection.
+#[tokio::test]
+async fn http2_by_alpn_gets_the_same_answers() {
+    let server = TestServer::start(ServerOptions::default(), vec![pod_security()]).await;
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in rustls_pki_types::CertificateDer::pem_slice_iter(server.ca.as_bytes()) {
+        roots.add(cert.unwrap()).unwrap();
+    }
+    let mut config = rustls::ClientConfig::builder_with_provider(palisade_webhook::tls::provider())
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"h2".to_vec()];
+    let tcp = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    let tls = tokio_rustls::TlsConnector::from(std::sync::Arc::new(config))
+        .connect(
+            rustls::pki_types::ServerName::try_from("localhost").unwrap(),
+            tcp,
+        )
+        .await
+        .unwrap();
+    assert_eq!(tls.get_ref().1.alpn_protocol(), Some(&b"h2"[..]));
+    let (mut sender, connection) = hyper::client::conn::http2::handshake(
+        hyper_util::rt::TokioExecutor::new(),
+        hyper_util::rt::TokioIo::new(tls),
+    )
+    .await
+    .unwrap();
+    tokio::spawn(connection);
+    for (uid, privileged, allowed) in [("h1", true, false), ("h2", false, true)] {
+        let object = if privileged {
+            pod("restricted", "p", "nginx", true)
+        } else {
+            hardened_pod("restricted", "p")
+        };
+        let body = review(
+            uid,
+            "CREATE",
+            POD,
+            "restricted",
+            "p",
+            "alice",
+            object,
+            json!(null),
+        );
+        let request = http::Request::post("https://localhost/validate")
+            .header("content-type", "application/json")
+            .body(http_body_util::Full::new(bytes::Bytes::from(body)))
+            .unwrap();
+        let response = sender.send_request(request).await.unwrap();
+        assert_eq!(response.status(), 200);
+        let body = http_body_util::BodyExt::collect(response.into_body())
+            .await
+            .unwrap()
+            .to_bytes();
+        let review: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(review["response"]["uid"], uid);
+        assert_eq!(review["response"]["allowed"], allowed);
+    }
 }
