@@ -210,7 +210,6 @@ fn start_palisade(
         };
         let server = Server::bind(
             config,
-            &store,
             admission,
             backend,
             Arc::new(Metrics::new()),
@@ -233,7 +232,7 @@ fn start_canned(
 ) -> SocketAddr {
     let store = CertStore::open(cert, key).expect("certs");
     let config = tls::server_config(store, None).expect("tls");
-    let acceptor = tokio_rustls::TlsAcceptor::from(config);
+    let acceptor = tokio_rustls::TlsAcceptor::from(config.current());
     let fixed = Bytes::from_static(br#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","response":{"uid":"5a2d9c4e-8d1b-4e0f-a3c2-9b7e6f1d2c3a","allowed":true}}"#);
     rt.block_on(async {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");

@@ -50,7 +50,7 @@ use tokio_rustls::TlsAcceptor;
 use crate::backend::Backend;
 use crate::duration::parse_go_duration;
 use crate::metrics::{Metrics, Outcome};
-use crate::tls::CertStore;
+use crate::tls::TlsConfig;
 
 /// Limits and behaviour of the server.
 #[derive(Clone, Debug)]
@@ -119,15 +119,14 @@ type Reply = Response<Full<Bytes>>;
 pub struct Server {
     listener: TcpListener,
     metrics_listener: Option<TcpListener>,
-    acceptor: TlsAcceptor,
+    tls: Arc<TlsConfig>,
     state: Arc<State>,
 }
 
 impl Server {
-    /// Binds the listeners. `tls` comes from [`crate::tls::server_config`] over `certs`.
+    /// Binds the listeners. `tls` comes from [`crate::tls::server_config`].
     pub async fn bind(
-        tls: Arc<rustls::ServerConfig>,
-        certs: &CertStore,
+        tls: Arc<TlsConfig>,
         admission: Admission,
         backend: Backend,
         metrics: Arc<Metrics>,
@@ -139,7 +138,7 @@ impl Server {
             None => None,
         };
         options.metrics_on_main = metrics_listener.is_none();
-        metrics.set_cert_not_after(certs.not_after());
+        metrics.set_cert_not_after(tls.certs().not_after());
         metrics.set_namespaces(backend.namespace_count());
         let state = Arc::new(State {
             admission,
@@ -152,7 +151,7 @@ impl Server {
         Ok(Server {
             listener,
             metrics_listener,
-            acceptor: TlsAcceptor::from(tls),
+            tls,
             state,
         })
     }
@@ -172,7 +171,7 @@ impl Server {
         let Server {
             listener,
             metrics_listener,
-            acceptor,
+            tls,
             state,
         } = self;
         let mut builder = auto::Builder::new(TokioExecutor::new());
@@ -199,7 +198,8 @@ impl Server {
 
         let accept = |permit: OwnedSemaphorePermit, stream: TcpStream| {
             let task = Connection {
-                acceptor: acceptor.clone(),
+                // The configuration current now: a new client CA applies from here on.
+                acceptor: TlsAcceptor::from(tls.current()),
                 state: Arc::clone(&state),
                 builder: Arc::clone(&builder),
                 watcher: graceful.watcher(),

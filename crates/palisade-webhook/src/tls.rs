@@ -7,7 +7,9 @@
 //! the failure is logged and counted. Polling by content (rather than watching
 //! inodes) is what survives a Kubernetes Secret volume update, which swaps a
 //! `..data` symlink instead of writing the files. Handshakes in flight keep the
-//! pair they started with, so a rotation fails no request.
+//! pair they started with, so a rotation fails no request. The client CA file
+//! (`--client-ca`) is polled the same way; a change rebuilds the configuration
+//! that new connections take ([`TlsConfig`]).
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -107,33 +109,6 @@ impl CertStore {
         self.current.store(Arc::new(loaded));
         Ok(true)
     }
-
-    /// Reloads every `interval` until the process ends.
-    pub fn spawn_reloader(self: &Arc<Self>, interval: Duration, metrics: Arc<Metrics>) {
-        let store = Arc::clone(self);
-        tokio::spawn(async move {
-            let mut ticker = tokio::time::interval(interval);
-            ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                ticker.tick().await;
-                match store.reload() {
-                    Ok(true) => {
-                        metrics.cert_reloaded(true, store.not_after());
-                        tracing::info!(
-                            cert = %store.cert_path.display(),
-                            not_after = store.not_after(),
-                            "serving a new certificate"
-                        );
-                    }
-                    Ok(false) => {}
-                    Err(error) => {
-                        metrics.cert_reloaded(false, store.not_after());
-                        tracing::warn!(%error, "certificate reload failed; the previous certificate is still served");
-                    }
-                }
-            }
-        });
-    }
 }
 
 impl ResolvesServerCert for CertStore {
@@ -188,23 +163,128 @@ pub fn not_after(cert: &CertificateDer<'_>) -> Result<i64, String> {
     Ok(parsed.validity().not_after.timestamp())
 }
 
-/// The rustls server configuration: TLS 1.2 and 1.3, HTTP/1.1 and h2 by ALPN,
-/// session resumption, and client certificates verified against `client_ca` when
-/// given (then a client without a valid certificate is refused in the handshake).
+/// The rustls server configuration, rebuilt when the client CA file changes
+/// (the server certificate changes inside [`CertStore`] without a rebuild).
+/// Each new connection takes the configuration current when it arrives;
+/// connections already open keep theirs.
+pub struct TlsConfig {
+    certs: Arc<CertStore>,
+    client_ca: Option<ClientCa>,
+    current: ArcSwap<ServerConfig>,
+}
+
+struct ClientCa {
+    path: PathBuf,
+    pem: std::sync::Mutex<Vec<u8>>,
+}
+
+/// The configuration: TLS 1.2 and 1.3, HTTP/1.1 and h2 by ALPN, session
+/// resumption, and client certificates verified against `client_ca` when given
+/// (then a client without a valid certificate is refused in the handshake).
 pub fn server_config(
     certs: Arc<CertStore>,
     client_ca: Option<&Path>,
-) -> Result<Arc<ServerConfig>, TlsError> {
+) -> Result<Arc<TlsConfig>, TlsError> {
+    let client_ca = match client_ca {
+        None => None,
+        Some(path) => Some(ClientCa {
+            path: path.to_owned(),
+            pem: std::sync::Mutex::new(read(path)?),
+        }),
+    };
+    let pem = client_ca.as_ref().map(|ca| {
+        (
+            ca.path.as_path(),
+            ca.pem.lock().map(|p| p.clone()).unwrap_or_default(),
+        )
+    });
+    let config = build_config(&certs, pem.as_ref().map(|(p, b)| (*p, b.as_slice())))?;
+    Ok(Arc::new(TlsConfig {
+        certs,
+        client_ca,
+        current: ArcSwap::from_pointee(config),
+    }))
+}
+
+impl TlsConfig {
+    /// The configuration for a new connection.
+    pub fn current(&self) -> Arc<ServerConfig> {
+        self.current.load_full()
+    }
+
+    pub fn certs(&self) -> &Arc<CertStore> {
+        &self.certs
+    }
+
+    /// Re-reads the client CA file; rebuilds and swaps the configuration when
+    /// it changed and holds usable certificates. Returns whether it swapped.
+    pub fn reload_client_ca(&self) -> Result<bool, TlsError> {
+        let Some(ca) = &self.client_ca else {
+            return Ok(false);
+        };
+        let pem = read(&ca.path)?;
+        let Ok(mut held) = ca.pem.lock() else {
+            return Ok(false);
+        };
+        if *held == pem {
+            return Ok(false);
+        }
+        let config = build_config(&self.certs, Some((&ca.path, &pem)))?;
+        self.current.store(Arc::new(config));
+        *held = pem;
+        Ok(true)
+    }
+
+    /// Reloads the server certificate and the client CA every `interval` until
+    /// the process ends; a failed reload keeps what is served and is counted.
+    pub fn spawn_reloader(self: &Arc<Self>, interval: Duration, metrics: Arc<Metrics>) {
+        let tls = Arc::clone(self);
+        tokio::spawn(async move {
+            let mut ticker = tokio::time::interval(interval);
+            ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                ticker.tick().await;
+                let store = &tls.certs;
+                match store.reload() {
+                    Ok(true) => {
+                        metrics.cert_reloaded(true, store.not_after());
+                        tracing::info!(
+                            cert = %store.cert_path.display(),
+                            not_after = store.not_after(),
+                            "serving a new certificate"
+                        );
+                    }
+                    Ok(false) => {}
+                    Err(error) => {
+                        metrics.cert_reloaded(false, store.not_after());
+                        tracing::warn!(%error, "certificate reload failed; the previous certificate is still served");
+                    }
+                }
+                match tls.reload_client_ca() {
+                    Ok(true) => tracing::info!("verifying clients against a new client CA"),
+                    Ok(false) => {}
+                    Err(error) => {
+                        tracing::warn!(%error, "client CA reload failed; the previous CA is still used");
+                    }
+                }
+            }
+        });
+    }
+}
+
+fn build_config(
+    certs: &Arc<CertStore>,
+    client_ca: Option<(&Path, &[u8])>,
+) -> Result<ServerConfig, TlsError> {
     let provider = provider();
     let builder = ServerConfig::builder_with_provider(Arc::clone(&provider))
         .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
         .map_err(|e| tls_error(Path::new("<tls>"), e))?;
     let builder = match client_ca {
         None => builder.with_no_client_auth(),
-        Some(path) => {
-            let pem = read(path)?;
+        Some((path, pem)) => {
             let mut roots = RootCertStore::empty();
-            for cert in CertificateDer::pem_slice_iter(&pem) {
+            for cert in CertificateDer::pem_slice_iter(pem) {
                 let cert =
                     cert.map_err(|e| tls_error(path, format!("not a PEM certificate: {e}")))?;
                 roots.add(cert).map_err(|e| tls_error(path, e))?;
@@ -218,9 +298,9 @@ pub fn server_config(
             builder.with_client_cert_verifier(verifier)
         }
     };
-    let mut config = builder.with_cert_resolver(certs);
+    let mut config = builder.with_cert_resolver(Arc::clone(certs) as Arc<dyn ResolvesServerCert>);
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     config.ticketer =
         rustls::crypto::ring::Ticketer::new().map_err(|e| tls_error(Path::new("<tls>"), e))?;
-    Ok(Arc::new(config))
+    Ok(config)
 }

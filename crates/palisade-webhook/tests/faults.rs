@@ -306,7 +306,6 @@ async fn certificates_rotated_under_load_fail_no_request() {
     };
     let server = palisade_webhook::Server::bind(
         tls_config,
-        &store,
         palisade_admission::Admission::new(vec![pod_security()]),
         palisade_webhook::Backend::Static(static_backend()),
         Arc::new(palisade_webhook::Metrics::new()),
@@ -500,5 +499,43 @@ async fn shutdown_under_load_fails_no_accepted_request() {
     assert!(
         Client::connect(addr, &ca, None).await.is_err(),
         "still accepting after shutdown"
+    );
+}
+
+/// The client CA file is reloaded like the server pair: after a rotation, new
+/// connections are verified against the new CA; a broken file keeps the old one.
+#[tokio::test]
+async fn a_rotated_client_ca_applies_to_new_connections() {
+    let old = palisade_webhook::certs::generate_client("kube-apiserver").unwrap();
+    let new = palisade_webhook::certs::generate_client("kube-apiserver").unwrap();
+    let server = TestServer::start_with(
+        ServerOptions::default(),
+        vec![pod_security()],
+        Some(&old.ca_cert),
+    )
+    .await;
+    let connect = |pki: &palisade_webhook::certs::GeneratedCerts| {
+        let (cert, key) = (pki.server_cert.clone(), pki.server_key.clone());
+        let (addr, ca) = (server.addr, server.ca.clone());
+        async move {
+            match Client::connect(addr, &ca, Some((&cert, &key))).await {
+                Ok(mut client) => client.post("/validate", good_review("r")).await.is_ok(),
+                Err(_) => false,
+            }
+        }
+    };
+    assert!(connect(&old).await);
+    assert!(!connect(&new).await);
+    let ca_file = server.dir.0.join("client-ca.crt");
+    std::fs::write(&ca_file, b"not a certificate").unwrap();
+    assert!(server.tls.reload_client_ca().is_err());
+    assert!(connect(&old).await, "a broken CA file must keep the old CA");
+    std::fs::write(&ca_file, &new.ca_cert).unwrap();
+    assert!(server.tls.reload_client_ca().unwrap());
+    assert!(connect(&new).await);
+    assert!(!connect(&old).await);
+    assert!(
+        !server.tls.reload_client_ca().unwrap(),
+        "an unchanged file is not a rotation"
     );
 }

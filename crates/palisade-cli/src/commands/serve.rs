@@ -55,7 +55,7 @@ pub struct ServeArgs {
     /// Seconds in-flight requests may take to finish after the drain.
     #[arg(long, default_value_t = 30)]
     pub shutdown_timeout_seconds: u64,
-    /// Seconds between checks of the certificate files for a new pair.
+    /// Seconds between checks of the certificate, key and client CA files for changes.
     #[arg(long, default_value_t = 5)]
     pub cert_reload_seconds: u64,
     /// Allow requests that could not be judged (a policy error) instead of denying them.
@@ -89,7 +89,7 @@ pub fn run(args: &ServeArgs, _global: &GlobalArgs) -> Result<Outcome, CliError> 
     };
     let certs = CertStore::open(&args.tls_cert, &args.tls_key)
         .map_err(|e| CliError::Usage(e.to_string()))?;
-    let tls_config = tls::server_config(Arc::clone(&certs), args.client_ca.as_deref())
+    let tls_config = tls::server_config(certs, args.client_ca.as_deref())
         .map_err(|e| CliError::Usage(e.to_string()))?;
     let options = ServerOptions {
         listen: args.listen,
@@ -113,11 +113,11 @@ pub fn run(args: &ServeArgs, _global: &GlobalArgs) -> Result<Outcome, CliError> 
             None => Backend::from_cluster().await.map_err(CliError::Usage)?,
         };
         let metrics = Arc::new(Metrics::new());
-        certs.spawn_reloader(
+        tls_config.spawn_reloader(
             Duration::from_secs(args.cert_reload_seconds.max(1)),
             Arc::clone(&metrics),
         );
-        let server = Server::bind(tls_config, &certs, admission, backend, metrics, options).await?;
+        let server = Server::bind(tls_config, admission, backend, metrics, options).await?;
         tracing::info!(
             listen = %server.local_addr()?,
             metrics = ?server.metrics_addr(),

@@ -108,6 +108,8 @@ pub struct TestServer {
     pub ca: String,
     pub dir: Scratch,
     pub certs: Arc<CertStore>,
+    /// The TLS configuration, to reload its client CA in a test.
+    pub tls: Arc<tls::TlsConfig>,
     pub metrics: Arc<Metrics>,
     stop: Option<oneshot::Sender<()>>,
     pub task: Option<JoinHandle<std::io::Result<()>>>,
@@ -134,11 +136,11 @@ impl TestServer {
         });
         let config =
             tls::server_config(Arc::clone(&store), ca_path.as_deref()).expect("tls config");
+        let tls_config = Arc::clone(&config);
         options.listen = "127.0.0.1:0".parse().expect("addr");
         let metrics = Arc::new(Metrics::new());
         let server = Server::bind(
             config,
-            &store,
             Admission::new(policies),
             Backend::Static(static_backend()),
             Arc::clone(&metrics),
@@ -158,6 +160,7 @@ impl TestServer {
             ca: certs.ca_cert,
             dir,
             certs: store,
+            tls: tls_config,
             metrics,
             stop: Some(stop),
             task: Some(task),
