@@ -11,9 +11,12 @@
 
 use std::sync::Arc;
 
+use palisade_core::names::{is_dns1123_label, is_dns1123_subdomain};
 use palisade_core::{Node, Pos};
-use palisade_pss::namespace_policy::Policy;
-use palisade_pss::{Level, LevelVersion, Version};
+use std::str::FromStr;
+
+use palisade_pss::LevelVersion;
+use palisade_pss::namespace_policy::{PRIVILEGED_LATEST, Policy};
 
 const GROUP: &str = "pod-security.admission.config.k8s.io";
 const VERSIONS: [&str; 3] = ["v1", "v1beta1", "v1alpha1"];
@@ -48,19 +51,11 @@ impl Exemptions {
 
 /// An unreadable or invalid configuration file.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{file}{place}: {message}", place = place(pos))]
+#[error("{file}{}: {message}", pos.place())]
 pub struct ConfigError {
     pub file: Arc<str>,
     pub pos: Pos,
     pub message: String,
-}
-
-fn place(pos: &Pos) -> String {
-    if pos.is_known() {
-        format!(":{}:{}", pos.line, pos.col)
-    } else {
-        String::new()
-    }
 }
 
 impl PodSecurityConfiguration {
@@ -178,34 +173,35 @@ impl Reader<'_> {
     }
 
     fn level_version(&self, defaults: &Node, mode: &str) -> Result<LevelVersion, ConfigError> {
-        let mut lv = LevelVersion {
-            level: Level::Privileged,
-            version: Version::Latest,
-        };
-        if let Some(node) = present(defaults, mode) {
-            let text = self.string(node, &format!("defaults.{mode}"))?;
-            if !text.is_empty() {
-                lv.level = text.parse().or_else(|message| {
-                    self.fail(
-                        node,
-                        format!("defaults.{mode}: Invalid value: {text:?}: {message}"),
-                    )
-                })?;
-            }
+        let mut lv = PRIVILEGED_LATEST;
+        if let Some(level) = self.parsed(defaults, mode)? {
+            lv.level = level;
         }
-        let key = format!("{mode}-version");
-        if let Some(node) = present(defaults, &key) {
-            let text = self.string(node, &format!("defaults.{key}"))?;
-            if !text.is_empty() {
-                lv.version = text.parse().or_else(|message| {
-                    self.fail(
-                        node,
-                        format!("defaults.{key}: Invalid value: {text:?}: {message}"),
-                    )
-                })?;
-            }
+        if let Some(version) = self.parsed(defaults, &format!("{mode}-version"))? {
+            lv.version = version;
         }
         Ok(lv)
+    }
+
+    /// `defaults.<key>` parsed, or `None` when absent or empty (the default stays).
+    fn parsed<T: FromStr<Err = String>>(
+        &self,
+        defaults: &Node,
+        key: &str,
+    ) -> Result<Option<T>, ConfigError> {
+        let Some(node) = present(defaults, key) else {
+            return Ok(None);
+        };
+        let text = self.string(node, &format!("defaults.{key}"))?;
+        if text.is_empty() {
+            return Ok(None);
+        }
+        text.parse().map(Some).or_else(|message| {
+            self.fail(
+                node,
+                format!("defaults.{key}: Invalid value: {text:?}: {message}"),
+            )
+        })
     }
 
     fn exemptions(&self, node: &Node) -> Result<Exemptions, ConfigError> {
@@ -218,8 +214,22 @@ impl Reader<'_> {
             usernames: self.names(node, "usernames", |name| {
                 (name.is_empty()).then(|| "username must not be empty".to_owned())
             })?,
-            namespaces: self.names(node, "namespaces", |name| dns_label(name, 63))?,
-            runtime_classes: self.names(node, "runtimeClasses", dns_subdomain)?,
+            namespaces: self.names(node, "namespaces", |name| {
+                (!is_dns1123_label(name)).then(|| {
+                    "a lowercase RFC 1123 label must consist of at most 63 lower case \
+                     alphanumeric characters or '-', and must start and end with an \
+                     alphanumeric character"
+                        .to_owned()
+                })
+            })?,
+            runtime_classes: self.names(node, "runtimeClasses", |name| {
+                (!is_dns1123_subdomain(name)).then(|| {
+                    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric \
+                     characters, '-' or '.', and must start and end with an alphanumeric \
+                     character"
+                        .to_owned()
+                })
+            })?,
         })
     }
 
@@ -295,35 +305,6 @@ impl Reader<'_> {
 /// Member `key` unless absent or `null`.
 fn present<'a>(node: &'a Node, key: &str) -> Option<&'a Node> {
     node.get(key).filter(|n| !n.is_null())
-}
-
-/// Why `name` is not an RFC 1123 label of at most `max` characters.
-fn dns_label(name: &str, max: usize) -> Option<String> {
-    let valid = !name.is_empty()
-        && name.len() <= max
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !name.starts_with('-')
-        && !name.ends_with('-');
-    (!valid).then(|| {
-        format!(
-            "a lowercase RFC 1123 label must consist of at most {max} lower case alphanumeric \
-             characters or '-', and must start and end with an alphanumeric character"
-        )
-    })
-}
-
-/// Why `name` is not an RFC 1123 subdomain (dot-separated labels, 253 characters).
-fn dns_subdomain(name: &str) -> Option<String> {
-    let valid = !name.is_empty()
-        && name.len() <= 253
-        && name.split('.').all(|label| dns_label(label, 253).is_none());
-    (!valid).then(|| {
-        "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, \
-         '-' or '.', and must start and end with an alphanumeric character"
-            .to_owned()
-    })
 }
 
 #[cfg(test)]

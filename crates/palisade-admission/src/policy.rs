@@ -124,10 +124,13 @@ impl Admission {
     }
 
     /// The response to `request`, or the namespace whose pods a policy needs first.
+    /// The namespace comes back only while `context.existing_pods` is `None`: a
+    /// caller that lists the pods and asks again always gets a response.
     ///
-    /// A policy that panics is treated like one that failed: its failure policy
-    /// decides, so a bug can neither crash the server nor let a request through
-    /// unless the operator chose `Ignore`.
+    /// A policy that panics, or asks for pods again after getting them, is treated
+    /// like one that failed: its failure policy decides, so a bug can neither
+    /// crash the server nor let a request through unless the operator chose
+    /// `Ignore`.
     pub fn review(&self, request: &Request, context: &Context<'_>) -> Result<Response, String> {
         let mut response = Response::allowed(&request.uid);
         for policy in &self.policies {
@@ -139,7 +142,11 @@ impl Admission {
             };
             let verdict = match outcome {
                 Ok(verdict) => verdict,
-                Err(PolicyError::NeedsExistingPods(namespace)) => return Err(namespace),
+                Err(PolicyError::NeedsExistingPods(namespace))
+                    if context.existing_pods.is_none() =>
+                {
+                    return Err(namespace);
+                }
                 Err(error) => failed(policy.as_ref(), &error),
             };
             fold(&mut response, verdict);
@@ -241,6 +248,34 @@ mod tests {
         assert_eq!(status.code, 400);
         assert_eq!(status.message, "first; Internal error occurred: second");
         assert_eq!(response.warnings, ["w"]);
+    }
+
+    #[test]
+    fn a_policy_that_asks_for_pods_again_fails_instead_of_looping() {
+        let request = decode_request(
+            br#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u","operation":"UPDATE"}}"#,
+        )
+        .unwrap();
+        let namespaces = StaticNamespaces::default();
+        let admission = Admission::new(vec![Arc::new(Fixed(
+            "greedy",
+            Err(PolicyError::NeedsExistingPods("ns".into())),
+            FailurePolicy::Fail,
+        ))]);
+        let mut context = Context {
+            namespaces: &namespaces,
+            existing_pods: None,
+            deadline: None,
+        };
+        assert_eq!(
+            admission.review(&request, &context).err().as_deref(),
+            Some("ns")
+        );
+        let pods: ExistingPods = Ok(Vec::new());
+        context.existing_pods = Some(&pods);
+        let response = admission.review(&request, &context).unwrap();
+        assert!(!response.allowed);
+        assert_eq!(response.status.map(|s| s.code), Some(500));
     }
 
     #[test]

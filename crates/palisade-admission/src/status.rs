@@ -86,18 +86,11 @@ impl Status {
         } else {
             format!("{kind}.{group}")
         };
-        let mut texts: Vec<String> = Vec::new();
-        for (field, body) in errors {
-            let text = format!("{field}: {body}");
-            if !texts.contains(&text) {
-                texts.push(text);
-            }
-        }
-        let aggregate = match texts.as_slice() {
-            [] => String::new(),
-            [one] => one.clone(),
-            _ => format!("[{}]", texts.join(", ")),
-        };
+        let aggregate = palisade_pss::namespace_policy::aggregate_texts(
+            errors
+                .iter()
+                .map(|(field, body)| format!("{field}: {body}")),
+        );
         let mut message = format!("{qualified} {} is invalid", go_string(name));
         if !aggregate.is_empty() {
             message = format!("{message}: {aggregate}");

@@ -120,14 +120,7 @@ pub type Labels = BTreeMap<String, String>;
 /// A namespace name as the API server accepts one (an RFC 1123 label: at most 63
 /// lowercase letters, digits and `-`, starting and ending with a letter or digit).
 pub fn parse_namespace_name(text: &str) -> Result<String, String> {
-    let valid = !text.is_empty()
-        && text.len() <= 63
-        && text
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !text.starts_with('-')
-        && !text.ends_with('-');
-    if valid {
+    if palisade_core::names::is_dns1123_label(text) {
         Ok(text.to_owned())
     } else {
         Err(format!(

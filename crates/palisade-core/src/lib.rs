@@ -15,6 +15,7 @@ pub mod analyzer;
 pub mod api_resources;
 pub mod finding;
 pub mod inventory;
+pub mod names;
 pub mod node;
 mod node_de;
 pub mod object;

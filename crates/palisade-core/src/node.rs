@@ -25,6 +25,15 @@ impl Pos {
     pub fn is_known(&self) -> bool {
         self.line > 0
     }
+
+    /// `:line:col` to follow a file name, or nothing when the position is unknown.
+    pub fn place(&self) -> String {
+        if self.is_known() {
+            format!(":{}:{}", self.line, self.col)
+        } else {
+            String::new()
+        }
+    }
 }
 
 /// One value of the tree, with the position of its first character.

@@ -44,10 +44,7 @@ pub struct NamespaceMismatch {
 impl fmt::Display for NamespaceMismatch {
     /// kubectl's message, after the file and position of the object's namespace.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.source.file)?;
-        if self.source.pos.is_known() {
-            write!(f, ":{}:{}", self.source.pos.line, self.source.pos.col)?;
-        }
+        write!(f, "{}{}", self.source.file, self.source.pos.place())?;
         write!(
             f,
             ": the namespace from the provided object {:?} does not match the namespace {:?}. You must pass '--namespace={}' to perform this operation.",

@@ -89,7 +89,7 @@ impl Default for Limits {
 /// A file that could not be read, with the place (when there is one: a missing
 /// or oversized file has none) and the reason.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{file}{}: {message}", place(pos))]
+#[error("{file}{}: {message}", pos.place())]
 pub struct LoadError {
     pub file: Arc<str>,
     pub pos: Pos,
@@ -131,15 +131,6 @@ pub struct Loaded {
     /// Unlike a file's error this cannot be skipped, because skipping it would
     /// skip everything.
     pub run_error: Option<String>,
-}
-
-/// `:line:col`, or nothing for a file-level error.
-fn place(pos: &Pos) -> String {
-    if pos.is_known() {
-        format!(":{}:{}", pos.line, pos.col)
-    } else {
-        String::new()
-    }
 }
 
 impl LoadError {

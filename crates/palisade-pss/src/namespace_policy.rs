@@ -99,14 +99,21 @@ impl std::fmt::Display for LabelError {
 /// Errors joined as Go's error aggregate prints them: one error alone, several
 /// as `[a, b]`, repeated texts once.
 pub fn aggregate(errors: &[LabelError]) -> String {
-    let mut texts: Vec<String> = Vec::with_capacity(errors.len());
-    for error in errors {
-        let text = error.to_string();
+    aggregate_texts(errors.iter().map(LabelError::to_string))
+}
+
+/// Error texts joined as Go's error aggregate (`utilerrors.NewAggregate`) prints
+/// them: repeated texts once; one alone as it is, several as `[a, b]`; none as
+/// nothing.
+pub fn aggregate_texts(errors: impl IntoIterator<Item = String>) -> String {
+    let mut texts: Vec<String> = Vec::new();
+    for text in errors {
         if !texts.contains(&text) {
             texts.push(text);
         }
     }
     match texts.as_slice() {
+        [] => String::new(),
         [one] => one.clone(),
         _ => format!("[{}]", texts.join(", ")),
     }

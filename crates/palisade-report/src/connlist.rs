@@ -31,8 +31,37 @@ pub fn connections(records: Vec<ConnRecord>) -> Vec<Connection> {
 pub fn to_text(records: &[Connection]) -> String {
     records
         .iter()
-        .map(|r| format!("{} => {} : {}\n", r.src, r.dst, r.conn))
+        .map(|r| text_line(&r.src, &r.dst, &r.conn))
         .collect()
+}
+
+fn text_line(src: &str, dst: &str, conn: &str) -> String {
+    format!("{src} => {dst} : {conn}\n")
+}
+
+fn csv_row(src: &str, dst: &str, conn: &str) -> String {
+    csv::line([src, dst, conn])
+}
+
+const MD_HEADER: &str = "| src | dst | conn |\n|-----|-----|------|\n";
+
+fn md_row(src: &str, dst: &str, conn: &str) -> String {
+    let cell = |s: &str| s.replace('|', "\\|");
+    format!("| {} | {} | {} |\n", cell(src), cell(dst), cell(conn))
+}
+
+/// One `{"src","dst","conn"}` object as a pretty-printed array element (indented
+/// by two spaces, as `to_string_pretty` of the whole array writes it).
+fn json_element(src: &str, dst: &str, conn: &str) -> serde_json::Result<String> {
+    #[derive(Serialize)]
+    struct Borrowed<'a> {
+        src: &'a str,
+        dst: &'a str,
+        conn: &'a str,
+    }
+    let element = serde_json::to_string_pretty(&Borrowed { src, dst, conn })?;
+    let lines: Vec<String> = element.lines().map(|l| format!("  {l}")).collect();
+    Ok(lines.join("\n"))
 }
 
 /// A pretty-printed JSON array of `{"src","dst","conn"}` objects, newline-terminated.
@@ -42,28 +71,18 @@ pub fn to_json(records: &[Connection]) -> serde_json::Result<String> {
 
 /// `src,dst,conn` with a header.
 pub fn to_csv(records: &[Connection]) -> String {
-    let mut out = csv::line(["src", "dst", "conn"]);
+    let mut out = csv_row("src", "dst", "conn");
     for r in records {
-        out.push_str(&csv::line([
-            r.src.as_str(),
-            r.dst.as_str(),
-            r.conn.as_str(),
-        ]));
+        out.push_str(&csv_row(&r.src, &r.dst, &r.conn));
     }
     out
 }
 
 /// A markdown pipe table with the header `| src | dst | conn |`.
 pub fn to_md(records: &[Connection]) -> String {
-    let cell = |s: &str| s.replace('|', "\\|");
-    let mut out = String::from("| src | dst | conn |\n|-----|-----|------|\n");
+    let mut out = String::from(MD_HEADER);
     for r in records {
-        out.push_str(&format!(
-            "| {} | {} | {} |\n",
-            cell(&r.src),
-            cell(&r.dst),
-            cell(&r.conn)
-        ));
+        out.push_str(&md_row(&r.src, &r.dst, &r.conn));
     }
     out
 }
@@ -90,8 +109,8 @@ impl<'w> StreamWriter<'w> {
     /// Writes the header, if the format has one.
     pub fn begin(out: &'w mut dyn std::io::Write, format: StreamFormat) -> std::io::Result<Self> {
         match format {
-            StreamFormat::Csv => out.write_all(csv::line(["src", "dst", "conn"]).as_bytes())?,
-            StreamFormat::Md => out.write_all(b"| src | dst | conn |\n|-----|-----|------|\n")?,
+            StreamFormat::Csv => out.write_all(csv_row("src", "dst", "conn").as_bytes())?,
+            StreamFormat::Md => out.write_all(MD_HEADER.as_bytes())?,
             StreamFormat::Text | StreamFormat::Json => {}
         }
         Ok(StreamWriter {
@@ -102,30 +121,15 @@ impl<'w> StreamWriter<'w> {
     }
 
     pub fn record(&mut self, record: &ConnRecord) -> std::io::Result<()> {
+        let (src, dst) = (record.src.as_str(), record.dst.as_str());
         let conn = record.conn.to_string();
-        let one = [Connection {
-            src: record.src.clone(),
-            dst: record.dst.clone(),
-            conn,
-        }];
         let text = match self.format {
-            StreamFormat::Text => to_text(&one),
-            StreamFormat::Csv => to_csv(&one)
-                .split_once('\n')
-                .map(|(_, rest)| rest.to_owned())
-                .unwrap_or_default(),
-            StreamFormat::Md => to_md(&one)
-                .lines()
-                .nth(2)
-                .map(|l| format!("{l}\n"))
-                .unwrap_or_default(),
+            StreamFormat::Text => text_line(src, dst, &conn),
+            StreamFormat::Csv => csv_row(src, dst, &conn),
+            StreamFormat::Md => md_row(src, dst, &conn),
             StreamFormat::Json => {
-                // The element as `to_string_pretty` of the whole array indents it.
-                let element =
-                    serde_json::to_string_pretty(&one[0]).map_err(std::io::Error::other)?;
-                let indented: Vec<String> = element.lines().map(|l| format!("  {l}")).collect();
                 let lead = if self.written == 0 { "[\n" } else { ",\n" };
-                format!("{lead}{}", indented.join("\n"))
+                lead.to_owned() + &json_element(src, dst, &conn).map_err(std::io::Error::other)?
             }
         };
         self.written += 1;

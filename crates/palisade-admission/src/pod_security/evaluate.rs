@@ -5,7 +5,7 @@
 
 use palisade_core::Node;
 use palisade_pss::namespace_policy::{LabelError, Policy, aggregate};
-use palisade_pss::{CheckFailure, LevelVersion, aggregate_message, evaluate, go_quote};
+use palisade_pss::{LevelVersion, aggregate_message, evaluate, go_quote};
 
 use super::{AUDIT_VIOLATIONS, ENFORCE_POLICY, ERROR, PodSecurity, exempt};
 use crate::policy::Verdict;
@@ -43,14 +43,14 @@ pub(super) fn evaluate_pod(
             format!("Failed to parse policy: {}", aggregate(label_errors)),
         );
     }
-    let mut results: Vec<(LevelVersion, Vec<CheckFailure>)> = Vec::with_capacity(3);
+    // Each mode's detail message, by level and version (empty: allowed).
+    let mut results: Vec<(LevelVersion, String)> = Vec::with_capacity(3);
     let mut result_for = |lv: LevelVersion| -> String {
-        if let Some((_, failures)) = results.iter().find(|(seen, _)| *seen == lv) {
-            return aggregate_message(failures);
+        if let Some((_, message)) = results.iter().find(|(seen, _)| *seen == lv) {
+            return message.clone();
         }
-        let failures = evaluate(metadata, spec, lv);
-        let message = aggregate_message(&failures);
-        results.push((lv, failures));
+        let message = aggregate_message(&evaluate(metadata, spec, lv));
+        results.push((lv, message.clone()));
         message
     };
     if enforce {

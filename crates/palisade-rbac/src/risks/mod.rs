@@ -279,13 +279,18 @@ impl<'p> Analysis<'p> {
         graph
     }
 
-    /// The worst catalogue severity a subject holds directly.
-    pub fn max_severity(&self, subject: &SubjectRef) -> Option<Severity> {
+    /// The subject's most severe catalogue hit, with its scope (the last of
+    /// equals, in hit order).
+    pub(crate) fn worst_hit(&self, subject: &SubjectRef) -> Option<&(ScopeKey, RiskHit)> {
         self.hits
             .get(subject)?
             .iter()
-            .map(|(_, h)| h.severity)
-            .max()
+            .max_by_key(|(_, h)| h.severity)
+    }
+
+    /// The worst catalogue severity a subject holds directly.
+    pub fn max_severity(&self, subject: &SubjectRef) -> Option<Severity> {
+        self.worst_hit(subject).map(|(_, h)| h.severity)
     }
 
     pub(crate) fn visible(&self, subject: &SubjectRef) -> bool {

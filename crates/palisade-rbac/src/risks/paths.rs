@@ -394,11 +394,7 @@ fn finding(
         identity_text(target_ref),
         steps.join(" -> ")
     );
-    let worst = analysis
-        .hits
-        .get(target_ref)
-        .and_then(|hits| hits.iter().max_by_key(|(_, h)| h.severity));
-    if let Some((scope, hit)) = worst {
+    if let Some((scope, hit)) = analysis.worst_hit(target_ref) {
         text.push_str(&format!(
             "; {} {} {} ({}) [{} via {}]",
             target_ref.display(),

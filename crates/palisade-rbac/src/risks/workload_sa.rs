@@ -5,8 +5,8 @@
 
 use palisade_core::{Inventory, Node, Severity};
 
+use super::Analysis;
 use super::catalogue::RiskRule;
-use super::{Analysis, ScopeKey};
 use crate::model::SubjectRef;
 
 /// `RBAC-WL-PRIVILEGED-SA`.
@@ -73,7 +73,7 @@ pub(super) fn findings(
         if !analysis.visible(&subject) {
             continue;
         }
-        let Some((scope, hit)) = worst_hit(analysis, &subject) else {
+        let Some((scope, hit)) = analysis.worst_hit(&subject) else {
             continue;
         };
         if hit.severity < Severity::High {
@@ -103,18 +103,4 @@ pub(super) fn findings(
             .with_remediation(analysis.remediation(&WL_PRIVILEGED_SA)),
         );
     }
-}
-
-/// The subject's most severe catalogue hit (the first of equals).
-fn worst_hit<'a>(
-    analysis: &'a Analysis<'_>,
-    subject: &SubjectRef,
-) -> Option<&'a (ScopeKey, super::catalogue::RiskHit)> {
-    analysis.hits.get(subject)?.iter().reduce(|worst, next| {
-        if next.1.severity > worst.1.severity {
-            next
-        } else {
-            worst
-        }
-    })
 }
