@@ -1,0 +1,15 @@
+//! OPA Gatekeeper policies, offline and in admission: ConstraintTemplates
+//! (Rego through regorus), Constraints with Gatekeeper's `match`, the
+//! `input.review` and `data.inventory` documents Gatekeeper builds, and
+//! `gator verify` suites.
+
+pub mod constraint;
+pub mod evaluate;
+pub mod go_sprintf;
+pub mod inventory;
+pub mod rego;
+pub mod rego_compat;
+pub mod review;
+pub mod suite;
+pub mod template;
+pub mod value;

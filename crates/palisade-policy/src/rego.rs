@@ -1,0 +1,132 @@
+//! A template's Rego, compiled once with regorus and evaluated per review.
+//!
+//! The template and its libraries are compiled together and apart from every
+//! other template (as Gatekeeper does), with `data.inventory` as the only data.
+//! The prepared engine is cloned for each evaluation: clones share the
+//! compiled modules, so a clone costs little and evaluations on different
+//! threads do not contend.
+
+use std::num::NonZeroU32;
+use std::time::{Duration, Instant};
+
+use regorus::utils::limits::ExecutionTimerConfig;
+use regorus::{Engine, Value};
+
+use crate::rego_compat;
+use crate::template::RegoSource;
+use crate::value::{field, to_json};
+
+/// One element of a template's `violation` set.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Violation {
+    pub msg: String,
+    /// `details`, `{}` when the template gave none.
+    pub details: serde_json::Value,
+}
+
+/// A compiled template.
+#[derive(Clone)]
+pub struct RegoProgram {
+    engine: Engine,
+    /// `data.<package>.violation`.
+    rule: String,
+}
+
+impl std::fmt::Debug for RegoProgram {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RegoProgram")
+            .field("rule", &self.rule)
+            .finish()
+    }
+}
+
+impl RegoProgram {
+    /// Compiles a template's Rego with its libraries and the inventory.
+    pub fn compile(
+        name: &str,
+        source: &RegoSource,
+        inventory: Value,
+    ) -> Result<RegoProgram, String> {
+        let mut engine = Engine::new();
+        engine.set_rego_v0(!source.v1);
+        engine.set_gather_prints(false);
+        crate::go_sprintf::register(&mut engine)?;
+        let file = format!("{name}.rego");
+        let text = rego_compat::prepare(&file, &source.rego, source.v1)?;
+        let package = engine
+            .add_policy(file, text)
+            .map_err(|e| format!("{e:#}"))?;
+        for (i, lib) in source.libs.iter().enumerate() {
+            let file = format!("{name}.lib{i}.rego");
+            let text = rego_compat::prepare(&file, lib, source.v1)?;
+            let lib_package = engine
+                .add_policy(file, text)
+                .map_err(|e| format!("{e:#}"))?;
+            if !lib_package.starts_with("data.lib.") {
+                return Err(format!(
+                    "library {i} has package {:?}; libraries must be under data.lib",
+                    lib_package.trim_start_matches("data.")
+                ));
+            }
+        }
+        let mut data = Value::new_object();
+        if let Ok(map) = data.as_object_mut() {
+            map.insert(Value::from("inventory"), inventory);
+        }
+        engine.add_data(data).map_err(|e| format!("{e:#}"))?;
+        let rule = format!("{package}.violation");
+        // Preparing once here (an evaluation of the empty input) surfaces
+        // compile errors at load and leaves clones ready to evaluate.
+        engine.set_input(Value::new_object());
+        engine
+            .eval_rule(rule.clone())
+            .map_err(|e| format!("{e:#}"))?;
+        Ok(RegoProgram { engine, rule })
+    }
+
+    /// The violations for one input (`{"review": …, "parameters": …}`). A
+    /// runtime error is returned as `Err` with its text; Gatekeeper reports it
+    /// as one result whose message is that text.
+    pub fn violations(
+        &self,
+        input: Value,
+        deadline: Option<Instant>,
+    ) -> Result<Vec<Violation>, String> {
+        let mut engine = self.engine.clone();
+        if let Some(deadline) = deadline {
+            let limit = deadline.saturating_duration_since(Instant::now());
+            if limit.is_zero() {
+                return Err("the policy's time budget ran out before it ran".to_owned());
+            }
+            engine.set_execution_timer_config(ExecutionTimerConfig {
+                limit: limit.max(Duration::from_micros(1)),
+                check_interval: NonZeroU32::MIN,
+            });
+        }
+        engine.set_input(input);
+        let result = engine
+            .eval_rule(self.rule.clone())
+            .map_err(|e| format!("{e:#}"))?;
+        Ok(collect(&result))
+    }
+}
+
+/// The results of a `violation` set: elements without a string `msg` are
+/// dropped (Gatekeeper's hook reads `r.msg`), the rest kept in set order.
+fn collect(result: &Value) -> Vec<Violation> {
+    let items: Vec<&Value> = match result {
+        Value::Set(set) => set.iter().collect(),
+        Value::Array(array) => array.iter().collect(),
+        _ => Vec::new(),
+    };
+    items
+        .into_iter()
+        .filter_map(|item| {
+            let msg = field(item, "msg")?.as_string().ok()?.to_string();
+            let details = field(item, "details")
+                .map(to_json)
+                .unwrap_or_else(|| serde_json::json!({}));
+            Some(Violation { msg, details })
+        })
+        .collect()
+}
