@@ -52,15 +52,25 @@ impl RegoProgram {
         engine.set_gather_prints(false);
         crate::go_sprintf::register(&mut engine)?;
         let file = format!("{name}.rego");
-        let text = rego_compat::prepare(&file, &source.rego, source.v1)?;
-        let package = engine
-            .add_policy(file, text)
-            .map_err(|e| format!("{e:#}"))?;
+        let main = rego_compat::prepare(&file, &source.rego, source.v1)?;
+        let mut libs = Vec::new();
         for (i, lib) in source.libs.iter().enumerate() {
-            let file = format!("{name}.lib{i}.rego");
-            let text = rego_compat::prepare(&file, lib, source.v1)?;
+            libs.push(rego_compat::prepare(
+                &format!("{name}.lib{i}.rego"),
+                lib,
+                source.v1,
+            )?);
+        }
+        let modules: Vec<_> = std::iter::once(&main.module)
+            .chain(libs.iter().map(|l| &l.module))
+            .collect();
+        rego_compat::check_functions(&modules)?;
+        let package = engine
+            .add_policy(file, main.text)
+            .map_err(|e| format!("{e:#}"))?;
+        for (i, lib) in libs.into_iter().enumerate() {
             let lib_package = engine
-                .add_policy(file, text)
+                .add_policy(format!("{name}.lib{i}.rego"), lib.text)
                 .map_err(|e| format!("{e:#}"))?;
             if !lib_package.starts_with("data.lib.") {
                 return Err(format!(
@@ -75,11 +85,12 @@ impl RegoProgram {
         }
         engine.add_data(data).map_err(|e| format!("{e:#}"))?;
         let rule = format!("{package}.violation");
-        // Preparing once here (an evaluation of the empty input) surfaces
-        // compile errors at load and leaves clones ready to evaluate.
-        engine.set_input(Value::new_object());
+        // Compiling for the entry point prepares the engine (analysis,
+        // scheduling, function tables) without evaluating anything, and fails
+        // here, at load, on unknown functions or a missing `violation` rule.
+        // Clones of the prepared engine evaluate without preparing again.
         engine
-            .eval_rule(rule.clone())
+            .compile_with_entrypoint(&rule.as_str().into())
             .map_err(|e| format!("{e:#}"))?;
         Ok(RegoProgram { engine, rule })
     }

@@ -31,8 +31,15 @@ use std::collections::BTreeSet;
 use regorus::Source;
 use regorus::unstable::{Expr, Literal, Module, Parser, Query, Rule, RuleHead};
 
+/// A module's source ready for regorus, with its parsed form for the checks
+/// that need every module of a template ([`check_functions`]).
+pub struct Prepared {
+    pub text: String,
+    pub module: Module,
+}
+
 /// The source ready for regorus, or why Gatekeeper would refuse it.
-pub fn prepare(file: &str, source: &str, v1: bool) -> Result<String, String> {
+pub fn prepare(file: &str, source: &str, v1: bool) -> Result<Prepared, String> {
     let text = if v1 {
         source.to_owned()
     } else {
@@ -41,7 +48,102 @@ pub fn prepare(file: &str, source: &str, v1: bool) -> Result<String, String> {
     let text = separate_paren_lines(&text);
     let module = parse(file, &text, v1)?;
     check_data_refs(&module)?;
-    Ok(hoist_negated_arguments(&text, &module))
+    Ok(Prepared {
+        text: hoist_negated_arguments(&text, &module),
+        module,
+    })
+}
+
+/// OPA refuses a module that calls a function no module defines and no
+/// builtin provides; regorus would only fail when the call runs. Every call
+/// must resolve to a rule of its own module, a rule of any module by its
+/// `data.` path (directly or through an import), or a builtin.
+pub fn check_functions(modules: &[&Module]) -> Result<(), String> {
+    let mut defined: BTreeSet<String> = BTreeSet::new();
+    for module in modules {
+        let package = ref_path(&module.package.refr).unwrap_or_default();
+        for name in rule_names(module) {
+            defined.insert(format!("data.{}.{name}", package.join(".")));
+        }
+    }
+    for module in modules {
+        let package = ref_path(&module.package.refr).unwrap_or_default().join(".");
+        let own = rule_names(module);
+        let mut imports: Vec<(String, Vec<String>)> = Vec::new();
+        for import in &module.imports {
+            if let Some(path) = ref_path(&import.refr) {
+                let alias = match &import.r#as {
+                    Some(alias) => alias.text().to_owned(),
+                    None => path.last().cloned().unwrap_or_default(),
+                };
+                imports.push((alias, path));
+            }
+        }
+        let mut bad: Option<String> = None;
+        let mut check = |expr: &Expr| {
+            walk_exprs(expr, &mut |e| {
+                let Expr::Call { fcn, span, .. } = e else {
+                    return;
+                };
+                if bad.is_some() {
+                    return;
+                }
+                let Some(path) = ref_path(fcn) else {
+                    return;
+                };
+                let name = path.join(".");
+                let resolves = own.contains(&name)
+                    || path.first().is_some_and(|first| own.contains(first))
+                    || defined.contains(&name)
+                    || defined.contains(&format!("data.{package}.{name}"))
+                    || imports.iter().any(|(alias, target)| {
+                        path.first() == Some(alias) && {
+                            let full: Vec<&str> = target
+                                .iter()
+                                .chain(path.iter().skip(1))
+                                .map(String::as_str)
+                                .collect();
+                            defined.contains(&full.join("."))
+                        }
+                    })
+                    || name == "print"
+                    || regorus::unstable::BUILTINS.contains_key(name.as_str());
+                if !resolves {
+                    bad = Some(format!(
+                        "{}:{}: undefined function {name}",
+                        span.source.get_path(),
+                        span.line
+                    ));
+                }
+            });
+        };
+        for rule in &module.policy {
+            visit_rule_exprs(rule, &mut check);
+        }
+        if let Some(error) = bad {
+            return Err(error);
+        }
+    }
+    Ok(())
+}
+
+/// The names of a module's rules (`violation`, `a.b` for ref heads).
+fn rule_names(module: &Module) -> BTreeSet<String> {
+    module
+        .policy
+        .iter()
+        .filter_map(|rule| {
+            let refr = match rule.as_ref() {
+                Rule::Spec { head, .. } => match head {
+                    RuleHead::Compr { refr, .. }
+                    | RuleHead::Set { refr, .. }
+                    | RuleHead::Func { refr, .. } => refr,
+                },
+                Rule::Default { refr, .. } => refr,
+            };
+            ref_path(refr).map(|p| p.join("."))
+        })
+        .collect()
 }
 
 fn parse(file: &str, text: &str, v1: bool) -> Result<Module, String> {
@@ -619,21 +721,34 @@ struct Hoister<'a> {
 }
 
 impl Hoister<'_> {
-    /// The source text of an expression. regorus's string spans exclude the
+    /// The byte range of an expression. regorus's string spans exclude the
     /// quotes, which are put back here.
-    fn source(&self, expr: &Expr) -> &str {
+    fn bounds(&self, expr: &Expr) -> (usize, usize) {
         let span = expr.span();
-        let (mut start, mut end) = (span.start as usize, span.end as usize);
+        let (start, end) = (span.start as usize, span.end as usize);
         if let Expr::String { .. } | Expr::RawString { .. } = expr {
             let bytes = self.text.as_bytes();
             if start > 0
                 && matches!(bytes.get(start - 1), Some(b'"') | Some(b'`'))
                 && bytes.get(end) == bytes.get(start - 1)
             {
-                start -= 1;
-                end += 1;
+                return (start - 1, end + 1);
             }
         }
+        match expr {
+            // An infix expression's span can end before its right operand's
+            // closing quote.
+            Expr::BoolExpr { lhs, rhs, .. }
+            | Expr::ArithExpr { lhs, rhs, .. }
+            | Expr::BinExpr { lhs, rhs, .. } => {
+                (start.min(self.bounds(lhs).0), end.max(self.bounds(rhs).1))
+            }
+            _ => (start, end),
+        }
+    }
+
+    fn source(&self, expr: &Expr) -> &str {
+        let (start, end) = self.bounds(expr);
         self.text.get(start..end).unwrap_or("")
     }
 
@@ -653,7 +768,7 @@ impl Hoister<'_> {
             | Expr::BinExpr { lhs, rhs, .. } => {
                 let l = self.argument(lhs, &mut bindings);
                 let r = self.argument(rhs, &mut bindings);
-                self.with_operands(expr, lhs, rhs, &l, &r)
+                self.with_operands(lhs, rhs, &l, &r)
             }
             Expr::RefDot { .. } | Expr::RefBrack { .. } => self.ref_indexes(expr, &mut bindings),
             _ => return,
@@ -661,21 +776,18 @@ impl Hoister<'_> {
         if bindings.is_empty() {
             return;
         }
-        let span = expr.span();
+        let (expr_start, expr_end) = self.bounds(expr);
         let prefix: String = bindings.iter().map(|b| format!("{b}; ")).collect();
         self.edits.push((start, start, prefix));
-        self.edits
-            .push((span.start as usize, span.end as usize, rewritten));
+        self.edits.push((expr_start, expr_end, rewritten));
     }
 
     /// The text of an infix expression with its operands replaced.
-    fn with_operands(&self, expr: &Expr, lhs: &Expr, rhs: &Expr, l: &str, r: &str) -> String {
-        let (ls, rs) = (lhs.span(), rhs.span());
+    fn with_operands(&self, lhs: &Expr, rhs: &Expr, l: &str, r: &str) -> String {
         let operator = self
             .text
-            .get(ls.end as usize..rs.start as usize)
+            .get(self.bounds(lhs).1..self.bounds(rhs).0)
             .unwrap_or(" ");
-        let _ = expr;
         format!("{l}{operator}{r}")
     }
 
@@ -705,7 +817,7 @@ impl Hoister<'_> {
             Expr::ArithExpr { lhs, rhs, .. } | Expr::BinExpr { lhs, rhs, .. } => {
                 let l = self.argument(lhs, bindings);
                 let r = self.argument(rhs, bindings);
-                let text = self.with_operands(expr, lhs, rhs, &l, &r);
+                let text = self.with_operands(lhs, rhs, &l, &r);
                 self.bind(text, bindings)
             }
             Expr::Array { items, .. } => {
