@@ -7,6 +7,7 @@ pub mod constraint;
 pub mod evaluate;
 pub mod go_sprintf;
 pub mod inventory;
+pub mod parameters;
 pub mod rego;
 pub mod rego_compat;
 pub mod review;

@@ -264,6 +264,9 @@ pub fn run_suite(path: &Path, options: &VerifyOptions) -> Result<SuiteOutcome, S
             .map_err(|e| e.to_string())
             .and_then(|c| {
                 if c.kind == template.kind {
+                    template
+                        .check_parameters(c.parameters.as_ref())
+                        .map_err(|e| format!("{}: {} {:?}: {e}", c.origin, c.kind, c.name))?;
                     Ok(c)
                 } else {
                     Err(format!(

@@ -33,6 +33,9 @@ pub struct Template {
     pub kind: String,
     /// `spec.crd.spec.validation.openAPIV3Schema`, the schema of the parameters.
     pub parameters_schema: Option<Node>,
+    /// `legacySchema: true`: unknown parameters are kept, as Gatekeeper keeps
+    /// them for such templates.
+    pub legacy_schema: bool,
     pub rego: Option<RegoSource>,
     /// The `source` of a `K8sNativeValidation` code entry (CEL).
     pub cel: Option<Node>,
@@ -62,6 +65,16 @@ pub fn origin_of(object: &Object) -> Arc<str> {
 
 impl Template {
     /// Reads a ConstraintTemplate object.
+    /// Checks a constraint's parameters against this template's schema.
+    pub fn check_parameters(&self, parameters: Option<&Node>) -> Result<(), String> {
+        match (parameters, &self.parameters_schema) {
+            (Some(parameters), Some(schema)) => {
+                crate::parameters::validate(parameters, schema, self.legacy_schema)
+            }
+            _ => Ok(()),
+        }
+    }
+
     pub fn from_object(object: &Object) -> Result<Template, TemplateError> {
         let origin = origin_of(object);
         let name = object.name().to_owned();
@@ -90,6 +103,10 @@ impl Template {
             .and_then(|c| c.path(&["validation", "openAPIV3Schema"]))
             .filter(|n| !n.is_null())
             .cloned();
+        let legacy_schema = crd
+            .and_then(|c| c.path(&["validation", "legacySchema"]))
+            .and_then(Node::as_bool)
+            .unwrap_or(false);
         let targets = root.path(&["spec", "targets"]).map(Node::items);
         let targets: Vec<&Node> = targets.into_iter().flatten().collect();
         let [target] = targets.as_slice() else {
@@ -192,6 +209,7 @@ impl Template {
             name,
             kind,
             parameters_schema,
+            legacy_schema,
             rego,
             cel,
             origin,
