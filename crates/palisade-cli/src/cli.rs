@@ -81,6 +81,11 @@ pub enum Command {
         after_help = "Examples:\n  palisade certs --out-dir /tmp/palisade-pki --local --force\n  palisade certs --out-dir /tmp/palisade-pki-cluster --service palisade-webhook --namespace palisade-system --force"
     )]
     Certs(crate::commands::certs::CertsArgs),
+    /// Gatekeeper policies: run `gator verify` test suites.
+    #[command(
+        after_help = "Examples:\n  palisade policy verify policies/\n  palisade policy verify suite.yaml -o json"
+    )]
+    Policy(crate::commands::policy::PolicyArgs),
 }
 
 /// Files, directories (walked recursively for .yaml, .yml, .json) or `-` for stdin.
@@ -158,15 +163,23 @@ pub struct ScanArgs {
     pub findings: FindingsArgs,
     #[command(flatten)]
     pub rbac: RbacOptionArgs,
-    /// What runs (comma-separated): analyzers (pss, netpol, rbac, yaml), rule
+    /// What runs (comma-separated): analyzers (pss, netpol, rbac, policy, yaml), rule
     /// ids (pss/privileged) or rule prefixes (rbac/esc-*). `palisade rules` lists them.
     #[arg(
         long,
         value_name = "ANALYZER|RULE",
         value_delimiter = ',',
-        default_value = "pss,netpol,rbac,yaml"
+        default_value = "pss,netpol,rbac,policy,yaml"
     )]
     pub analyzers: Vec<String>,
+    /// Gatekeeper ConstraintTemplates and Constraints to enforce (files or
+    /// directories, repeatable); templates and constraints in the scanned input
+    /// are enforced too.
+    #[arg(long = "policies", value_name = "PATH")]
+    pub policies: Vec<PathBuf>,
+    /// Which engine runs templates that carry both Rego and CEL.
+    #[arg(long, value_enum, default_value = "rego")]
+    pub policy_engine: crate::commands::policy::EngineArg,
 }
 
 /// The RBAC risk analysis's options, wherever it runs (`scan`, `rbac risks`).

@@ -50,6 +50,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => commands::serve::run(args, global),
         Command::Admit(args) => commands::admit::run(args, global),
         Command::Certs(args) => commands::certs::run(args, global),
+        Command::Policy(args) => commands::policy::run(args, global),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::from(EXIT_CLEAN),

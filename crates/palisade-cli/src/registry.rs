@@ -4,6 +4,7 @@
 
 use palisade_core::{Registry, YamlNotes};
 use palisade_netpol::NetworkPolicyLint;
+use palisade_policy::GatekeeperPolicies;
 use palisade_pss::PodSecurity;
 use palisade_rbac::RbacRisks;
 
@@ -13,6 +14,7 @@ pub fn registry() -> Registry {
         Box::new(PodSecurity),
         Box::new(NetworkPolicyLint),
         Box::new(RbacRisks),
+        Box::new(GatekeeperPolicies),
         Box::new(YamlNotes),
     ])
 }

@@ -117,12 +117,19 @@ impl Registry {
     }
 
     /// Checks a rule pattern as accept lists and selections write it: an exact id,
-    /// or a prefix ending in `*` (`netpol/*`) that covers at least one rule.
+    /// or a prefix ending in `*` (`netpol/*`) that covers at least one rule. A
+    /// rule whose id ends in `*` is a family whose findings name one member each
+    /// (`policy/*` reports `policy/<Kind>/<name>`): any pattern under it is known.
     pub fn check_rule_pattern(&self, pattern: &str) -> Result<(), String> {
-        let known = match pattern.strip_suffix('*') {
-            Some(prefix) => self.rules().any(|r| r.id.starts_with(prefix)),
-            None => self.rule(pattern).is_some(),
-        };
+        let in_family = self.rules().any(|r| {
+            r.id.strip_suffix('*')
+                .is_some_and(|family| pattern.starts_with(family))
+        });
+        let known = in_family
+            || match pattern.strip_suffix('*') {
+                Some(prefix) => self.rules().any(|r| r.id.starts_with(prefix)),
+                None => self.rule(pattern).is_some(),
+            };
         if known {
             return Ok(());
         }
@@ -158,6 +165,7 @@ mod tests {
 
     static ONE: Rule = crate::rule! { id: "demo/one", title: "one", severity: Severity::Low };
     static TWO: Rule = crate::rule! { id: "demo/two", title: "two" };
+    static FAMILY: Rule = crate::rule! { id: "demo/each/*", title: "one id per member" };
 
     struct Demo;
 
@@ -169,11 +177,19 @@ mod tests {
             "a demonstration"
         }
         fn rules(&self) -> Vec<&'static Rule> {
-            vec![&ONE, &TWO]
+            vec![&ONE, &TWO, &FAMILY]
         }
         fn analyze(&self, _: &Inventory, _: &Options) -> Vec<Finding> {
             Vec::new()
         }
+    }
+
+    #[test]
+    fn a_family_rule_knows_every_member_id() {
+        let registry = Registry::new(vec![Box::new(Demo)]);
+        assert!(registry.check_rule_pattern("demo/each/anything").is_ok());
+        assert!(registry.check_rule_pattern("demo/each/K8sX/*").is_ok());
+        assert!(registry.check_rule_pattern("demo/eac").is_err());
     }
 
     #[test]

@@ -314,7 +314,7 @@ impl Match {
         };
         let has_namespace = !own_namespace.is_empty();
         match self.scope {
-            Scope::Cluster if !(is_namespace || !has_namespace) => return Ok(false),
+            Scope::Cluster if !is_namespace && has_namespace => return Ok(false),
             Scope::Namespaced if is_namespace || !has_namespace => return Ok(false),
             _ => {}
         }

@@ -3,14 +3,19 @@
 //! `input.review` and `data.inventory` documents Gatekeeper builds, and
 //! `gator verify` suites.
 
+pub mod analyzer;
 pub mod constraint;
 pub mod evaluate;
 pub mod go_sprintf;
 pub mod inventory;
 pub mod parameters;
+pub mod policy_set;
 pub mod rego;
 pub mod rego_compat;
 pub mod review;
+pub mod rules;
 pub mod suite;
 pub mod template;
 pub mod value;
+
+pub use analyzer::GatekeeperPolicies;

@@ -17,7 +17,13 @@ use palisade_core::node::Value;
 /// The first problem found, with the field path, or `Ok`.
 pub fn validate(parameters: &Node, schema: &Node, preserve_unknown: bool) -> Result<(), String> {
     let mut errors = Vec::new();
-    check(parameters, schema, "spec.parameters", preserve_unknown, &mut errors);
+    check(
+        parameters,
+        schema,
+        "spec.parameters",
+        preserve_unknown,
+        &mut errors,
+    );
     if errors.is_empty() {
         Ok(())
     } else {
@@ -80,7 +86,12 @@ fn check(value: &Node, schema: &Node, path: &str, preserve: bool, errors: &mut V
             _ => None,
         }
     };
-    let count = |key: &str| schema.get(key).and_then(Node::as_i64).map(|n| n.max(0) as usize);
+    let count = |key: &str| {
+        schema
+            .get(key)
+            .and_then(Node::as_i64)
+            .map(|n| n.max(0) as usize)
+    };
     match &value.value {
         Value::Int(_) | Value::Float(_) => {
             let v = match value.value {
@@ -141,7 +152,12 @@ fn check(value: &Node, schema: &Node, path: &str, preserve: bool, errors: &mut V
         Value::Map(map) => {
             let properties = schema.get("properties").and_then(Node::as_map);
             let additional = schema.get("additionalProperties");
-            for required in schema.get("required").map(Node::items).into_iter().flatten() {
+            for required in schema
+                .get("required")
+                .map(Node::items)
+                .into_iter()
+                .flatten()
+            {
                 if let Some(name) = required.as_str()
                     && !map.contains_key(name)
                 {
@@ -156,7 +172,9 @@ fn check(value: &Node, schema: &Node, path: &str, preserve: bool, errors: &mut V
                     check(child, additional, &child_path, preserve, errors);
                 } else if additional.and_then(Node::as_bool) == Some(true) || preserve {
                     // Allowed and not described.
-                } else if properties.is_some() || schema.get("type").and_then(Node::as_str) == Some("object") {
+                } else if properties.is_some()
+                    || schema.get("type").and_then(Node::as_str) == Some("object")
+                {
                     errors.push(format!("{child_path}: unknown field {:?}", key.name));
                 }
             }
@@ -182,15 +200,31 @@ mod tests {
                 "exemptImages": {"type": "array", "items": {"type": "string"}},
                 "mode": {"type": "string", "enum": ["a", "b"]}}}"#,
         );
-        assert!(validate(&node(r#"{"cpu": "200m", "ratio": 2, "exemptImages": ["x"]}"#), &schema, false).is_ok());
+        assert!(
+            validate(
+                &node(r#"{"cpu": "200m", "ratio": 2, "exemptImages": ["x"]}"#),
+                &schema,
+                false
+            )
+            .is_ok()
+        );
         let error = validate(&node(r#"{"cpu": 200}"#), &schema, false).unwrap_err();
-        assert_eq!(error, "spec.parameters.cpu: must be of type string, found integer");
+        assert_eq!(
+            error,
+            "spec.parameters.cpu: must be of type string, found integer"
+        );
         let error = validate(&node(r#"{"exemptImage": ["x"]}"#), &schema, false).unwrap_err();
-        assert!(error.contains("spec.parameters.exemptImage: unknown field"), "{error}");
+        assert!(
+            error.contains("spec.parameters.exemptImage: unknown field"),
+            "{error}"
+        );
         assert!(validate(&node(r#"{"exemptImage": ["x"]}"#), &schema, true).is_ok());
         let error = validate(&node(r#"{"exemptImages": [1]}"#), &schema, false).unwrap_err();
         assert!(error.contains("spec.parameters.exemptImages[0]"), "{error}");
         let error = validate(&node(r#"{"ratio": -1, "mode": "c"}"#), &schema, false).unwrap_err();
-        assert!(error.contains("ratio: must be greater") && error.contains("\"c\" is not one of"), "{error}");
+        assert!(
+            error.contains("ratio: must be greater") && error.contains("\"c\" is not one of"),
+            "{error}"
+        );
     }
 }

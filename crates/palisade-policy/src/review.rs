@@ -14,7 +14,7 @@ use crate::value::{object, to_rego};
 
 /// One request under review, with what matching needs at hand.
 #[derive(Clone, Debug, Default)]
-pub struct Review {
+pub struct Review<'a> {
     pub uid: String,
     pub group: String,
     pub version: String,
@@ -27,14 +27,14 @@ pub struct Review {
     /// `CREATE`, `UPDATE`, `DELETE`, `CONNECT`, or empty for a bare object.
     pub operation: String,
     /// `userInfo` as JSON (`{}` when unknown).
-    pub user_info: Option<Node>,
-    pub object: Option<Node>,
-    pub old_object: Option<Node>,
+    pub user_info: Option<&'a Node>,
+    pub object: Option<&'a Node>,
+    pub old_object: Option<&'a Node>,
     pub dry_run: Option<bool>,
-    pub options: Option<Node>,
+    pub options: Option<&'a Node>,
     /// The object's Namespace, when the caller has it (`{}` in the document
     /// otherwise, as gator gives it).
-    pub namespace_object: Option<Node>,
+    pub namespace_object: Option<&'a Node>,
 }
 
 /// Group and version of an `apiVersion` (`v1` is the core group).
@@ -45,13 +45,13 @@ pub fn split_api_version(api_version: &str) -> (&str, &str) {
     }
 }
 
-fn text<'n>(node: Option<&'n Node>) -> &'n str {
+fn text(node: Option<&Node>) -> &str {
     node.and_then(Node::as_str).unwrap_or("")
 }
 
-impl Review {
+impl<'a> Review<'a> {
     /// The review gator builds for a bare object.
-    pub fn of_object(object: Node) -> Review {
+    pub fn of_object(object: &'a Node) -> Review<'a> {
         let (group, version) = split_api_version(text(object.get("apiVersion")));
         Review {
             group: group.to_owned(),
@@ -73,7 +73,7 @@ impl Review {
     /// The review of an `AdmissionReview` document's `request`. Missing parts are
     /// empty; for a `DELETE`, the object under review is the old object, as
     /// gator does it.
-    pub fn of_admission_review(document: &Node) -> Result<Review, String> {
+    pub fn of_admission_review(document: &'a Node) -> Result<Review<'a>, String> {
         let request = document
             .get("request")
             .filter(|r| r.as_map().is_some())
@@ -81,12 +81,12 @@ impl Review {
         let gvk = request.get("kind");
         let gvr = request.get("resource");
         let field = |node: Option<&Node>, key: &str| text(node.and_then(|n| n.get(key))).to_owned();
-        let present = |key: &str| request.get(key).filter(|n| !n.is_null()).cloned();
+        let present = |key: &str| request.get(key).filter(|n| !n.is_null());
         let operation = text(request.get("operation")).to_owned();
         let mut object = present("object");
         let old_object = present("oldObject");
         if operation == "DELETE" && object.is_none() {
-            object = old_object.clone();
+            object = old_object;
         }
         Ok(Review {
             uid: text(request.get("uid")).to_owned(),
@@ -112,8 +112,8 @@ impl Review {
     }
 
     /// The objects that matching looks at: the object and the old object.
-    pub fn objects(&self) -> impl Iterator<Item = &Node> {
-        self.object.iter().chain(self.old_object.iter())
+    pub fn objects(&self) -> impl Iterator<Item = &'a Node> {
+        self.object.into_iter().chain(self.old_object)
     }
 
     /// The `input.review` value.
@@ -129,7 +129,7 @@ impl Review {
             ("version", Value::from(version.as_str())),
             ("resource", Value::from(resource.as_str())),
         ]);
-        let or_null = |node: &Option<Node>| node.as_ref().map_or(Value::Null, to_rego);
+        let or_null = |node: Option<&Node>| node.map_or(Value::Null, to_rego);
         let mut entries = vec![
             ("uid", Value::from(self.uid.as_str())),
             ("kind", gvk),
@@ -149,20 +149,17 @@ impl Review {
         entries.push(("operation", Value::from(self.operation.as_str())));
         entries.push((
             "userInfo",
-            self.user_info
-                .as_ref()
-                .map_or_else(Value::new_object, to_rego),
+            self.user_info.map_or_else(Value::new_object, to_rego),
         ));
-        entries.push(("object", or_null(&self.object)));
-        entries.push(("oldObject", or_null(&self.old_object)));
+        entries.push(("object", or_null(self.object)));
+        entries.push(("oldObject", or_null(self.old_object)));
         if let Some(dry_run) = self.dry_run {
             entries.push(("dryRun", Value::Bool(dry_run)));
         }
-        entries.push(("options", or_null(&self.options)));
+        entries.push(("options", or_null(self.options)));
         entries.push((
             "namespaceObject",
             self.namespace_object
-                .as_ref()
                 .map_or_else(Value::new_object, to_rego),
         ));
         object(entries)

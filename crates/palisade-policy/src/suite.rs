@@ -332,7 +332,7 @@ pub fn run_suite(path: &Path, options: &VerifyOptions) -> Result<SuiteOutcome, S
                 let review = if Review::is_admission_review(&document) {
                     Review::of_admission_review(&document)?
                 } else {
-                    Review::of_object(document)
+                    Review::of_object(&document)
                 };
                 let assertions = list(case, "assertions")
                     .map(parse_assertion)

@@ -4,6 +4,7 @@ pub mod admit;
 pub mod certs;
 pub mod inventory;
 pub mod netpol;
+pub mod policy;
 pub mod rbac;
 pub mod rules;
 pub mod scan;

@@ -23,6 +23,13 @@ pub fn run(args: &ScanArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
         .set(LEVEL_OPTION, args.pss_level.as_str())
         .set(VERSION_OPTION, args.pss_version.to_string());
     args.rbac.apply(&mut options);
+    options.set_all(
+        palisade_policy::analyzer::POLICIES_OPTION,
+        args.policies.iter().map(|p| p.display().to_string()),
+    );
+    if let crate::commands::policy::EngineArg::Cel = args.policy_engine {
+        options.set(palisade_policy::analyzer::ENGINE_OPTION, "cel");
+    }
     let analyzers: Vec<_> = registry
         .analyzers()
         .filter(|a| selection.runs(a.name()))

@@ -1,0 +1,167 @@
+//! `palisade policy verify`: Gatekeeper `gator verify` suites, run as gator
+//! runs them.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand, ValueEnum};
+use palisade_policy::evaluate::EnginePreference;
+use palisade_policy::suite::{VerifyOptions, find_suites, run_suite};
+
+use crate::cli::GlobalArgs;
+use crate::output::Output;
+use crate::{CliError, Outcome};
+
+#[derive(Args, Debug)]
+pub struct PolicyArgs {
+    #[command(subcommand)]
+    pub command: PolicyCommand,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PolicyCommand {
+    /// Run Gatekeeper test suites (suite.yaml, test.gatekeeper.sh/v1alpha1) as `gator verify` does.
+    #[command(
+        after_help = "Examples:\n  palisade policy verify policies/\n  palisade policy verify library/general/containerlimits/suite.yaml -o json\n\nExit status: 0 every case passed, 1 a case failed, 2 usage or input error."
+    )]
+    Verify(VerifyArgs),
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum VerifyFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum EngineArg {
+    /// Rego where the template has it (Gatekeeper's default).
+    Rego,
+    /// CEL where the template has it (Gatekeeper's --enable-k8s-native-validation).
+    Cel,
+}
+
+impl From<EngineArg> for EnginePreference {
+    fn from(engine: EngineArg) -> Self {
+        match engine {
+            EngineArg::Rego => EnginePreference::Rego,
+            EngineArg::Cel => EnginePreference::Cel,
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct VerifyArgs {
+    /// Suite files, or directories searched recursively for them.
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Output: one line per case (text) or a summary object (json).
+    #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
+    pub output: VerifyFormat,
+    /// Which engine runs templates that carry both Rego and CEL.
+    #[arg(long, value_enum, default_value = "rego")]
+    pub engine: EngineArg,
+}
+
+pub fn run(args: &PolicyArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
+    match &args.command {
+        PolicyCommand::Verify(verify) => run_verify(verify, global),
+    }
+}
+
+fn run_verify(args: &VerifyArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
+    for path in &args.paths {
+        if !path.exists() {
+            return Err(CliError::Input(vec![format!(
+                "{}: no such file or directory",
+                path.display()
+            )]));
+        }
+    }
+    let suites = find_suites(&args.paths).map_err(|e| CliError::Input(vec![e]))?;
+    if suites.is_empty() {
+        return Err(CliError::Input(vec![
+            "no Gatekeeper suite (test.gatekeeper.sh/v1alpha1 Suite) found under the given paths"
+                .to_owned(),
+        ]));
+    }
+    let options = VerifyOptions {
+        engine: args.engine.into(),
+    };
+    let mut cases = 0usize;
+    let mut passed = 0usize;
+    let mut failed = Vec::new();
+    let mut lines = Vec::new();
+    for suite in &suites {
+        match run_suite(suite, &options) {
+            Ok(outcome) => {
+                for case in outcome.cases {
+                    cases += 1;
+                    match &case.failure {
+                        None => {
+                            passed += 1;
+                            lines.push(format!("ok    {} {}/{}", case.suite, case.test, case.case));
+                        }
+                        Some(why) => {
+                            lines.push(format!(
+                                "FAIL  {} {}/{}\n      {why}",
+                                case.suite, case.test, case.case
+                            ));
+                            failed.push(serde_json::json!({
+                                "suite": case.suite, "test": case.test, "case": case.case, "why": why,
+                            }));
+                        }
+                    }
+                }
+                for skipped in outcome.skipped {
+                    lines.push(format!("skip  {} {skipped}", suite.display()));
+                }
+            }
+            Err(error) => {
+                lines.push(format!(
+                    "FAIL  {}\n      {}",
+                    suite.display(),
+                    error.message
+                ));
+                failed.push(serde_json::json!({
+                    "suite": error.path, "test": "", "case": "", "why": error.message,
+                }));
+            }
+        }
+    }
+    let mut out = Output::new(global);
+    match args.output {
+        VerifyFormat::Json => {
+            // A struct keeps the documented key order: cases, passed, failed.
+            #[derive(serde::Serialize)]
+            struct Summary<'a> {
+                cases: usize,
+                passed: usize,
+                failed: &'a [serde_json::Value],
+            }
+            let summary = Summary {
+                cases,
+                passed,
+                failed: &failed,
+            };
+            let text = serde_json::to_string_pretty(&summary).map_err(std::io::Error::other)?;
+            writeln!(out.writer(), "{text}")?;
+        }
+        VerifyFormat::Text => {
+            for line in &lines {
+                writeln!(out.writer(), "{line}")?;
+            }
+            writeln!(
+                out.writer(),
+                "{} suites, {cases} cases: {passed} passed, {} failed",
+                suites.len(),
+                failed.len()
+            )?;
+        }
+    }
+    out.finish()?;
+    Ok(if failed.is_empty() {
+        Outcome::Clean
+    } else {
+        Outcome::Findings
+    })
+}

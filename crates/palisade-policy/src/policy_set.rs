@@ -1,0 +1,222 @@
+//! A set of compiled templates and their constraints, ready to review objects:
+//! what `scan` and the webhook load once and share across threads.
+//!
+//! Building never fails as a whole: a template that does not compile, a
+//! constraint that fails its schema or has no template, are each kept as a
+//! [`LoadProblem`] naming the file and line, and the rest is used. Callers
+//! report the problems (scan as findings, serve by refusing to start), so a
+//! broken policy is never silently missing.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::Instant;
+
+use palisade_core::Object;
+use regorus::Value;
+
+use crate::constraint::{Action, Constraint, is_constraint};
+use crate::evaluate::{CompiledTemplate, EnginePreference, evaluate, parameters_value};
+use crate::rego::Violation;
+use crate::review::Review;
+use crate::template::{Template, is_template, origin_of};
+
+/// A template or constraint that could not be used.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoadProblem {
+    /// `file:line:col` of the object.
+    pub origin: Arc<str>,
+    pub message: String,
+}
+
+/// A template compiled, or why it was refused.
+type Compiled = Result<Arc<CompiledTemplate>, String>;
+
+/// A constraint with its compiled template and its parameters as a value.
+struct Bound {
+    template: Arc<CompiledTemplate>,
+    constraint: Constraint,
+    parameters: Value,
+}
+
+/// One result of one constraint on one review.
+#[derive(Clone, Debug)]
+pub struct PolicyResult<'s> {
+    pub constraint: &'s Constraint,
+    /// The actions at the enforcement point asked for.
+    pub actions: Vec<Action>,
+    pub violation: Violation,
+}
+
+/// Templates and constraints, compiled.
+#[derive(Default)]
+pub struct PolicySet {
+    bound: Vec<Bound>,
+    pub problems: Vec<LoadProblem>,
+    pub engine: EnginePreference,
+    templates: usize,
+}
+
+impl PolicySet {
+    /// Compiles the templates among `objects` and binds the constraints to
+    /// them. `inventory` is the `data.inventory` document.
+    pub fn build<'o>(
+        objects: impl IntoIterator<Item = &'o Object>,
+        inventory: Value,
+        engine: EnginePreference,
+    ) -> PolicySet {
+        let mut set = PolicySet {
+            engine,
+            ..PolicySet::default()
+        };
+        let mut templates: HashMap<String, (Arc<str>, Compiled)> = HashMap::new();
+        let mut constraints = Vec::new();
+        for object in objects {
+            if is_template(object) {
+                let origin = origin_of(object);
+                let compiled = Template::from_object(object)
+                    .map_err(|e| e.message)
+                    .and_then(|t| CompiledTemplate::compile(t, inventory.clone()))
+                    .map(Arc::new);
+                let kind = object
+                    .root()
+                    .path(&["spec", "crd", "spec", "names", "kind"])
+                    .and_then(|k| k.as_str())
+                    .unwrap_or(object.name())
+                    .to_owned();
+                if let Some((earlier, _)) = templates.get(&kind) {
+                    set.problems.push(LoadProblem {
+                        origin: origin.clone(),
+                        message: format!(
+                            "a second ConstraintTemplate for kind {kind} (the first is at {earlier}); this one is used"
+                        ),
+                    });
+                }
+                templates.insert(kind, (origin, compiled));
+            } else if is_constraint(object) {
+                constraints.push(object);
+            }
+        }
+        for (origin, compiled) in templates.values() {
+            match compiled {
+                Ok(_) => set.templates += 1,
+                Err(message) => set.problems.push(LoadProblem {
+                    origin: origin.clone(),
+                    message: format!("ConstraintTemplate refused: {message}"),
+                }),
+            }
+        }
+        for object in constraints {
+            let origin = origin_of(object);
+            let problem = |message: String| LoadProblem {
+                origin: origin.clone(),
+                message,
+            };
+            let constraint = match Constraint::from_object(object) {
+                Ok(c) => c,
+                Err(e) => {
+                    set.problems.push(problem(e.message));
+                    continue;
+                }
+            };
+            let template = match templates.get(&constraint.kind) {
+                None => {
+                    set.problems.push(problem(format!(
+                        "{} {:?}: no ConstraintTemplate defines kind {}",
+                        constraint.kind, constraint.name, constraint.kind
+                    )));
+                    continue;
+                }
+                Some((_, Err(_))) => {
+                    set.problems.push(problem(format!(
+                        "{} {:?}: its ConstraintTemplate was refused, so it is not enforced",
+                        constraint.kind, constraint.name
+                    )));
+                    continue;
+                }
+                Some((_, Ok(template))) => template.clone(),
+            };
+            if let Err(e) = template
+                .template
+                .check_parameters(constraint.parameters.as_ref())
+            {
+                set.problems.push(problem(format!(
+                    "{} {:?}: {e}",
+                    constraint.kind, constraint.name
+                )));
+                continue;
+            }
+            let parameters = parameters_value(&constraint);
+            set.bound.push(Bound {
+                template,
+                constraint,
+                parameters,
+            });
+        }
+        set.bound.sort_by(|a, b| {
+            (&a.constraint.kind, &a.constraint.name).cmp(&(&b.constraint.kind, &b.constraint.name))
+        });
+        set
+    }
+
+    /// Compiled templates.
+    pub fn templates(&self) -> usize {
+        self.templates
+    }
+
+    /// Constraints in force.
+    pub fn constraints(&self) -> impl Iterator<Item = &Constraint> {
+        self.bound.iter().map(|b| &b.constraint)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.bound.is_empty()
+    }
+
+    /// The results of every constraint enforced at `point` on a review.
+    /// Constraints whose kinds cannot match are skipped before any other work.
+    pub fn review(
+        &self,
+        review: &Review<'_>,
+        namespace_labels: Option<&BTreeMap<String, String>>,
+        point: &str,
+        deadline: Option<Instant>,
+    ) -> Vec<PolicyResult<'_>> {
+        let candidates: Vec<(&Bound, Vec<Action>)> = self
+            .bound
+            .iter()
+            .filter(|b| {
+                review.objects().any(|o| {
+                    let api_version = o.get("apiVersion").and_then(|v| v.as_str()).unwrap_or("");
+                    let (group, _) = crate::review::split_api_version(api_version);
+                    let kind = o.get("kind").and_then(|v| v.as_str()).unwrap_or("");
+                    b.constraint.matcher.kind_matches(group, kind)
+                })
+            })
+            .map(|b| (b, b.constraint.actions_at(point)))
+            .filter(|(_, actions)| !actions.is_empty())
+            .collect();
+        if candidates.is_empty() {
+            return Vec::new();
+        }
+        let review_value = review.to_rego();
+        let mut results = Vec::new();
+        for (bound, actions) in candidates {
+            for violation in evaluate(
+                &bound.template,
+                &bound.constraint,
+                &bound.parameters,
+                review,
+                &review_value,
+                namespace_labels,
+                deadline,
+            ) {
+                results.push(PolicyResult {
+                    constraint: &bound.constraint,
+                    actions: actions.clone(),
+                    violation,
+                });
+            }
+        }
+        results
+    }
+}
