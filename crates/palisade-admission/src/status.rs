@@ -129,6 +129,12 @@ impl Status {
     }
 
     /// 400 with the message as given.
+    /// 403 `Forbidden` with a message of the policy's own, as controller-runtime's
+    /// `ValidationResponse` builds it for webhooks such as Gatekeeper.
+    pub fn forbidden_message(message: String) -> Self {
+        Status::failure(403, "Forbidden", message, None)
+    }
+
     pub fn bad_request(message: &str) -> Self {
         Status::failure(400, "BadRequest", message.to_owned(), None)
     }

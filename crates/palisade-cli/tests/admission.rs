@@ -6,7 +6,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use common::{json_of, palisade, repo_root};
+use common::{KillOnDrop, json_of, palisade, repo_root};
 
 fn stderr(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
@@ -185,15 +185,6 @@ fn serve_refuses_a_missing_certificate_with_its_path() {
 }
 
 /// A child process that a failing test does not leave running.
-struct KillOnDrop(std::process::Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// The binary as the kubelet runs it: started, asked, sent SIGTERM, exits 0.
 #[cfg(unix)]
 #[test]

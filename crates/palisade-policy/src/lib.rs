@@ -3,6 +3,7 @@
 //! `input.review` and `data.inventory` documents Gatekeeper builds, and
 //! `gator verify` suites.
 
+pub mod admission;
 pub mod analyzer;
 pub mod constraint;
 pub mod evaluate;

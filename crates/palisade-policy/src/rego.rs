@@ -115,9 +115,14 @@ impl RegoProgram {
             });
         }
         engine.set_input(input);
-        let result = engine
-            .eval_rule(self.rule.clone())
-            .map_err(|e| format!("{e:#}"))?;
+        let result = engine.eval_rule(self.rule.clone()).map_err(|e| {
+            let text = format!("{e:#}");
+            if text.contains("execution exceeded time limit") {
+                format!("the policy did not finish before the request's deadline ({text})")
+            } else {
+                text
+            }
+        })?;
         Ok(collect(&result))
     }
 }

@@ -36,12 +36,22 @@ pub struct AdmitArgs {
     /// User named in wrapped requests (exemptions by username match it).
     #[arg(long = "as", value_name = "USER", default_value = "")]
     pub user: String,
+    /// Gatekeeper ConstraintTemplates and Constraints to enforce after Pod
+    /// Security (files or directories, repeatable).
+    #[arg(long = "policies", value_name = "PATH")]
+    pub policies: Vec<PathBuf>,
+    /// Which engine runs templates that carry both Rego and CEL.
+    #[arg(long, value_enum, default_value = "rego")]
+    pub policy_engine: crate::commands::policy::EngineArg,
 }
 
 pub fn run(args: &AdmitArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
-    let admission = crate::commands::serve::admission(load_config(args.config.as_deref())?, false);
     let loaded = inputs::load(&[], &args.input)?;
     let roots: Vec<&Node> = loaded.objects.iter().map(|o| o.root()).collect();
+    let policies =
+        crate::commands::policy::load_policy_set(&args.policies, &roots, args.policy_engine)?;
+    let admission =
+        crate::commands::serve::admission(load_config(args.config.as_deref())?, false, policies);
 
     let mut namespaces = StaticNamespaces::default();
     let mut pods: HashMap<String, Vec<Arc<Node>>> = HashMap::new();

@@ -165,3 +165,54 @@ fn run_verify(args: &VerifyArgs, global: &GlobalArgs) -> Result<Outcome, CliErro
         Outcome::Findings
     })
 }
+
+/// The Gatekeeper policies of `serve` and `admit`: templates and constraints
+/// from `paths`, with `inventory` as `data.inventory`. Any template or
+/// constraint that cannot be enforced stops the command: a webhook must not
+/// start with a policy silently missing.
+pub fn load_policy_set(
+    paths: &[PathBuf],
+    inventory: &[&palisade_core::Node],
+    engine: EngineArg,
+) -> Result<Option<palisade_policy::policy_set::PolicySet>, CliError> {
+    if paths.is_empty() {
+        return Ok(None);
+    }
+    let inputs: Vec<palisade_load::Input> = paths
+        .iter()
+        .map(|p| palisade_load::Input::Path(p.clone()))
+        .collect();
+    let loaded = palisade_load::load_inputs(&inputs, &palisade_load::Limits::default());
+    if !loaded.errors.is_empty() {
+        return Err(CliError::Input(
+            loaded.errors.iter().map(|e| e.to_string()).collect(),
+        ));
+    }
+    let objects: Vec<&palisade_core::Object> = loaded
+        .objects
+        .iter()
+        .filter(|o| {
+            palisade_policy::template::is_template(o)
+                || palisade_policy::constraint::is_constraint(o)
+        })
+        .collect();
+    if objects.is_empty() {
+        return Err(CliError::Input(vec![
+            "--policies: no ConstraintTemplate or Constraint found".to_owned(),
+        ]));
+    }
+    let set = palisade_policy::policy_set::PolicySet::build(
+        objects,
+        palisade_policy::inventory::inventory(inventory.iter().copied()),
+        engine.into(),
+    );
+    if !set.problems.is_empty() {
+        return Err(CliError::Input(
+            set.problems
+                .iter()
+                .map(|p| format!("{}: {}", p.origin, p.message))
+                .collect(),
+        ));
+    }
+    Ok(Some(set))
+}

@@ -70,6 +70,14 @@ pub struct ServeArgs {
     /// Namespace (and Pod) objects to use instead of watching the cluster: -f PATH (repeatable).
     #[command(flatten)]
     pub input: crate::cli::InputArgs,
+    /// Gatekeeper ConstraintTemplates and Constraints to enforce after Pod
+    /// Security (files or directories, repeatable); the server refuses to start
+    /// if one cannot be enforced.
+    #[arg(long = "policies", value_name = "PATH")]
+    pub policies: Vec<PathBuf>,
+    /// Which engine runs templates that carry both Rego and CEL.
+    #[arg(long, value_enum, default_value = "rego")]
+    pub policy_engine: crate::commands::policy::EngineArg,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -81,12 +89,28 @@ pub enum LogFormat {
 pub fn run(args: &ServeArgs, _global: &GlobalArgs) -> Result<Outcome, CliError> {
     init_logging(args.log_format);
     let config = load_config(args.config.as_deref())?;
-    let admission = admission(config, args.fail_open);
     let static_backend = if args.input.filenames.is_empty() && args.namespace_labels.is_empty() {
         None
     } else {
         Some(static_backend(args)?)
     };
+    // data.inventory: the objects given with -f (a cluster watch gives none yet).
+    let inventory_objects = if args.input.filenames.is_empty() {
+        Vec::new()
+    } else {
+        inputs::load(&[], &args.input)?.objects
+    };
+    let roots: Vec<&palisade_core::Node> = inventory_objects.iter().map(|o| o.root()).collect();
+    let policies =
+        crate::commands::policy::load_policy_set(&args.policies, &roots, args.policy_engine)?;
+    if let Some(set) = &policies {
+        tracing::info!(
+            templates = set.templates(),
+            constraints = set.constraints().count(),
+            "Gatekeeper policies loaded"
+        );
+    }
+    let admission = admission(config, args.fail_open, policies);
     let certs = CertStore::open(&args.tls_cert, &args.tls_key)
         .map_err(|e| CliError::Usage(e.to_string()))?;
     let tls_config = tls::server_config(certs, args.client_ca.as_deref())
@@ -128,13 +152,27 @@ pub fn run(args: &ServeArgs, _global: &GlobalArgs) -> Result<Outcome, CliError> 
     })
 }
 
-/// Pod Security, failing open or closed as asked.
-pub fn admission(config: PodSecurityConfiguration, fail_open: bool) -> Admission {
+/// Pod Security, then the Gatekeeper policies if any, failing open or closed
+/// as asked.
+pub fn admission(
+    config: PodSecurityConfiguration,
+    fail_open: bool,
+    policies: Option<palisade_policy::policy_set::PolicySet>,
+) -> Admission {
+    let failure_policy = if fail_open {
+        FailurePolicy::Ignore
+    } else {
+        FailurePolicy::Fail
+    };
     let mut pod_security = PodSecurity::new(config);
-    if fail_open {
-        pod_security.failure_policy = FailurePolicy::Ignore;
+    pod_security.failure_policy = failure_policy;
+    let mut all: Vec<Arc<dyn palisade_admission::Policy>> = vec![Arc::new(pod_security)];
+    if let Some(set) = policies {
+        let mut gatekeeper = palisade_policy::admission::GatekeeperAdmission::new(set);
+        gatekeeper.failure_policy = failure_policy;
+        all.push(Arc::new(gatekeeper));
     }
-    Admission::new(vec![Arc::new(pod_security)])
+    Admission::new(all)
 }
 
 fn static_backend(args: &ServeArgs) -> Result<StaticBackend, CliError> {

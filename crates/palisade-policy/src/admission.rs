@@ -1,0 +1,190 @@
+//! Gatekeeper constraints as an admission [`Policy`], answering as Gatekeeper's
+//! validating webhook answers.
+//!
+//! Results of `deny` constraints deny the request with 403 and one line per
+//! result, `[<constraint name>] <msg>`, joined by newlines; `warn` results
+//! become warnings in the same form; `dryrun` results are recorded as audit
+//! annotations only (`dryrun.<constraint name>`). A policy's runtime error and
+//! an evaluation past the request's deadline are results like any other, so a
+//! runaway template denies under a `deny` constraint instead of letting the
+//! request through.
+
+use std::collections::BTreeMap;
+
+use palisade_admission::review::Operation;
+use palisade_admission::{
+    Context, FailurePolicy, Lookup, Policy, PolicyError, Request, Status, Verdict,
+};
+use palisade_core::Node;
+use palisade_core::node::{Key, Map, Pos, Value as NodeValue};
+
+use crate::constraint::{Action, enforcement_point};
+use crate::policy_set::PolicySet;
+use crate::review::Review;
+
+/// The Gatekeeper policy of a webhook.
+pub struct GatekeeperAdmission {
+    set: PolicySet,
+    pub failure_policy: FailurePolicy,
+}
+
+impl GatekeeperAdmission {
+    pub fn new(set: PolicySet) -> GatekeeperAdmission {
+        GatekeeperAdmission {
+            set,
+            failure_policy: FailurePolicy::Fail,
+        }
+    }
+}
+
+fn node(value: NodeValue) -> Node {
+    Node::new(value, Pos::default())
+}
+
+fn string(text: &str) -> Node {
+    node(NodeValue::String(text.to_owned()))
+}
+
+fn map(entries: Vec<(&str, Node)>) -> Node {
+    let entries = entries
+        .into_iter()
+        .map(|(k, v)| {
+            (
+                Key {
+                    name: k.to_owned(),
+                    pos: Pos::default(),
+                },
+                v,
+            )
+        })
+        .collect();
+    node(NodeValue::Map(Map::from_unique_entries(entries)))
+}
+
+/// `userInfo` as the API server serialises it (empty fields left out).
+fn user_info(request: &Request) -> Node {
+    let user = &request.user_info;
+    let mut entries = Vec::new();
+    if !user.username.is_empty() {
+        entries.push(("username", string(&user.username)));
+    }
+    if !user.uid.is_empty() {
+        entries.push(("uid", string(&user.uid)));
+    }
+    if !user.groups.is_empty() {
+        entries.push((
+            "groups",
+            node(NodeValue::Seq(
+                user.groups.iter().map(|g| string(g)).collect(),
+            )),
+        ));
+    }
+    map(entries)
+}
+
+/// The Namespace object Gatekeeper would have cached, built from its labels.
+fn namespace_object(name: &str, labels: &BTreeMap<String, String>) -> Node {
+    let labels = map(labels
+        .iter()
+        .map(|(k, v)| (k.as_str(), string(v)))
+        .collect());
+    map(vec![
+        ("apiVersion", string("v1")),
+        ("kind", string("Namespace")),
+        (
+            "metadata",
+            map(vec![("name", string(name)), ("labels", labels)]),
+        ),
+    ])
+}
+
+/// An audit annotation key: a qualified name of at most 63 characters.
+fn annotation_key(constraint: &str) -> String {
+    let mut key = format!("dryrun.{constraint}");
+    key.truncate(63);
+    key
+}
+
+impl Policy for GatekeeperAdmission {
+    fn name(&self) -> &str {
+        "gatekeeper"
+    }
+
+    fn failure_policy(&self) -> FailurePolicy {
+        self.failure_policy
+    }
+
+    fn admit(&self, request: &Request, context: &Context<'_>) -> Result<Verdict, PolicyError> {
+        if request.operation == Operation::Connect || self.set.is_empty() {
+            return Ok(Verdict::allow());
+        }
+        let user = user_info(request);
+        let mut object = request.object.as_ref();
+        if request.operation == Operation::Delete && object.is_none() {
+            object = request.old_object.as_ref();
+        }
+        let labels = if request.namespace.is_empty() {
+            None
+        } else {
+            match context.namespaces.lookup(&request.namespace) {
+                Lookup::Found(labels) => Some(labels),
+                Lookup::NotFound | Lookup::Unavailable(_) => None,
+            }
+        };
+        let namespace_node = labels
+            .as_ref()
+            .map(|labels| namespace_object(&request.namespace, labels));
+        let review = Review {
+            uid: request.uid.clone(),
+            group: request.kind.group.clone(),
+            version: request.kind.version.clone(),
+            kind: request.kind.kind.clone(),
+            resource: (
+                request.resource.group.clone(),
+                request.resource.version.clone(),
+                request.resource.resource.clone(),
+            ),
+            sub_resource: request.sub_resource.clone(),
+            name: request.name.clone(),
+            namespace: request.namespace.clone(),
+            operation: request.operation.as_str().to_owned(),
+            user_info: Some(&user),
+            object,
+            old_object: request.old_object.as_ref(),
+            dry_run: Some(request.dry_run),
+            options: None,
+            namespace_object: namespace_node.as_ref(),
+        };
+        let results = self.set.review(
+            &review,
+            labels.as_deref(),
+            enforcement_point::WEBHOOK,
+            context.deadline,
+        );
+        let mut denials = Vec::new();
+        let mut verdict = Verdict::allow();
+        let mut dryruns: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for result in results {
+            let line = format!("[{}] {}", result.constraint.name, result.violation.msg);
+            if result.actions.contains(&Action::Deny) {
+                denials.push(line.clone());
+            }
+            if result.actions.contains(&Action::Warn) {
+                verdict.warnings.push(line.clone());
+            }
+            if result.actions.contains(&Action::Dryrun) {
+                dryruns
+                    .entry(annotation_key(&result.constraint.name))
+                    .or_default()
+                    .push(result.violation.msg);
+            }
+        }
+        for (key, messages) in dryruns {
+            verdict = verdict.annotate(&key, messages.join("; "));
+        }
+        if !denials.is_empty() {
+            verdict.denial = Some(Status::forbidden_message(denials.join("\n")));
+        }
+        Ok(verdict)
+    }
+}
