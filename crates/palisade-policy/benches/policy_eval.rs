@@ -117,7 +117,7 @@ fn main() {
     }
     // 2. The whole library against one Pod.
     let mut policy_files: Vec<PathBuf> = Vec::new();
-    for suite in find_suites(&[library.clone()]).expect("library readable") {
+    for suite in find_suites(std::slice::from_ref(&library)).expect("library readable") {
         let dir = suite.parent().expect("suite in a dir").to_path_buf();
         policy_files.push(dir.join("template.yaml"));
         for object in read_objects(&suite).expect("suite reads") {
