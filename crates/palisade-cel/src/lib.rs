@@ -1,0 +1,9 @@
+//! Kubernetes CEL for Palisade: the admission CEL environment ([`env`]),
+//! ValidatingAdmissionPolicy offline evaluation ([`vap`]) and Gatekeeper's
+//! `K8sNativeValidation` engine ([`gatekeeper`]).
+
+pub mod convert;
+pub mod env;
+pub mod kube_lib;
+
+pub use env::{Activation, CompileError, EvalError, Expression, Scope, Variable};
