@@ -5,5 +5,6 @@
 pub mod convert;
 pub mod env;
 pub mod kube_lib;
+pub mod vap;
 
 pub use env::{Activation, CompileError, EvalError, Expression, Scope, Variable};
