@@ -29,8 +29,9 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, OnceLock};
 
+use cel::common::ast::IdedExpr;
 use cel::objects::{Key, Map};
-use cel::{Context, Env, ExecutionError, Program, Value};
+use cel::{Context, Env, ExecutionError, Value};
 
 use crate::convert::{json_to_cel, node_to_cel};
 
@@ -47,6 +48,7 @@ fn env() -> &'static Arc<Env> {
         let _ = env.add_extension(cel::extensions::math);
         let _ = env.add_extension(cel::extensions::encoders);
         crate::kube_lib::register_fallbacks(&mut env);
+        crate::presence::register(&mut env);
         // cel-go (and so Kubernetes) keeps the last of repeated map literal keys.
         env.set_error_on_duplicate_map_keys(false);
         Arc::new(env)
@@ -61,7 +63,9 @@ const UNSUPPORTED_VARIABLES: &[&str] = &["authorizer"];
 #[derive(Clone)]
 pub struct Expression {
     source: Arc<str>,
-    program: Arc<Program>,
+    /// The parsed expression, macros expanded and `has()` rewritten
+    /// ([`crate::presence`]).
+    ast: Arc<IdedExpr>,
 }
 
 impl fmt::Debug for Expression {
@@ -90,11 +94,11 @@ pub struct EvalError {
 impl Expression {
     /// Parses `source` (macros expanded). Refers to `authorizer`: an error.
     pub fn compile(source: &str) -> Result<Expression, CompileError> {
-        let program = env().compile(source).map_err(|e| CompileError {
+        let mut ast = env().parser().parse(source).map_err(|e| CompileError {
             expression: source.to_owned(),
             message: e.to_string(),
         })?;
-        let refs = program.references();
+        let refs = ast.references();
         for name in UNSUPPORTED_VARIABLES {
             if refs.has_variable(name) {
                 return Err(CompileError {
@@ -105,9 +109,10 @@ impl Expression {
                 });
             }
         }
+        crate::presence::rewrite(&mut ast);
         Ok(Expression {
             source: source.into(),
-            program: Arc::new(program),
+            ast: Arc::new(ast),
         })
     }
 
@@ -261,7 +266,7 @@ impl Scope {
     }
 
     pub fn eval(&self, expr: &Expression) -> Result<Value, EvalError> {
-        expr.program.execute(&self.ctx).map_err(|e| EvalError {
+        Value::resolve(&expr.ast, &self.ctx).map_err(|e| EvalError {
             expression: expr.source.to_string(),
             message: self.describe(&e),
         })

@@ -4,7 +4,9 @@
 
 pub mod convert;
 pub mod env;
+pub mod gatekeeper;
 pub mod kube_lib;
+pub mod presence;
 pub mod vap;
 
 pub use env::{Activation, CompileError, EvalError, Expression, Scope, Variable};

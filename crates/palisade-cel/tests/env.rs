@@ -54,6 +54,24 @@ fn missing_field_is_an_error_and_has_is_false() {
 }
 
 #[test]
+fn has_on_a_value_without_fields_is_false_as_in_kubernetes() {
+    let mut s = scope(json!({"metadata": {"name": "p"}}));
+    s.set_variable("params", cel::Value::Null);
+    // cel-go (as Kubernetes configures it) answers false; cel 0.15 alone errors.
+    assert!(!truth(&s, "has(variables.params.exemptImages)"));
+    assert!(!truth(&s, "has(object.metadata.name.x)"));
+    assert!(truth(&s, "!has(oldObject.metadata)"));
+    // The operand itself is still evaluated: a missing step is an error.
+    let err = eval(&s, "has(object.spec.containers)").unwrap_err();
+    assert!(err.ends_with("no such key: spec"), "{err}");
+    // Inside comprehensions too.
+    assert!(truth(
+        &s,
+        "[{'a': 1}, {'b': 2}].filter(x, has(x.a)).size() == 1"
+    ));
+}
+
+#[test]
 fn errors_are_absorbed_as_cel_go_absorbs_them() {
     let s = scope(json!({"items": [{"b": 1}, {"a": 1}]}));
     // `exists` is true if any element is true, even if another errors.

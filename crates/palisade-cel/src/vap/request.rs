@@ -219,7 +219,9 @@ pub fn labels_of(object: &Json) -> BTreeMap<String, String> {
 /// `namespaceObject`). A slice of `Node`s is one.
 pub trait ObjectSource {
     /// The objects of `apiVersion`/`kind`, in `namespace` (`None`: any
-    /// namespace, or cluster-scoped objects).
+    /// namespace, or cluster-scoped objects). The built-in sources compare
+    /// the API group and kind only: the API server serves an object at every
+    /// version of its kind, so a `v1` constraint is a `v1beta1` param too.
     fn objects(&self, api_version: &str, kind: &str, namespace: Option<&str>) -> Vec<Json>;
 
     /// Whether `apiVersion`/`kind` is namespaced. The default reads the
@@ -246,8 +248,12 @@ impl ObjectSource for [Node] {
     fn objects(&self, api_version: &str, kind: &str, namespace: Option<&str>) -> Vec<Json> {
         self.iter()
             .filter(|n| {
-                n.get("apiVersion").and_then(Node::as_str) == Some(api_version)
-                    && n.get("kind").and_then(Node::as_str) == Some(kind)
+                same_group(
+                    n.get("apiVersion")
+                        .and_then(Node::as_str)
+                        .unwrap_or_default(),
+                    api_version,
+                ) && n.get("kind").and_then(Node::as_str) == Some(kind)
                     && namespace.is_none_or(|ns| {
                         n.path(&["metadata", "namespace"])
                             .and_then(Node::as_str)
@@ -270,11 +276,15 @@ impl ObjectSource for [Json] {
     fn objects(&self, api_version: &str, kind: &str, namespace: Option<&str>) -> Vec<Json> {
         self.iter()
             .filter(|o| {
-                text(o, &["apiVersion"]) == api_version
+                same_group(&text(o, &["apiVersion"]), api_version)
                     && text(o, &["kind"]) == kind
                     && namespace.is_none_or(|ns| text(o, &["metadata", "namespace"]) == ns)
             })
             .cloned()
             .collect()
     }
+}
+
+fn same_group(a: &str, b: &str) -> bool {
+    split_api_version(a).0 == split_api_version(b).0
 }

@@ -1,0 +1,128 @@
+//! `has()` as Kubernetes evaluates it.
+//!
+//! cel-go, as the API server configures it, answers `has(x.f)` with `false`
+//! when `x` holds no fields at all (null, a string, a number): only a map
+//! (or message) is asked for the key. `cel` 0.15 always reports an error
+//! there (cel-go's opt-in `EnableErrorOnBadPresenceTest` mode, which the CEL
+//! conformance suite uses and Kubernetes does not). Templates rely on the
+//! Kubernetes reading: `!has(variables.params.exemptImages)` when a
+//! constraint has no parameters (so `variables.params` is null) must be
+//! `true`, not an error.
+//!
+//! So every presence test `has(x.f)` in a compiled expression is rewritten
+//! to a call of the internal function [`HAS_FUNCTION`] on `x` and `'f'`,
+//! which gives cel-go's answers. The operand is still evaluated normally:
+//! `has(a.b.c)` with no `a.b` is an error in both.
+
+use cel::ExecutionError;
+use cel::common::ast::{CallExpr, Expr, IdedExpr, LiteralValue};
+use cel::common::types::{CelBool, CelString, DYN_TYPE, Kind, STRING_TYPE};
+use cel::common::value::CowVal;
+
+/// The name of the presence function (`@` keeps it out of reach of source
+/// text, which cannot spell it).
+pub const HAS_FUNCTION: &str = "@palisade_has";
+
+/// Rewrites every `has(x.f)` under `expr`.
+pub fn rewrite(expr: &mut IdedExpr) {
+    match &mut expr.expr {
+        Expr::Select(select) if select.test => {
+            let mut operand = std::mem::take(&mut select.operand);
+            rewrite(&mut operand);
+            let field = std::mem::take(&mut select.field);
+            expr.expr = Expr::Call(CallExpr {
+                func_name: HAS_FUNCTION.to_owned(),
+                target: None,
+                args: vec![
+                    *operand,
+                    IdedExpr {
+                        id: expr.id,
+                        expr: Expr::Literal(LiteralValue::String(CelString::from(field))),
+                    },
+                ],
+            });
+        }
+        Expr::Select(select) => rewrite(&mut select.operand),
+        Expr::Call(call) => {
+            if let Some(t) = call.target.as_mut() {
+                rewrite(t);
+            }
+            call.args.iter_mut().for_each(rewrite);
+        }
+        Expr::Comprehension(c) => {
+            rewrite(&mut c.iter_range);
+            rewrite(&mut c.accu_init);
+            rewrite(&mut c.loop_cond);
+            rewrite(&mut c.loop_step);
+            rewrite(&mut c.result);
+        }
+        Expr::List(list) => list.elements.iter_mut().for_each(rewrite),
+        Expr::Map(map) => {
+            for entry in &mut map.entries {
+                if let cel::common::ast::EntryExpr::MapEntry(e) = &mut entry.expr {
+                    rewrite(&mut e.key);
+                    rewrite(&mut e.value);
+                }
+            }
+        }
+        Expr::Struct(s) => {
+            for entry in &mut s.entries {
+                if let cel::common::ast::EntryExpr::StructField(f) = &mut entry.expr {
+                    rewrite(&mut f.value);
+                }
+            }
+        }
+        Expr::Unspecified | Expr::Ident(_) | Expr::Literal(_) => {}
+    }
+}
+
+/// Declares [`HAS_FUNCTION`] on the environment.
+pub fn register(env: &mut cel::Env) {
+    // A new name: declaring it cannot clash. Were it to fail, every `has()`
+    // would fail with "no such overload" (loudly, never silently).
+    let _ = env.add_overload(
+        HAS_FUNCTION,
+        "palisade_has_dyn_string",
+        vec![DYN_TYPE, STRING_TYPE],
+        has,
+    );
+}
+
+fn has<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, ExecutionError> {
+    let [value, field] = args.as_slice() else {
+        return Err(ExecutionError::invalid_argument_count(2, args.len()));
+    };
+    let Some(field) = field.downcast_ref::<CelString>() else {
+        return Err(ExecutionError::function_error(
+            "has",
+            "field name is not a string",
+        ));
+    };
+    let key = CelString::from(field.inner().to_owned());
+    let present = match value.get_type().kind() {
+        // Values without fields: absent, as cel-go answers a presence test.
+        Kind::NullType
+        | Kind::Boolean
+        | Kind::Int
+        | Kind::UInt
+        | Kind::Double
+        | Kind::String
+        | Kind::Bytes
+        | Kind::Duration
+        | Kind::Timestamp => false,
+        _ => match value.as_indexer() {
+            Some(indexer) => match indexer.get(&key) {
+                Ok(_) => true,
+                Err(ExecutionError::NoSuchKey(_)) => false,
+                Err(e) => return Err(e),
+            },
+            None => {
+                return Err(ExecutionError::function_error(
+                    "has",
+                    format!("no such overload: has() on {}", value.get_type().name()),
+                ));
+            }
+        },
+    };
+    Ok(CowVal::owned(CelBool::from(present)))
+}
