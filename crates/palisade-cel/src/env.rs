@@ -48,7 +48,7 @@ fn env() -> &'static Arc<Env> {
         let _ = env.add_extension(cel::extensions::math);
         let _ = env.add_extension(cel::extensions::encoders);
         crate::kube_lib::register_fallbacks(&mut env);
-        crate::presence::register(&mut env);
+        crate::compat::register(&mut env);
         // cel-go (and so Kubernetes) keeps the last of repeated map literal keys.
         env.set_error_on_duplicate_map_keys(false);
         Arc::new(env)
@@ -64,7 +64,7 @@ const UNSUPPORTED_VARIABLES: &[&str] = &["authorizer"];
 pub struct Expression {
     source: Arc<str>,
     /// The parsed expression, macros expanded and `has()` rewritten
-    /// ([`crate::presence`]).
+    /// ([`crate::compat`]).
     ast: Arc<IdedExpr>,
 }
 
@@ -109,7 +109,7 @@ impl Expression {
                 });
             }
         }
-        crate::presence::rewrite(&mut ast);
+        crate::compat::rewrite(&mut ast);
         Ok(Expression {
             source: source.into(),
             ast: Arc::new(ast),

@@ -117,6 +117,18 @@ fn composited_variables_see_earlier_ones() {
 }
 
 #[test]
+fn cel_bind_binds_a_name_once() {
+    let s = scope(json!({"spec": {"containers": [{"name": "a"}, {"name": "b"}]}}));
+    assert!(truth(
+        &s,
+        "cel.bind(cs, object.spec.containers, cs.size() == 2 && cs[0].name == 'a')"
+    ));
+    assert!(truth(&s, "cel.bind(x, 1, cel.bind(x, x + 1, x)) == 2"));
+    // Two-variable comprehensions are not supported: an error, not a value.
+    assert!(eval(&s, "{'a': 1}.all(k, v, v > 0)").is_err());
+}
+
+#[test]
 fn string_and_list_extensions() {
     let s = scope(json!({}));
     assert!(truth(&s, "['a', 'b'].join(', ') == 'a, b'"));

@@ -1,6 +1,11 @@
-//! `has()` as Kubernetes evaluates it.
+//! Where `cel` 0.15 differs from the CEL of the API server, and the fixes:
 //!
-//! cel-go, as the API server configures it, answers `has(x.f)` with `false`
+//! 1. `has()`, evaluated as Kubernetes does (below).
+//! 2. `cel.bind(name, init, expr)` (cel-go's bindings extension, in the
+//!    Kubernetes environment), added as a macro expanding, as cel-go's does,
+//!    to a comprehension over nothing whose accumulator is `name`.
+//!
+//! `has()`: cel-go, as the API server configures it, answers `has(x.f)` with `false`
 //! when `x` holds no fields at all (null, a string, a number): only a map
 //! (or message) is asked for the key. `cel` 0.15 always reports an error
 //! there (cel-go's opt-in `EnableErrorOnBadPresenceTest` mode, which the CEL
@@ -15,9 +20,10 @@
 //! `has(a.b.c)` with no `a.b` is an error in both.
 
 use cel::ExecutionError;
-use cel::common::ast::{CallExpr, Expr, IdedExpr, LiteralValue};
+use cel::common::ast::{CallExpr, ComprehensionExpr, Expr, IdedExpr, ListExpr, LiteralValue};
 use cel::common::types::{CelBool, CelString, DYN_TYPE, Kind, STRING_TYPE};
 use cel::common::value::CowVal;
+use cel::parser::{Macro, MacroExprHelper, ParseError};
 
 /// The name of the presence function (`@` keeps it out of reach of source
 /// text, which cannot spell it).
@@ -76,8 +82,11 @@ pub fn rewrite(expr: &mut IdedExpr) {
     }
 }
 
-/// Declares [`HAS_FUNCTION`] on the environment.
+/// Declares [`HAS_FUNCTION`] and the `cel.bind` macro on the environment.
 pub fn register(env: &mut cel::Env) {
+    // A new macro name: declaring it cannot clash; if it did, `cel.bind`
+    // would stay an unknown function (an error, never a wrong value).
+    let _ = env.add_macro(Macro::receiver("bind", 3, bind_macro));
     // A new name: declaring it cannot clash. Were it to fail, every `has()`
     // would fail with "no such overload" (loudly, never silently).
     let _ = env.add_overload(
@@ -125,4 +134,47 @@ fn has<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, ExecutionErr
         },
     };
     Ok(CowVal::owned(CelBool::from(present)))
+}
+
+/// `cel.bind(x, init, body)`: `body` with `x` bound to `init`, evaluated
+/// once. Any other `<target>.bind(...)` is left alone.
+fn bind_macro(
+    helper: &mut MacroExprHelper<'_>,
+    target: &mut Option<IdedExpr>,
+    args: &mut Vec<IdedExpr>,
+) -> Result<Option<IdedExpr>, ParseError> {
+    let is_cel =
+        matches!(target.as_ref().map(|t| &t.expr), Some(Expr::Ident(name)) if name == "cel");
+    if !is_cel || args.len() != 3 {
+        return Ok(None);
+    }
+    let body = args.remove(2);
+    let init = args.remove(1);
+    let name = match args.remove(0) {
+        IdedExpr {
+            expr: Expr::Ident(name),
+            ..
+        } => name,
+        other => {
+            return Err(helper.new_error(
+                other.id,
+                "cel.bind() variable name must be a simple identifier",
+            ));
+        }
+    };
+    let range = helper.next_expr(Expr::List(ListExpr::new(Vec::new())));
+    let never = helper.next_expr(Expr::Literal(LiteralValue::Boolean(false.into())));
+    let step = helper.next_expr(Expr::Ident(name.clone()));
+    Ok(Some(helper.next_expr(Expr::Comprehension(Box::new(
+        ComprehensionExpr {
+            iter_range: range,
+            iter_var: "#unused".to_owned(),
+            iter_var2: None,
+            accu_var: name,
+            accu_init: init,
+            loop_cond: never,
+            loop_step: step,
+            result: body,
+        },
+    )))))
 }
