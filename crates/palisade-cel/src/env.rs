@@ -297,8 +297,12 @@ impl Scope {
     }
 }
 
+/// Compiled expressions, policies and templates are shared across threads.
 #[allow(dead_code)]
 fn assert_thread_safe() {
     fn check<T: Send + Sync>() {}
     check::<Expression>();
+    check::<crate::vap::Policy>();
+    check::<crate::vap::Binding>();
+    check::<crate::gatekeeper::NativeSource>();
 }

@@ -176,3 +176,22 @@ fn kubernetes_libraries() {
     let err = eval(&s, "quantity('ten') == quantity('1')").unwrap_err();
     assert!(err.contains("resulted in error"), "{err}");
 }
+
+#[test]
+fn one_compiled_expression_serves_many_threads() {
+    let e = Expression::compile(
+        "quantity(object.mem).isLessThan(quantity('1Gi')) && object.name.find('[0-9]+') == '7'",
+    )
+    .unwrap();
+    std::thread::scope(|t| {
+        for i in 0..4 {
+            let e = &e;
+            t.spawn(move || {
+                let mem = if i % 2 == 0 { "512Mi" } else { "2Gi" };
+                let s = scope(json!({"mem": mem, "name": "pod-7"}));
+                let got = matches!(s.eval(e), Ok(cel::Value::Bool(true)));
+                assert_eq!(got, i % 2 == 0);
+            });
+        }
+    });
+}
