@@ -1,7 +1,15 @@
 //! Where `cel` 0.15 differs from the CEL of the API server, and the fixes:
 //!
 //! 1. `has()`, evaluated as Kubernetes does (below).
-//! 2. `cel.bind(name, init, expr)` (cel-go's bindings extension, in the
+//! 2. A bound on evaluation: `cel` 0.15 has no cost budget and cannot be
+//!    interrupted, so every comprehension's loop condition is wrapped in a
+//!    call of [`BUDGET_FUNCTION`], which counts iterations per evaluation and
+//!    fails past the scope's limit ([`DEFAULT_ITERATION_LIMIT`]) with
+//!    cel-go's text `operation cancelled: actual cost limit exceeded`. Nested
+//!    comprehensions over large lists (the way to make CEL run for hours)
+//!    are thereby cut short; straight-line expressions are bounded by their
+//!    size and their inputs.
+//! 3. `cel.bind(name, init, expr)` (cel-go's bindings extension, in the
 //!    Kubernetes environment), added as a macro expanding, as cel-go's does,
 //!    to a comprehension over nothing whose accumulator is `name`.
 //!
@@ -29,7 +37,44 @@ use cel::parser::{Macro, MacroExprHelper, ParseError};
 /// text, which cannot spell it).
 pub const HAS_FUNCTION: &str = "@palisade_has";
 
-/// Rewrites every `has(x.f)` under `expr`.
+/// The internal function that counts comprehension iterations.
+pub const BUDGET_FUNCTION: &str = "@palisade_budget";
+
+/// Comprehension iterations allowed in one evaluation of one expression.
+/// Kubernetes' per-call cost limit is 1,000,000 units, and one iteration
+/// costs at least one; so this never cuts short what the API server allows.
+pub const DEFAULT_ITERATION_LIMIT: u64 = 1_000_000;
+
+thread_local! {
+    /// (iterations so far, limit) of the evaluation running on this thread.
+    static BUDGET: std::cell::Cell<(u64, u64)> =
+        const { std::cell::Cell::new((0, DEFAULT_ITERATION_LIMIT)) };
+}
+
+/// Starts the count for one evaluation on this thread.
+pub fn reset_budget(limit: u64) {
+    BUDGET.with(|b| b.set((0, limit)));
+}
+
+fn budget<'b, 'v>(mut args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, ExecutionError> {
+    let spent = BUDGET.with(|b| {
+        let (used, limit) = b.get();
+        b.set((used.saturating_add(1), limit));
+        used >= limit
+    });
+    if spent {
+        return Err(ExecutionError::function_error(
+            "cost",
+            "operation cancelled: actual cost limit exceeded",
+        ));
+    }
+    match args.pop() {
+        Some(v) if args.is_empty() => Ok(v),
+        _ => Err(ExecutionError::invalid_argument_count(1, args.len() + 1)),
+    }
+}
+
+/// Rewrites every `has(x.f)` under `expr`, and meters every comprehension.
 pub fn rewrite(expr: &mut IdedExpr) {
     match &mut expr.expr {
         Expr::Select(select) if select.test => {
@@ -61,6 +106,15 @@ pub fn rewrite(expr: &mut IdedExpr) {
             rewrite(&mut c.loop_cond);
             rewrite(&mut c.loop_step);
             rewrite(&mut c.result);
+            let cond = std::mem::take(&mut c.loop_cond);
+            c.loop_cond = IdedExpr {
+                id: cond.id,
+                expr: Expr::Call(CallExpr {
+                    func_name: BUDGET_FUNCTION.to_owned(),
+                    target: None,
+                    args: vec![cond],
+                }),
+            };
         }
         Expr::List(list) => list.elements.iter_mut().for_each(rewrite),
         Expr::Map(map) => {
@@ -82,8 +136,15 @@ pub fn rewrite(expr: &mut IdedExpr) {
     }
 }
 
-/// Declares [`HAS_FUNCTION`] and the `cel.bind` macro on the environment.
+/// Declares [`HAS_FUNCTION`], [`BUDGET_FUNCTION`] and the `cel.bind` macro
+/// on the environment.
 pub fn register(env: &mut cel::Env) {
+    let _ = env.add_overload(
+        BUDGET_FUNCTION,
+        "palisade_budget_dyn",
+        vec![DYN_TYPE],
+        budget,
+    );
     // A new macro name: declaring it cannot clash; if it did, `cel.bind`
     // would stay an unknown function (an error, never a wrong value).
     let _ = env.add_macro(Macro::receiver("bind", 3, bind_macro));

@@ -10,11 +10,14 @@
 //! - No type checking: Kubernetes compiles against the resource's schema and
 //!   rejects some expressions up front (wrong field types, non-bool
 //!   validations); here such mistakes surface at evaluation, as errors.
-//! - No runtime cost budget: `cel` 0.15 neither meters cost nor can be
-//!   interrupted. Evaluation is bounded by the size of its inputs (CEL has no
-//!   loops other than comprehensions over finite values; `lists.range` is
-//!   capped at 1,000,000 elements) and the parser's nesting limit; the
-//!   policy's per-call budget is not enforced.
+//! - No cost model: `cel` 0.15 neither meters cost nor can be interrupted.
+//!   Instead each evaluation may run at most a fixed number of comprehension
+//!   iterations ([`Scope::set_iteration_limit`], by default
+//!   [`crate::compat::DEFAULT_ITERATION_LIMIT`]), past which it fails with
+//!   cel-go's `operation cancelled: actual cost limit exceeded`. CEL has no
+//!   other loops, so this bounds the time of any expression by its size and
+//!   its inputs. The API server's cost estimates (which reject some
+//!   expressions at creation) and its per-binding budget are not modelled.
 //! - `authorizer` (and `authorizer.requestResource`) needs a live authorizer:
 //!   an expression that refers to it fails to compile ([`CompileError`])
 //!   instead of passing silently.
@@ -203,6 +206,8 @@ pub struct Scope {
     variables: HashMap<Key, Value>,
     /// Composited variables that failed, with their error.
     failed: HashMap<String, String>,
+    /// Comprehension iterations allowed per evaluation.
+    iteration_limit: u64,
 }
 
 impl Scope {
@@ -218,6 +223,7 @@ impl Scope {
             ctx,
             variables: HashMap::new(),
             failed: HashMap::new(),
+            iteration_limit: crate::compat::DEFAULT_ITERATION_LIMIT,
         };
         scope.publish_variables();
         scope
@@ -265,7 +271,13 @@ impl Scope {
         self.variables.get(&Key::String(Arc::new(name.to_owned())))
     }
 
+    /// Sets the comprehension iterations one evaluation may run.
+    pub fn set_iteration_limit(&mut self, limit: u64) {
+        self.iteration_limit = limit;
+    }
+
     pub fn eval(&self, expr: &Expression) -> Result<Value, EvalError> {
+        crate::compat::reset_budget(self.iteration_limit);
         Value::resolve(&expr.ast, &self.ctx).map_err(|e| EvalError {
             expression: expr.source.to_string(),
             message: self.describe(&e),

@@ -195,3 +195,28 @@ fn one_compiled_expression_serves_many_threads() {
         }
     });
 }
+
+#[test]
+fn evaluation_is_bounded() {
+    let mut s = scope(json!({}));
+    s.set_iteration_limit(10_000);
+    let err = eval(
+        &s,
+        "lists.range(200).all(x, lists.range(200).all(y, x + y >= 0))",
+    )
+    .unwrap_err();
+    assert!(
+        err.ends_with("operation cancelled: actual cost limit exceeded"),
+        "{err}"
+    );
+    // Within the limit, the same shape evaluates.
+    assert!(truth(
+        &s,
+        "lists.range(90).all(x, lists.range(90).all(y, x + y >= 0))"
+    ));
+    // The count starts again for every evaluation.
+    assert!(truth(
+        &s,
+        "lists.range(90).all(x, lists.range(90).all(y, x + y >= 0))"
+    ));
+}
