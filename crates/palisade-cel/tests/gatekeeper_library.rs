@@ -15,8 +15,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use palisade_cel::gatekeeper::{self, NativeSource, VapOptions};
-use palisade_cel::vap::{self, AdmissionRequest, Binding, Policy};
+use palisade_cel::gatekeeper::{self, GeneratedVap, NativeSource, VapOptions};
+use palisade_cel::vap;
 use palisade_core::Node;
 use serde_json::{Value as Json, json};
 
@@ -189,9 +189,6 @@ fn gatekeeper_library_cel_suites() {
         let Some(source) = NativeSource::from_template(&template).expect("template parses") else {
             continue;
         };
-        let policy_json = gatekeeper::template_to_policy(&source, &VapOptions::default());
-        let policy =
-            Policy::parse(&Node::from_json(&policy_json)).expect("generated policy parses");
         let name = dir
             .file_name()
             .unwrap_or_default()
@@ -206,11 +203,8 @@ fn gatekeeper_library_cel_suites() {
                 .expect("constraint");
             let constraint = load_one(&dir.join(constraint_path));
             let constraint_json = constraint.to_json();
-            let binding = Binding::parse(&Node::from_json(
-                &gatekeeper::constraint_to_binding(&constraint).expect("binding"),
-            ))
-            .expect("generated binding parses");
-            let params = vec![constraint.clone()];
+            let generated = GeneratedVap::new(&source, &constraint, &VapOptions::default())
+                .expect("generated policy and binding parse");
             for case in test.get("cases").into_iter().flat_map(Node::items) {
                 let case_name = case.get("name").and_then(Node::as_str).unwrap_or("?");
                 let object_path = case.get("object").and_then(Node::as_str).expect("object");
@@ -226,14 +220,7 @@ fn gatekeeper_library_cel_suites() {
                 };
                 // (b) The generated policy and binding, as the API server
                 // evaluates them: a bare object is a CREATE.
-                let mut request = AdmissionRequest::from_json(&review);
-                if request.operation.is_empty() {
-                    request.operation = "CREATE".into();
-                }
-                if request.operation == "DELETE" {
-                    request.object = None;
-                }
-                let outcome = vap::evaluate(&policy, &binding, &request, &params);
+                let outcome = generated.evaluate(&review, &[]);
                 let via_vap: Vec<String> =
                     outcome.failures.iter().map(|f| f.message.clone()).collect();
 

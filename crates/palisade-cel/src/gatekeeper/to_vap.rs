@@ -239,3 +239,50 @@ pub fn constraint_to_binding(constraint: &Node) -> Result<Json, ParseError> {
         }
     }))
 }
+
+/// A template and one constraint as the policy and binding Gatekeeper
+/// generates, parsed and ready to evaluate reviews as the API server would.
+#[derive(Clone, Debug)]
+pub struct GeneratedVap {
+    pub policy: crate::vap::Policy,
+    pub binding: crate::vap::Binding,
+    /// The constraint, which the binding's `paramRef` names.
+    pub constraint: Node,
+}
+
+impl GeneratedVap {
+    pub fn new(
+        source: &NativeSource,
+        constraint: &Node,
+        options: &VapOptions,
+    ) -> Result<GeneratedVap, ParseError> {
+        let policy =
+            crate::vap::Policy::parse(&Node::from_json(&template_to_policy(source, options)))?;
+        let binding =
+            crate::vap::Binding::parse(&Node::from_json(&constraint_to_binding(constraint)?))?;
+        Ok(GeneratedVap {
+            policy,
+            binding,
+            constraint: constraint.clone(),
+        })
+    }
+
+    /// Evaluates a Gatekeeper review (gator's `input.review`). A review with
+    /// no operation (gator's review of a bare object) is taken as a CREATE,
+    /// what the API server would see; on DELETE `object` is null. Kind,
+    /// resource, name and namespace missing from the review are taken from
+    /// the object. `namespaces` are the Namespace objects known, for
+    /// `namespaceSelector` and `namespaceObject`.
+    pub fn evaluate(&self, review: &Json, namespaces: &[Node]) -> crate::vap::Outcome {
+        let mut request = crate::vap::AdmissionRequest::from_json(review);
+        if request.operation.is_empty() {
+            request.operation = "CREATE".to_owned();
+        }
+        if request.operation == "DELETE" {
+            request.object = None;
+        }
+        let mut objects: Vec<Node> = namespaces.to_vec();
+        objects.push(self.constraint.clone());
+        crate::vap::evaluate(&self.policy, &self.binding, &request, &objects)
+    }
+}
