@@ -29,7 +29,7 @@
 
 use cel::ExecutionError;
 use cel::common::ast::{CallExpr, ComprehensionExpr, Expr, IdedExpr, ListExpr, LiteralValue};
-use cel::common::types::{CelBool, CelString, DYN_TYPE, Kind, STRING_TYPE};
+use cel::common::types::{CelBool, CelOptional, CelString, DYN_TYPE, Kind, STRING_TYPE};
 use cel::common::value::CowVal;
 use cel::parser::{Macro, MacroExprHelper, ParseError};
 
@@ -168,32 +168,7 @@ fn has<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, ExecutionErr
             "field name is not a string",
         ));
     };
-    let key = CelString::from(field.inner().to_owned());
-    let present = match value.get_type().kind() {
-        // Values without fields: absent, as cel-go answers a presence test.
-        Kind::NullType
-        | Kind::Boolean
-        | Kind::Int
-        | Kind::UInt
-        | Kind::Double
-        | Kind::String
-        | Kind::Bytes
-        | Kind::Duration
-        | Kind::Timestamp => false,
-        _ => match value.as_indexer() {
-            Some(indexer) => match indexer.get(&key) {
-                Ok(_) => true,
-                Err(ExecutionError::NoSuchKey(_)) => false,
-                Err(e) => return Err(e),
-            },
-            None => {
-                return Err(ExecutionError::function_error(
-                    "has",
-                    format!("no such overload: has() on {}", value.get_type().name()),
-                ));
-            }
-        },
-    };
+    let present = has_field(value.as_ref(), field.inner())?;
     Ok(CowVal::owned(CelBool::from(present)))
 }
 
@@ -238,4 +213,38 @@ fn bind_macro(
             result: body,
         },
     )))))
+}
+
+/// Whether `value` has `field`, as cel-go's presence test answers.
+fn has_field(value: &dyn cel::common::value::Val, field: &str) -> Result<bool, ExecutionError> {
+    // An optional (from `x.?y`) tests its value; an empty one has nothing.
+    if let Some(opt) = value.downcast_ref::<CelOptional>() {
+        return match opt.option() {
+            Some(inner) => has_field(inner, field),
+            None => Ok(false),
+        };
+    }
+    match value.get_type().kind() {
+        // Values without fields: absent, as cel-go answers a presence test.
+        Kind::NullType
+        | Kind::Boolean
+        | Kind::Int
+        | Kind::UInt
+        | Kind::Double
+        | Kind::String
+        | Kind::Bytes
+        | Kind::Duration
+        | Kind::Timestamp => Ok(false),
+        _ => match value.as_indexer() {
+            Some(indexer) => match indexer.get(&CelString::from(field)) {
+                Ok(_) => Ok(true),
+                Err(ExecutionError::NoSuchKey(_)) => Ok(false),
+                Err(e) => Err(e),
+            },
+            None => Err(ExecutionError::function_error(
+                "has",
+                format!("no such overload: has() on {}", value.get_type().name()),
+            )),
+        },
+    }
 }

@@ -64,6 +64,9 @@ fn has_on_a_value_without_fields_is_false_as_in_kubernetes() {
     // The operand itself is still evaluated: a missing step is an error.
     let err = eval(&s, "has(object.spec.containers)").unwrap_err();
     assert!(err.ends_with("no such key: spec"), "{err}");
+    // Through optionals.
+    assert!(truth(&s, "has(object.?metadata.name)"));
+    assert!(!truth(&s, "has(object.?spec.name)"));
     // Inside comprehensions too.
     assert!(truth(
         &s,
