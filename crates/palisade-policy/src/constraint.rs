@@ -87,6 +87,8 @@ pub struct Constraint {
     /// The action per enforcement point; `*` applies to every point.
     actions: BTreeMap<String, Vec<Action>>,
     pub origin: Arc<str>,
+    /// The whole object as JSON, for the CEL engine (`variables.params`).
+    pub json: serde_json::Value,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -184,6 +186,7 @@ impl Constraint {
             parameters,
             actions,
             origin,
+            json: object.root().to_json(),
         })
     }
 

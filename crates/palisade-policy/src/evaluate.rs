@@ -11,6 +11,7 @@ use crate::constraint::Constraint;
 use crate::rego::{RegoProgram, Violation};
 use crate::review::Review;
 use crate::template::Template;
+use palisade_cel::gatekeeper::NativeSource;
 use crate::value::{object, to_rego};
 
 /// Which engine runs a template that carries both Rego and CEL.
@@ -29,16 +30,42 @@ pub enum EnginePreference {
 pub struct CompiledTemplate {
     pub template: Template,
     pub rego: Option<RegoProgram>,
+    /// The `K8sNativeValidation` code, compiled.
+    pub cel: Option<NativeSource>,
 }
 
 impl CompiledTemplate {
-    /// Compiles the template's Rego against an inventory document.
+    /// Compiles the template's Rego against an inventory document, and its
+    /// CEL when it has some. Either failing refuses the template, as
+    /// Gatekeeper refuses a template any of whose engines rejects it.
     pub fn compile(template: Template, inventory: Value) -> Result<CompiledTemplate, String> {
         let rego = match &template.rego {
             Some(source) => Some(RegoProgram::compile(&template.name, source, inventory)?),
             None => None,
         };
-        Ok(CompiledTemplate { template, rego })
+        let cel = match &template.cel {
+            Some(source) => Some(
+                NativeSource::from_source(
+                    source,
+                    "spec.targets[0].code[K8sNativeValidation].source",
+                    template.name.clone(),
+                    template.kind.clone(),
+                )
+                .map_err(|e| format!("CEL: {e}"))?,
+            ),
+            None => None,
+        };
+        Ok(CompiledTemplate {
+            template,
+            rego,
+            cel,
+        })
+    }
+
+    /// Whether CEL runs for this template under `preference`: when it is
+    /// preferred and present, or when the template has no Rego.
+    pub fn runs_cel(&self, preference: EnginePreference) -> bool {
+        self.cel.is_some() && (preference == EnginePreference::Cel || self.rego.is_none())
     }
 }
 
@@ -62,6 +89,7 @@ pub fn evaluate(
     review_value: &Value,
     namespace_labels: Option<&BTreeMap<String, String>>,
     deadline: Option<Instant>,
+    engine: EnginePreference,
 ) -> Vec<Violation> {
     match constraint.matcher.matches(review, namespace_labels) {
         Ok(false) => return Vec::new(),
@@ -73,14 +101,26 @@ pub fn evaluate(
             }];
         }
     }
-    let Some(program) = &compiled.rego else {
-        return vec![Violation {
-            msg: format!(
-                "template {:?} has no Rego and CEL is not available here",
-                compiled.template.name
-            ),
+    if compiled.runs_cel(engine)
+        && let Some(source) = &compiled.cel
+    {
+        let review_json = crate::value::to_json(review_value);
+        let namespace = review.namespace_object.map(palisade_core::Node::to_json);
+        return palisade_cel::gatekeeper::evaluate(
+            source,
+            &review_json,
+            &constraint.json,
+            namespace.as_ref(),
+        )
+        .into_iter()
+        .map(|msg| Violation {
+            msg,
             details: serde_json::json!({}),
-        }];
+        })
+        .collect();
+    }
+    let Some(program) = &compiled.rego else {
+        return Vec::new();
     };
     let input = object([
         ("review", review_value.clone()),

@@ -209,6 +209,7 @@ impl PolicySet {
                 &review_value,
                 namespace_labels,
                 deadline,
+                self.engine,
             ) {
                 results.push(PolicyResult {
                     constraint: &bound.constraint,

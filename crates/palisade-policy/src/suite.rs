@@ -345,8 +345,8 @@ pub fn run_suite(path: &Path, options: &VerifyOptions) -> Result<SuiteOutcome, S
                     &review.to_rego(),
                     None,
                     None,
+                    options.engine,
                 );
-                let _ = options;
                 check(&assertions, &results)
             })();
             record(case_name, result.err());
