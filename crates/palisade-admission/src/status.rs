@@ -135,6 +135,19 @@ impl Status {
         Status::failure(403, "Forbidden", message, None)
     }
 
+    /// A denial with one of the reasons a ValidatingAdmissionPolicy validation
+    /// may give (`Unauthorized`, `Forbidden`, `Invalid`,
+    /// `RequestEntityTooLarge`), with its HTTP code; anything else is `Invalid`.
+    pub fn policy_denial(reason: &str, message: String) -> Self {
+        let (code, reason) = match reason {
+            "Unauthorized" => (401, "Unauthorized"),
+            "Forbidden" => (403, "Forbidden"),
+            "RequestEntityTooLarge" => (413, "RequestEntityTooLarge"),
+            _ => (422, "Invalid"),
+        };
+        Status::failure(code, reason, message, None)
+    }
+
     pub fn bad_request(message: &str) -> Self {
         Status::failure(400, "BadRequest", message.to_owned(), None)
     }

@@ -163,18 +163,18 @@ pub struct ScanArgs {
     pub findings: FindingsArgs,
     #[command(flatten)]
     pub rbac: RbacOptionArgs,
-    /// What runs (comma-separated): analyzers (pss, netpol, rbac, policy, yaml), rule
+    /// What runs (comma-separated): analyzers (pss, netpol, rbac, policy, vap, yaml), rule
     /// ids (pss/privileged) or rule prefixes (rbac/esc-*). `palisade rules` lists them.
     #[arg(
         long,
         value_name = "ANALYZER|RULE",
         value_delimiter = ',',
-        default_value = "pss,netpol,rbac,policy,yaml"
+        default_value = "pss,netpol,rbac,policy,vap,yaml"
     )]
     pub analyzers: Vec<String>,
-    /// Gatekeeper ConstraintTemplates and Constraints to enforce (files or
-    /// directories, repeatable); templates and constraints in the scanned input
-    /// are enforced too.
+    /// Gatekeeper ConstraintTemplates and Constraints, and
+    /// ValidatingAdmissionPolicies with their bindings, to enforce (files or
+    /// directories, repeatable); those in the scanned input are enforced too.
     #[arg(long = "policies", value_name = "PATH")]
     pub policies: Vec<PathBuf>,
     /// Which engine runs templates that carry both Rego and CEL.

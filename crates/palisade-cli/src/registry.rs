@@ -4,7 +4,7 @@
 
 use palisade_core::{Registry, YamlNotes};
 use palisade_netpol::NetworkPolicyLint;
-use palisade_policy::GatekeeperPolicies;
+use palisade_policy::{GatekeeperPolicies, ValidatingAdmissionPolicies};
 use palisade_pss::PodSecurity;
 use palisade_rbac::RbacRisks;
 
@@ -15,6 +15,7 @@ pub fn registry() -> Registry {
         Box::new(NetworkPolicyLint),
         Box::new(RbacRisks),
         Box::new(GatekeeperPolicies),
+        Box::new(ValidatingAdmissionPolicies),
         Box::new(YamlNotes),
     ])
 }

@@ -306,3 +306,106 @@ fn serve_refuses_to_start_with_a_policy_it_cannot_enforce() {
         "{text}"
     );
 }
+
+#[test]
+fn scan_applies_validating_admission_policies_with_one_rule_id_per_binding() {
+    let output = palisade(&[
+        "scan",
+        "examples/",
+        "--policies",
+        "policy-examples/vap",
+        "--analyzers",
+        "vap",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let report = json_of(&output);
+    let mut seen: Vec<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {} {}",
+                f["rule"].as_str().unwrap(),
+                f["object"]["name"].as_str().unwrap(),
+                f["message"].as_str().unwrap()
+            )
+        })
+        .collect();
+    seen.sort();
+    assert_eq!(
+        seen,
+        [
+            "vap/require-memory-limits/require-memory-limits orders-db containers without a memory limit: postgres",
+            "vap/require-memory-limits/require-memory-limits storefront containers without a memory limit: web",
+            "vap/require-memory-limits/require-memory-limits storefront-hardened containers without a memory limit: web",
+        ]
+    );
+}
+
+#[test]
+fn admit_answers_for_validating_admission_policies_as_the_api_server() {
+    let dir = tempdir("vap-admit");
+    fs::write(
+        dir.join("deploy.yaml"),
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: big\n  namespace: shop\nspec:\n  replicas: 5\n  selector:\n    matchLabels: {app: big}\n  template:\n    metadata:\n      labels: {app: big}\n    spec:\n      containers:\n      - name: web\n        image: nginx\n        resources:\n          limits: {cpu: 100m}\n",
+    )
+    .unwrap();
+    let output = palisade(&[
+        "admit",
+        "-f",
+        dir.join("deploy.yaml").to_str().unwrap(),
+        "--namespace-labels",
+        "shop=team=a",
+        "--policies",
+        "policy-examples/vap",
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let response = &json_of(&output)["response"];
+    assert_eq!(response["status"]["code"], 422);
+    assert_eq!(response["status"]["reason"], "Invalid");
+    assert_eq!(
+        response["status"]["message"],
+        "ValidatingAdmissionPolicy 'require-memory-limits' with binding 'require-memory-limits' denied request: containers without a memory limit: web"
+    );
+    assert_eq!(
+        response["warnings"],
+        serde_json::json!([
+            "Validation failed for ValidatingAdmissionPolicy 'max-replicas' with binding 'max-replicas-shop': replicas 5 exceed the ceiling of 2"
+        ])
+    );
+    let audit =
+        response["auditAnnotations"]["validation.policy.admission.k8s.io.validation_failure"]
+            .as_str()
+            .expect("the Audit action records the failure");
+    assert!(
+        audit.contains("\"binding\":\"max-replicas-shop\""),
+        "{audit}"
+    );
+
+    // Without its params, a binding with parameterNotFoundAction Deny refuses everything.
+    fs::write(
+        dir.join("policy.yaml"),
+        fs::read_to_string(common::repo_root().join("policy-examples/vap/max-replicas.yaml"))
+            .unwrap()
+            .split("\n---\napiVersion: v1\nkind: ConfigMap")
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    let output = palisade(&[
+        "admit",
+        "-f",
+        dir.join("deploy.yaml").to_str().unwrap(),
+        "--namespace-labels",
+        "shop=team=a",
+        "--policies",
+        dir.join("policy.yaml").to_str().unwrap(),
+    ]);
+    let response = &json_of(&output)["response"];
+    assert_eq!(response["allowed"], false, "{response}");
+    let message = response["status"]["message"].as_str().unwrap();
+    assert!(message.contains("no params found"), "{message}");
+}

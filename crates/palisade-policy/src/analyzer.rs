@@ -40,7 +40,13 @@ fn severity(actions: &[Action]) -> Severity {
     }
 }
 
-fn location_finding(rule: &str, severity: Severity, message: String, origin: &str) -> Finding {
+/// A finding at a `file:line:col` origin.
+pub(crate) fn location_finding(
+    rule: &str,
+    severity: Severity,
+    message: String,
+    origin: &str,
+) -> Finding {
     // `origin` is `file:line:col`; findings want the parts.
     let mut parts = origin.rsplitn(3, ':');
     let col = parts.next().and_then(|c| c.parse().ok());

@@ -11,8 +11,8 @@ use crate::constraint::Constraint;
 use crate::rego::{RegoProgram, Violation};
 use crate::review::Review;
 use crate::template::Template;
-use palisade_cel::gatekeeper::NativeSource;
 use crate::value::{object, to_rego};
+use palisade_cel::gatekeeper::NativeSource;
 
 /// Which engine runs a template that carries both Rego and CEL.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -77,20 +77,33 @@ pub fn parameters_value(constraint: &Constraint) -> Value {
         .map_or_else(Value::new_object, to_rego)
 }
 
-/// The results of one constraint on one review. `review_value` is
-/// `review.to_rego()`, built once per review and shared by every constraint.
-/// A match error or a policy's runtime error is one result whose message is
-/// the error, as Gatekeeper reports it.
+/// One review as every constraint sees it.
+pub struct Subject<'r> {
+    pub review: &'r Review<'r>,
+    /// `review.to_rego()`, built once per review and shared by every constraint.
+    pub value: &'r Value,
+    /// The labels of the object's Namespace, when known.
+    pub namespace_labels: Option<&'r BTreeMap<String, String>>,
+    pub deadline: Option<Instant>,
+    pub engine: EnginePreference,
+}
+
+/// The results of one constraint on one review. A match error or a policy's
+/// runtime error is one result whose message is the error, as Gatekeeper
+/// reports it.
 pub fn evaluate(
     compiled: &CompiledTemplate,
     constraint: &Constraint,
     parameters: &Value,
-    review: &Review,
-    review_value: &Value,
-    namespace_labels: Option<&BTreeMap<String, String>>,
-    deadline: Option<Instant>,
-    engine: EnginePreference,
+    subject: &Subject<'_>,
 ) -> Vec<Violation> {
+    let Subject {
+        review,
+        value: review_value,
+        namespace_labels,
+        deadline,
+        engine,
+    } = *subject;
     match constraint.matcher.matches(review, namespace_labels) {
         Ok(false) => return Vec::new(),
         Ok(true) => {}

@@ -18,5 +18,9 @@ pub mod rules;
 pub mod suite;
 pub mod template;
 pub mod value;
+pub mod vap;
+pub mod vap_admission;
+pub mod vap_analyzer;
 
 pub use analyzer::GatekeeperPolicies;
+pub use vap_analyzer::ValidatingAdmissionPolicies;

@@ -15,7 +15,7 @@ use palisade_core::Object;
 use regorus::Value;
 
 use crate::constraint::{Action, Constraint, is_constraint};
-use crate::evaluate::{CompiledTemplate, EnginePreference, evaluate, parameters_value};
+use crate::evaluate::{CompiledTemplate, EnginePreference, Subject, evaluate, parameters_value};
 use crate::rego::Violation;
 use crate::review::Review;
 use crate::template::{Template, is_template, origin_of};
@@ -199,17 +199,20 @@ impl PolicySet {
             return Vec::new();
         }
         let review_value = review.to_rego();
+        let subject = Subject {
+            review,
+            value: &review_value,
+            namespace_labels,
+            deadline,
+            engine: self.engine,
+        };
         let mut results = Vec::new();
         for (bound, actions) in candidates {
             for violation in evaluate(
                 &bound.template,
                 &bound.constraint,
                 &bound.parameters,
-                review,
-                &review_value,
-                namespace_labels,
-                deadline,
-                self.engine,
+                &subject,
             ) {
                 results.push(PolicyResult {
                     constraint: &bound.constraint,

@@ -15,7 +15,7 @@ use palisade_load::Limits;
 use regex::Regex;
 
 use crate::constraint::Constraint;
-use crate::evaluate::{CompiledTemplate, EnginePreference, evaluate, parameters_value};
+use crate::evaluate::{CompiledTemplate, EnginePreference, Subject, evaluate, parameters_value};
 use crate::inventory::inventory;
 use crate::rego::Violation;
 use crate::review::Review;
@@ -337,16 +337,15 @@ pub fn run_suite(path: &Path, options: &VerifyOptions) -> Result<SuiteOutcome, S
                 let assertions = list(case, "assertions")
                     .map(parse_assertion)
                     .collect::<Result<Vec<_>, _>>()?;
-                let results = evaluate(
-                    compiled,
-                    &constraint,
-                    &parameters,
-                    &review,
-                    &review.to_rego(),
-                    None,
-                    None,
-                    options.engine,
-                );
+                let value = review.to_rego();
+                let subject = Subject {
+                    review: &review,
+                    value: &value,
+                    namespace_labels: None,
+                    deadline: None,
+                    engine: options.engine,
+                };
+                let results = evaluate(compiled, &constraint, &parameters, &subject);
                 check(&assertions, &results)
             })();
             record(case_name, result.err());

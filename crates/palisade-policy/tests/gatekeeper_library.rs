@@ -22,7 +22,10 @@ fn run_library(engine: EnginePreference) {
         for case in outcome.cases {
             cases += 1;
             if let Some(why) = case.failure {
-                failed.push(format!("{} :: {} :: {}: {why}", case.suite, case.test, case.case));
+                failed.push(format!(
+                    "{} :: {} :: {}: {why}",
+                    case.suite, case.test, case.case
+                ));
             }
         }
     }
@@ -44,7 +47,11 @@ fn run_library(engine: EnginePreference) {
         .count();
     assert_eq!(with_cel, 16);
     assert_eq!(cases, 270);
-    assert!(failed.is_empty(), "{engine:?}: {} of {cases} cases failed", failed.len());
+    assert!(
+        failed.is_empty(),
+        "{engine:?}: {} of {cases} cases failed",
+        failed.len()
+    );
 }
 
 #[test]

@@ -36,7 +36,8 @@ pub struct AdmitArgs {
     /// User named in wrapped requests (exemptions by username match it).
     #[arg(long = "as", value_name = "USER", default_value = "")]
     pub user: String,
-    /// Gatekeeper ConstraintTemplates and Constraints to enforce after Pod
+    /// Gatekeeper ConstraintTemplates and Constraints, and
+    /// ValidatingAdmissionPolicies with their bindings, to enforce after Pod
     /// Security (files or directories, repeatable).
     #[arg(long = "policies", value_name = "PATH")]
     pub policies: Vec<PathBuf>,
@@ -49,7 +50,7 @@ pub fn run(args: &AdmitArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
     let loaded = inputs::load(&[], &args.input)?;
     let roots: Vec<&Node> = loaded.objects.iter().map(|o| o.root()).collect();
     let policies =
-        crate::commands::policy::load_policy_set(&args.policies, &roots, args.policy_engine)?;
+        crate::commands::policy::load_policies(&args.policies, &roots, args.policy_engine)?;
     let admission =
         crate::commands::serve::admission(load_config(args.config.as_deref())?, false, policies);
 

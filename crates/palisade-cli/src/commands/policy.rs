@@ -166,17 +166,28 @@ fn run_verify(args: &VerifyArgs, global: &GlobalArgs) -> Result<Outcome, CliErro
     })
 }
 
-/// The Gatekeeper policies of `serve` and `admit`: templates and constraints
-/// from `paths`, with `inventory` as `data.inventory`. Any template or
-/// constraint that cannot be enforced stops the command: a webhook must not
-/// start with a policy silently missing.
-pub fn load_policy_set(
+/// The custom policies of `serve` and `admit`.
+#[derive(Default)]
+pub struct LoadedPolicies {
+    pub gatekeeper: Option<palisade_policy::policy_set::PolicySet>,
+    pub vap: Option<palisade_policy::vap::VapSet>,
+}
+
+/// The custom policies of `serve` and `admit`: Gatekeeper templates and
+/// constraints, and ValidatingAdmissionPolicies with their bindings, from
+/// `paths`; `objects` (the -f input) are `data.inventory` and may hold VAP
+/// params. Any policy that cannot be enforced stops the command: a webhook
+/// must not start with a policy silently missing.
+pub fn load_policies(
     paths: &[PathBuf],
-    inventory: &[&palisade_core::Node],
+    objects: &[&palisade_core::Node],
     engine: EngineArg,
-) -> Result<Option<palisade_policy::policy_set::PolicySet>, CliError> {
+) -> Result<LoadedPolicies, CliError> {
+    use palisade_policy::constraint::is_constraint;
+    use palisade_policy::template::is_template;
+    use palisade_policy::vap::is_vap_object;
     if paths.is_empty() {
-        return Ok(None);
+        return Ok(LoadedPolicies::default());
     }
     let inputs: Vec<palisade_load::Input> = paths
         .iter()
@@ -188,31 +199,46 @@ pub fn load_policy_set(
             loaded.errors.iter().map(|e| e.to_string()).collect(),
         ));
     }
-    let objects: Vec<&palisade_core::Object> = loaded
+    let gatekeeper: Vec<&palisade_core::Object> = loaded
         .objects
         .iter()
-        .filter(|o| {
-            palisade_policy::template::is_template(o)
-                || palisade_policy::constraint::is_constraint(o)
-        })
+        .filter(|o| is_template(o) || is_constraint(o))
         .collect();
-    if objects.is_empty() {
+    let has_vap = loaded.objects.iter().any(is_vap_object);
+    if gatekeeper.is_empty() && !has_vap {
         return Err(CliError::Input(vec![
-            "--policies: no ConstraintTemplate or Constraint found".to_owned(),
+            "--policies: no ConstraintTemplate, Constraint or ValidatingAdmissionPolicy found"
+                .to_owned(),
         ]));
     }
-    let set = palisade_policy::policy_set::PolicySet::build(
-        objects,
-        palisade_policy::inventory::inventory(inventory.iter().copied()),
-        engine.into(),
-    );
-    if !set.problems.is_empty() {
+    let mut problems = Vec::new();
+    let mut policies = LoadedPolicies::default();
+    if !gatekeeper.is_empty() {
+        let set = palisade_policy::policy_set::PolicySet::build(
+            gatekeeper,
+            palisade_policy::inventory::inventory(objects.iter().copied()),
+            engine.into(),
+        );
+        problems.extend(set.problems.iter().cloned());
+        policies.gatekeeper = Some(set);
+    }
+    if has_vap {
+        let candidates = loaded
+            .objects
+            .iter()
+            .map(palisade_core::Object::root)
+            .chain(objects.iter().copied());
+        let set = palisade_policy::vap::VapSet::build(loaded.objects.iter(), candidates);
+        problems.extend(set.problems.iter().cloned());
+        policies.vap = Some(set);
+    }
+    if !problems.is_empty() {
         return Err(CliError::Input(
-            set.problems
+            problems
                 .iter()
                 .map(|p| format!("{}: {}", p.origin, p.message))
                 .collect(),
         ));
     }
-    Ok(Some(set))
+    Ok(policies)
 }

@@ -70,9 +70,10 @@ pub struct ServeArgs {
     /// Namespace (and Pod) objects to use instead of watching the cluster: -f PATH (repeatable).
     #[command(flatten)]
     pub input: crate::cli::InputArgs,
-    /// Gatekeeper ConstraintTemplates and Constraints to enforce after Pod
-    /// Security (files or directories, repeatable); the server refuses to start
-    /// if one cannot be enforced.
+    /// Gatekeeper ConstraintTemplates and Constraints, and
+    /// ValidatingAdmissionPolicies with their bindings and params, to enforce
+    /// after Pod Security (files or directories, repeatable); the server
+    /// refuses to start if one cannot be enforced.
     #[arg(long = "policies", value_name = "PATH")]
     pub policies: Vec<PathBuf>,
     /// Which engine runs templates that carry both Rego and CEL.
@@ -102,13 +103,16 @@ pub fn run(args: &ServeArgs, _global: &GlobalArgs) -> Result<Outcome, CliError> 
     };
     let roots: Vec<&palisade_core::Node> = inventory_objects.iter().map(|o| o.root()).collect();
     let policies =
-        crate::commands::policy::load_policy_set(&args.policies, &roots, args.policy_engine)?;
-    if let Some(set) = &policies {
+        crate::commands::policy::load_policies(&args.policies, &roots, args.policy_engine)?;
+    if let Some(set) = &policies.gatekeeper {
         tracing::info!(
             templates = set.templates(),
             constraints = set.constraints().count(),
             "Gatekeeper policies loaded"
         );
+    }
+    if policies.vap.is_some() {
+        tracing::info!("ValidatingAdmissionPolicies loaded");
     }
     let admission = admission(config, args.fail_open, policies);
     let certs = CertStore::open(&args.tls_cert, &args.tls_key)
@@ -152,12 +156,13 @@ pub fn run(args: &ServeArgs, _global: &GlobalArgs) -> Result<Outcome, CliError> 
     })
 }
 
-/// Pod Security, then the Gatekeeper policies if any, failing open or closed
-/// as asked.
+/// Pod Security, then ValidatingAdmissionPolicies and Gatekeeper constraints
+/// if any (the order the API server runs in-process admission and webhooks),
+/// failing open or closed as asked.
 pub fn admission(
     config: PodSecurityConfiguration,
     fail_open: bool,
-    policies: Option<palisade_policy::policy_set::PolicySet>,
+    policies: crate::commands::policy::LoadedPolicies,
 ) -> Admission {
     let failure_policy = if fail_open {
         FailurePolicy::Ignore
@@ -167,7 +172,12 @@ pub fn admission(
     let mut pod_security = PodSecurity::new(config);
     pod_security.failure_policy = failure_policy;
     let mut all: Vec<Arc<dyn palisade_admission::Policy>> = vec![Arc::new(pod_security)];
-    if let Some(set) = policies {
+    if let Some(set) = policies.vap {
+        let mut vap = palisade_policy::vap_admission::VapAdmission::new(set);
+        vap.failure_policy = failure_policy;
+        all.push(Arc::new(vap));
+    }
+    if let Some(set) = policies.gatekeeper {
         let mut gatekeeper = palisade_policy::admission::GatekeeperAdmission::new(set);
         gatekeeper.failure_policy = failure_policy;
         all.push(Arc::new(gatekeeper));
