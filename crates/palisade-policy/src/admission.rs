@@ -10,6 +10,7 @@
 //! request through.
 
 use std::collections::BTreeMap;
+use std::sync::{Arc, RwLock};
 
 use palisade_admission::review::Operation;
 use palisade_admission::{
@@ -22,17 +23,36 @@ use crate::constraint::{Action, enforcement_point};
 use crate::policy_set::PolicySet;
 use crate::review::Review;
 
+/// A policy set that can be replaced while the webhook serves (a watch of
+/// the cluster's templates and constraints swaps in a new set; requests in
+/// flight finish with the set they started with).
+pub type SharedPolicySet = Arc<RwLock<Arc<PolicySet>>>;
+
 /// The Gatekeeper policy of a webhook.
 pub struct GatekeeperAdmission {
-    set: PolicySet,
+    set: SharedPolicySet,
     pub failure_policy: FailurePolicy,
 }
 
 impl GatekeeperAdmission {
     pub fn new(set: PolicySet) -> GatekeeperAdmission {
+        GatekeeperAdmission::shared(Arc::new(RwLock::new(Arc::new(set))))
+    }
+
+    /// A policy reading whatever set `set` holds at each request.
+    pub fn shared(set: SharedPolicySet) -> GatekeeperAdmission {
         GatekeeperAdmission {
             set,
             failure_policy: FailurePolicy::Fail,
+        }
+    }
+
+    fn current(&self) -> Arc<PolicySet> {
+        // A poisoned lock only means a writer panicked mid-swap; the Arc it
+        // holds is still a whole set.
+        match self.set.read() {
+            Ok(guard) => guard.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
         }
     }
 }
@@ -115,7 +135,8 @@ impl Policy for GatekeeperAdmission {
     }
 
     fn admit(&self, request: &Request, context: &Context<'_>) -> Result<Verdict, PolicyError> {
-        if request.operation == Operation::Connect || self.set.is_empty() {
+        let set = self.current();
+        if request.operation == Operation::Connect || set.is_empty() {
             return Ok(Verdict::allow());
         }
         let user = user_info(request);
@@ -155,7 +176,7 @@ impl Policy for GatekeeperAdmission {
             options: None,
             namespace_object: namespace_node.as_ref(),
         };
-        let results = self.set.review(
+        let results = set.review(
             &review,
             labels.as_deref(),
             enforcement_point::WEBHOOK,
