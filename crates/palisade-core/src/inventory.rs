@@ -36,6 +36,9 @@ pub struct Inventory {
     /// What the source noticed while reading the objects (the loader's `yaml/*`
     /// findings), kept for the analyzer that reports them.
     reading_notes: Vec<Finding>,
+    /// Policies given beside the input (`scan --policies`): read by the
+    /// analyzers that enforce them, never scanned themselves.
+    policy_objects: Vec<Object>,
 }
 
 impl Inventory {
@@ -83,7 +86,21 @@ impl Inventory {
             by_identity,
             namespaces,
             reading_notes: Vec::new(),
+            policy_objects: Vec::new(),
         }
+    }
+
+    /// Adds policy objects given beside the input (Gatekeeper templates and
+    /// constraints, ValidatingAdmissionPolicies and their params): analyzers
+    /// that enforce policies read them, no analyzer scans them.
+    pub fn with_policy_objects(mut self, objects: Vec<Object>) -> Inventory {
+        self.policy_objects = objects;
+        self
+    }
+
+    /// The policy objects given beside the input.
+    pub fn policy_objects(&self) -> &[Object] {
+        &self.policy_objects
     }
 
     /// The inventory of `objects`, keeping what the source noticed while reading

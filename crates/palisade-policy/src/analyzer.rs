@@ -1,17 +1,15 @@
 //! The `policy` analyzer: Gatekeeper constraints over the scanned objects, as
 //! Gatekeeper's audit would report them.
 //!
-//! Templates and constraints come from `--policies` paths and from the
-//! scanned input itself. `data.inventory` is every scanned object (what a
+//! Templates and constraints come from the Inventory's policy objects
+//! (`--policies`, read by the command) and from the scanned input itself. `data.inventory` is every scanned object (what a
 //! Gatekeeper that syncs everything would hold). A namespace counts as known
 //! to `namespaceSelector` when the input has its Namespace object or
 //! `--namespace-labels` declares it.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use palisade_core::{Analyzer, Enforcement, Finding, Inventory, Object, Options, Rule, Severity};
-use palisade_load::{Input, Limits};
 use rayon::prelude::*;
 
 use crate::constraint::{Action, enforcement_point, is_constraint};
@@ -22,8 +20,6 @@ use crate::review::Review;
 use crate::rules::{CONSTRAINT_VIOLATION, LOAD_ERROR};
 use crate::template::is_template;
 
-/// Paths of templates and constraints (repeatable).
-pub const POLICIES_OPTION: &str = "policies";
 /// `cel` to prefer CEL where a template has both engines.
 pub const ENGINE_OPTION: &str = "policy-engine";
 
@@ -77,11 +73,6 @@ impl Analyzer for GatekeeperPolicies {
     }
 
     fn check_options(&self, options: &Options) -> Result<(), String> {
-        for path in options.get_all(POLICIES_OPTION) {
-            if !PathBuf::from(path).exists() {
-                return Err(format!("--policies: {path}: no such file or directory"));
-            }
-        }
         match options.get(ENGINE_OPTION) {
             None | Some("rego") | Some("cel") => Ok(()),
             Some(other) => Err(format!("--policy-engine: {other:?} is not rego or cel")),
@@ -90,22 +81,8 @@ impl Analyzer for GatekeeperPolicies {
 
     fn analyze(&self, scanned: &Inventory, options: &Options) -> Vec<Finding> {
         let mut findings = Vec::new();
-        let paths: Vec<Input> = options
-            .get_all(POLICIES_OPTION)
-            .iter()
-            .map(|p| Input::Path(PathBuf::from(p)))
-            .collect();
-        let loaded = palisade_load::load_inputs(&paths, &Limits::default());
-        for error in &loaded.errors {
-            findings.push(location_finding(
-                LOAD_ERROR.id,
-                Severity::High,
-                format!("policy file not read: {}", error.message),
-                &format!("{}{}", error.file, error.pos.place()),
-            ));
-        }
-        let policy_objects: Vec<&Object> = loaded
-            .objects
+        let policy_objects: Vec<&Object> = scanned
+            .policy_objects()
             .iter()
             .chain(scanned.objects())
             .filter(|o| is_template(o) || is_constraint(o))

@@ -7,6 +7,7 @@
 //! threads do not contend.
 
 use std::num::NonZeroU32;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::{Duration, Instant};
 
 use regorus::utils::limits::ExecutionTimerConfig;
@@ -43,6 +44,21 @@ impl std::fmt::Debug for RegoProgram {
 impl RegoProgram {
     /// Compiles a template's Rego with its libraries and the inventory.
     pub fn compile(
+        name: &str,
+        source: &RegoSource,
+        inventory: Value,
+    ) -> Result<RegoProgram, String> {
+        // A template is input: a panic inside the engine on some odd source
+        // must refuse that template, not end the scan or the server.
+        catch_unwind(AssertUnwindSafe(|| {
+            Self::compile_inner(name, source, inventory)
+        }))
+        .unwrap_or_else(|_| {
+            Err("the Rego engine failed on this template (a panic in regorus)".to_owned())
+        })
+    }
+
+    fn compile_inner(
         name: &str,
         source: &RegoSource,
         inventory: Value,
@@ -115,14 +131,20 @@ impl RegoProgram {
             });
         }
         engine.set_input(input);
-        let result = engine.eval_rule(self.rule.clone()).map_err(|e| {
-            let text = format!("{e:#}");
-            if text.contains("execution exceeded time limit") {
-                format!("the policy did not finish before the request's deadline ({text})")
-            } else {
-                text
-            }
-        })?;
+        let result = catch_unwind(AssertUnwindSafe(|| engine.eval_rule(self.rule.clone())))
+            .unwrap_or_else(|_| {
+                Err(anyhow::anyhow!(
+                    "the Rego engine failed while evaluating (a panic in regorus)"
+                ))
+            })
+            .map_err(|e| {
+                let text = format!("{e:#}");
+                if text.contains("execution exceeded time limit") {
+                    format!("the policy did not finish before the request's deadline ({text})")
+                } else {
+                    text
+                }
+            })?;
         Ok(collect(&result))
     }
 }

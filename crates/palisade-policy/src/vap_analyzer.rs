@@ -1,19 +1,17 @@
 //! The `vap` analyzer: ValidatingAdmissionPolicies over the scanned objects,
 //! each object judged as its CREATE would be.
 //!
-//! Policies and bindings come from `--policies` paths and from the scanned
-//! input; params are looked up among the scanned and policy objects;
+//! Policies and bindings come from the Inventory's policy objects
+//! (`--policies`) and from the scanned input; params are looked up among the
+//! scanned and policy objects;
 //! Namespaces are the input's Namespace objects (a namespace known only by
 //! name matches no `namespaceSelector` with requirements).
 
-use std::path::PathBuf;
-
 use palisade_cel::vap::{AdmissionRequest, ValidationAction};
 use palisade_core::{Analyzer, Enforcement, Finding, Inventory, Object, Options, Rule, Severity};
-use palisade_load::{Input, Limits};
 use rayon::prelude::*;
 
-use crate::analyzer::{POLICIES_OPTION, location_finding};
+use crate::analyzer::location_finding;
 use crate::rules::{VAP_LOAD_ERROR, VAP_VIOLATION};
 use crate::vap::{VapSet, is_vap_object};
 
@@ -42,16 +40,13 @@ impl Analyzer for ValidatingAdmissionPolicies {
         vec![&VAP_VIOLATION, &VAP_LOAD_ERROR]
     }
 
-    fn analyze(&self, scanned: &Inventory, options: &Options) -> Vec<Finding> {
+    fn analyze(&self, scanned: &Inventory, _options: &Options) -> Vec<Finding> {
         let mut findings = Vec::new();
-        let paths: Vec<Input> = options
-            .get_all(POLICIES_OPTION)
+        let all: Vec<&Object> = scanned
+            .policy_objects()
             .iter()
-            .map(|p| Input::Path(PathBuf::from(p)))
+            .chain(scanned.objects())
             .collect();
-        // Unreadable policy files are reported once, by the policy analyzer.
-        let loaded = palisade_load::load_inputs(&paths, &Limits::default());
-        let all: Vec<&Object> = loaded.objects.iter().chain(scanned.objects()).collect();
         if !all.iter().any(|o| is_vap_object(o)) {
             return findings;
         }

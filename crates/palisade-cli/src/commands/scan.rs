@@ -23,10 +23,6 @@ pub fn run(args: &ScanArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
         .set(LEVEL_OPTION, args.pss_level.as_str())
         .set(VERSION_OPTION, args.pss_version.to_string());
     args.rbac.apply(&mut options);
-    options.set_all(
-        palisade_policy::analyzer::POLICIES_OPTION,
-        args.policies.iter().map(|p| p.display().to_string()),
-    );
     if let crate::commands::policy::EngineArg::Cel = args.policy_engine {
         options.set(palisade_policy::analyzer::ENGINE_OPTION, "cel");
     }
@@ -44,6 +40,32 @@ pub fn run(args: &ScanArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
         &registry,
     )?;
 
+    // Policies are read first: an unreadable policy file is an input error
+    // (exit 2), never a silently missing policy.
+    let policy_objects = if args.policies.is_empty() {
+        Vec::new()
+    } else {
+        for path in &args.policies {
+            if !path.exists() {
+                return Err(CliError::Usage(format!(
+                    "--policies: {}: no such file or directory",
+                    path.display()
+                )));
+            }
+        }
+        let inputs: Vec<palisade_load::Input> = args
+            .policies
+            .iter()
+            .map(|p| palisade_load::Input::Path(p.clone()))
+            .collect();
+        let loaded = palisade_load::load_inputs(&inputs, &palisade_load::Limits::default());
+        if !loaded.errors.is_empty() {
+            return Err(CliError::Input(
+                loaded.errors.iter().map(|e| e.to_string()).collect(),
+            ));
+        }
+        loaded.objects
+    };
     // Reading notes are collected only when the yaml analyzer reports them.
     let loaded = inputs::load_with_notes(&args.paths, &args.input, selection.runs("yaml"))?;
     let files = loaded.files;
@@ -53,6 +75,7 @@ pub fn run(args: &ScanArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
         inputs::required(args.namespace.namespace.as_deref()).as_ref(),
         &args.namespaces.namespace_labels,
     )?;
+    let inventory = inventory.with_policy_objects(policy_objects);
     let mut findings = Vec::new();
     for analyzer in &analyzers {
         findings.extend(

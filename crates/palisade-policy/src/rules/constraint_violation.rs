@@ -36,5 +36,5 @@ pub static CONSTRAINT_VIOLATION: Rule = palisade_core::rule! {
     title: "a Gatekeeper constraint reports a violation (id policy/<Kind>/<name>)",
     severity: Severity::High,
     severity_varies: "high for enforcementAction deny, medium for warn, low for dryrun",
-    depends_on: &["--policies"],
+    depends_on: &["--policies", "--policy-engine"],
 };

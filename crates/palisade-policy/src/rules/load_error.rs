@@ -27,5 +27,5 @@ pub static LOAD_ERROR: Rule = palisade_core::rule! {
     id: "policy/load-error",
     title: "a ConstraintTemplate or Constraint cannot be enforced",
     severity: Severity::High,
-    depends_on: &["--policies"],
+    depends_on: &["--policies", "--policy-engine"],
 };
