@@ -380,3 +380,154 @@ impl Match {
         Ok(true)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use palisade_core::{Node, Object, SourceRef};
+
+    use super::*;
+
+    fn node(json: &str) -> Node {
+        Node::from_json(&serde_json::from_str(json).expect("test JSON"))
+    }
+
+    fn source() -> SourceRef {
+        SourceRef {
+            file: "constraint.yaml".into(),
+            pos: palisade_core::Pos::new(1, 1),
+        }
+    }
+
+    fn constraint(spec: &str) -> Constraint {
+        let root = node(&format!(
+            r#"{{"apiVersion": "constraints.gatekeeper.sh/v1beta1", "kind": "K", "metadata": {{"name": "c"}}, "spec": {spec}}}"#
+        ));
+        Constraint::from_object(&Object::new(root, source())).expect("valid constraint")
+    }
+
+    fn matches(
+        c: &Constraint,
+        object: &str,
+        namespace: Option<&BTreeMap<String, String>>,
+    ) -> Result<bool, MatchError> {
+        let object = node(object);
+        c.matcher.matches(&Review::of_object(&object), namespace)
+    }
+
+    const POD_IN_PROD: &str = r#"{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web-1", "namespace": "prod-eu", "labels": {"app": "web"}}}"#;
+    const NAMESPACE: &str = r#"{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "prod-eu", "labels": {"tier": "prod"}}}"#;
+    const CLUSTER_ROLE: &str = r#"{"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "r"}}"#;
+
+    #[test]
+    fn wildcards_match_as_gatekeepers() {
+        assert!(wildcard_matches("*", "anything"));
+        assert!(wildcard_matches("prod-*", "prod-eu"));
+        assert!(!wildcard_matches("prod-*", "dev-prod"));
+        assert!(wildcard_matches("*-eu", "prod-eu"));
+        assert!(wildcard_matches("*od-e*", "prod-eu"));
+        assert!(!wildcard_matches("prod", "prod-eu"));
+    }
+
+    #[test]
+    fn kinds_scope_and_namespace_lists() {
+        let by_kind =
+            constraint(r#"{"match": {"kinds": [{"apiGroups": [""], "kinds": ["Pod"]}]}}"#);
+        assert_eq!(matches(&by_kind, POD_IN_PROD, None), Ok(true));
+        assert_eq!(matches(&by_kind, CLUSTER_ROLE, None), Ok(false));
+        let any_group =
+            constraint(r#"{"match": {"kinds": [{"apiGroups": ["*"], "kinds": ["ClusterRole"]}]}}"#);
+        assert_eq!(matches(&any_group, CLUSTER_ROLE, None), Ok(true));
+
+        let namespaced = constraint(r#"{"match": {"scope": "Namespaced"}}"#);
+        assert_eq!(matches(&namespaced, POD_IN_PROD, None), Ok(true));
+        assert_eq!(matches(&namespaced, CLUSTER_ROLE, None), Ok(false));
+        assert_eq!(
+            matches(&namespaced, NAMESPACE, None),
+            Ok(false),
+            "a Namespace is cluster-scoped"
+        );
+        let cluster = constraint(r#"{"match": {"scope": "Cluster"}}"#);
+        assert_eq!(matches(&cluster, NAMESPACE, None), Ok(true));
+
+        let only_prod = constraint(r#"{"match": {"namespaces": ["prod-*"]}}"#);
+        assert_eq!(matches(&only_prod, POD_IN_PROD, None), Ok(true));
+        assert_eq!(
+            matches(&only_prod, NAMESPACE, None),
+            Ok(true),
+            "a Namespace's own name counts"
+        );
+        assert_eq!(
+            matches(&only_prod, CLUSTER_ROLE, None),
+            Ok(true),
+            "cluster-scoped objects are never filtered"
+        );
+        let excluded = constraint(r#"{"match": {"excludedNamespaces": ["*-eu"]}}"#);
+        assert_eq!(matches(&excluded, POD_IN_PROD, None), Ok(false));
+        assert_eq!(matches(&excluded, CLUSTER_ROLE, None), Ok(true));
+    }
+
+    #[test]
+    fn selectors_and_names() {
+        let labelled =
+            constraint(r#"{"match": {"labelSelector": {"matchLabels": {"app": "web"}}}}"#);
+        assert_eq!(matches(&labelled, POD_IN_PROD, None), Ok(true));
+        assert_eq!(matches(&labelled, CLUSTER_ROLE, None), Ok(false));
+
+        let by_namespace =
+            constraint(r#"{"match": {"namespaceSelector": {"matchLabels": {"tier": "prod"}}}}"#);
+        let prod: BTreeMap<String, String> = [("tier".to_owned(), "prod".to_owned())].into();
+        let dev: BTreeMap<String, String> = [("tier".to_owned(), "dev".to_owned())].into();
+        assert_eq!(matches(&by_namespace, POD_IN_PROD, Some(&prod)), Ok(true));
+        assert_eq!(matches(&by_namespace, POD_IN_PROD, Some(&dev)), Ok(false));
+        assert!(
+            matches(&by_namespace, POD_IN_PROD, None).is_err(),
+            "an unknown namespace is an error"
+        );
+        assert_eq!(
+            matches(&by_namespace, NAMESPACE, None),
+            Ok(true),
+            "a Namespace is selected by its own labels"
+        );
+        assert_eq!(matches(&by_namespace, CLUSTER_ROLE, None), Ok(true));
+
+        let named = constraint(r#"{"match": {"name": "web-*"}}"#);
+        assert_eq!(matches(&named, POD_IN_PROD, None), Ok(true));
+        assert_eq!(matches(&named, CLUSTER_ROLE, None), Ok(false));
+    }
+
+    #[test]
+    fn the_old_object_matches_too() {
+        let c = constraint(r#"{"match": {"labelSelector": {"matchLabels": {"app": "web"}}}}"#);
+        let review = node(&format!(
+            r#"{{"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": {{"operation": "UPDATE",
+                "object": {{"apiVersion": "v1", "kind": "Pod", "metadata": {{"name": "p", "namespace": "n"}}}},
+                "oldObject": {POD_IN_PROD}}}}}"#
+        ));
+        let review = Review::of_admission_review(&review).expect("a review");
+        assert_eq!(c.matcher.matches(&review, None), Ok(true));
+    }
+
+    #[test]
+    fn enforcement_actions_by_point() {
+        let plain = constraint(r#"{"enforcementAction": "warn"}"#);
+        assert_eq!(plain.actions_at(enforcement_point::WEBHOOK), [Action::Warn]);
+        assert_eq!(plain.actions_at(enforcement_point::AUDIT), [Action::Warn]);
+        let scoped = constraint(
+            r#"{"enforcementAction": "scoped", "scopedEnforcementActions": [
+                {"action": "deny", "enforcementPoints": [{"name": "validation.gatekeeper.sh"}]},
+                {"action": "warn", "enforcementPoints": [{"name": "*"}]}]}"#,
+        );
+        assert_eq!(
+            scoped.actions_at(enforcement_point::WEBHOOK),
+            [Action::Deny, Action::Warn]
+        );
+        assert_eq!(scoped.actions_at(enforcement_point::AUDIT), [Action::Warn]);
+        let root = node(
+            r#"{"apiVersion": "constraints.gatekeeper.sh/v1beta1", "kind": "K", "metadata": {"name": "c"}, "spec": {"enforcementAction": "block"}}"#,
+        );
+        let error = Constraint::from_object(&Object::new(root, source())).unwrap_err();
+        assert!(error.message.contains("\"block\""), "{error}");
+    }
+}

@@ -64,3 +64,33 @@ pub fn inventory<'a>(objects: impl IntoIterator<Item = &'a Node>) -> Value {
     }
     object(entries)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node(json: &str) -> Node {
+        Node::from_json(&serde_json::from_str(json).expect("test JSON"))
+    }
+
+    #[test]
+    fn objects_are_laid_out_as_gatekeepers_sync_cache() {
+        let ingress = node(
+            r#"{"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": "a", "namespace": "shop"}}"#,
+        );
+        let class = node(
+            r#"{"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "metadata": {"name": "fast"}}"#,
+        );
+        let data = inventory([&ingress, &class]);
+        let json = crate::value::to_json(&data);
+        assert_eq!(
+            json["namespace"]["shop"]["networking.k8s.io/v1"]["Ingress"]["a"]["metadata"]["name"],
+            "a"
+        );
+        assert_eq!(
+            json["cluster"]["storage.k8s.io/v1"]["StorageClass"]["fast"]["kind"],
+            "StorageClass"
+        );
+        assert_eq!(crate::value::to_json(&inventory([])), serde_json::json!({}));
+    }
+}
