@@ -2,11 +2,10 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
-use common::{KillOnDrop, json_of, palisade, repo_root};
+use common::{json_of, palisade, repo_root, serve, validate};
 
 fn stderr(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
@@ -189,62 +188,15 @@ fn serve_refuses_a_missing_certificate_with_its_path() {
 #[cfg(unix)]
 #[test]
 fn serve_answers_over_https_and_exits_cleanly_on_sigterm() {
-    let dir = std::env::temp_dir().join(format!("palisade-serve-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let out = dir.to_str().unwrap().to_owned();
-    assert_eq!(
-        palisade(&["certs", "--out-dir", &out, "--local"])
-            .status
-            .code(),
-        Some(0)
-    );
-    let child = Command::new(env!("CARGO_BIN_EXE_palisade"))
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--tls-cert",
-            &format!("{out}/tls.crt"),
-            "--tls-key",
-            &format!("{out}/tls.key"),
-            "-f",
-            "webhook-examples/namespaces.yaml",
-            "--drain-seconds",
-            "0",
-            "--log-format",
-            "json",
-        ])
-        .current_dir(repo_root())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("palisade serve starts");
-    let mut child = KillOnDrop(child);
-    let mut lines = BufReader::new(child.0.stderr.take().unwrap()).lines();
-    let addr: std::net::SocketAddr = loop {
-        let line = lines.next().expect("a start-up log line").unwrap();
-        let entry: serde_json::Value = serde_json::from_str(&line).expect("JSON log lines");
-        if let Some(listen) = entry["fields"]["listen"].as_str() {
-            break listen.parse().unwrap();
-        }
-    };
-    let ca = std::fs::read_to_string(dir.join("ca.crt")).unwrap();
+    let mut served = serve("serve", &["-f", "webhook-examples/namespaces.yaml"]);
     let body =
         std::fs::read(repo_root().join("webhook-examples/review-privileged-pod.json")).unwrap();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let reply = runtime.block_on(async {
-        let mut client = palisade_webhook::client::Client::connect(addr, &ca, None)
-            .await
-            .unwrap();
-        client.post("/validate", body).await.unwrap()
-    });
-    assert_eq!(reply.status, 200);
-    assert_eq!(reply.json()["response"]["status"]["code"], 403);
+    let (status, reply) = validate(&served, body);
+    assert_eq!(status, 200);
+    assert_eq!(reply["response"]["status"]["code"], 403);
     // One log line for the denial.
-    let denial: serde_json::Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    let denial: serde_json::Value =
+        serde_json::from_str(&served.logs.next().unwrap().unwrap()).unwrap();
     assert_eq!(denial["fields"]["message"], "denied");
     assert_eq!(denial["fields"]["name"], "debug-shell");
     assert!(
@@ -254,6 +206,7 @@ fn serve_answers_over_https_and_exits_cleanly_on_sigterm() {
             .starts_with("pods \"debug-shell\" is forbidden")
     );
 
+    let child = &mut served.child;
     let killed = Command::new("kill")
         .args(["-TERM", &child.0.id().to_string()])
         .status()
@@ -271,7 +224,7 @@ fn serve_answers_over_https_and_exits_cleanly_on_sigterm() {
         std::thread::sleep(Duration::from_millis(50));
     };
     assert_eq!(status.code(), Some(0));
-    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&served.dir);
 }
 
 /// Palisade passes its own bar: the deployment bundle is clean at `restricted`,

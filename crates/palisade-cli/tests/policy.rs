@@ -5,7 +5,7 @@ mod common;
 
 use std::fs;
 
-use common::{KillOnDrop, json_of, palisade, repo_root};
+use common::{json_of, palisade};
 
 fn stderr(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
@@ -199,50 +199,15 @@ fn tempdir(name: &str) -> std::path::PathBuf {
 #[cfg(unix)]
 #[test]
 fn serve_enforces_gatekeeper_constraints_over_https() {
-    use std::io::{BufRead, BufReader};
-    use std::process::{Command, Stdio};
-
-    let dir = tempdir("serve");
-    let out = dir.to_str().unwrap().to_owned();
-    assert_eq!(
-        palisade(&["certs", "--out-dir", &out, "--local"])
-            .status
-            .code(),
-        Some(0)
-    );
-    let child = Command::new(env!("CARGO_BIN_EXE_palisade"))
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--tls-cert",
-            &format!("{out}/tls.crt"),
-            "--tls-key",
-            &format!("{out}/tls.key"),
+    let served = common::serve(
+        "serve-policies",
+        &[
             "-f",
             "webhook-examples/namespaces.yaml",
             "--policies",
             "policy-examples/policies",
-            "--drain-seconds",
-            "0",
-            "--log-format",
-            "json",
-        ])
-        .current_dir(repo_root())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("palisade serve starts");
-    let mut child = KillOnDrop(child);
-    let mut lines = BufReader::new(child.0.stderr.take().unwrap()).lines();
-    let addr: std::net::SocketAddr = loop {
-        let line = lines.next().expect("a start-up log line").unwrap();
-        let entry: serde_json::Value = serde_json::from_str(&line).expect("JSON log lines");
-        if let Some(listen) = entry["fields"]["listen"].as_str() {
-            break listen.parse().unwrap();
-        }
-    };
-    let ca = fs::read_to_string(dir.join("ca.crt")).unwrap();
+        ],
+    );
     // Baseline (staging) admits this pod; the constraints do not.
     let body = br#"{"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": {
         "uid": "e2e-1", "kind": {"group": "", "version": "v1", "kind": "Pod"},
@@ -250,18 +215,9 @@ fn serve_enforces_gatekeeper_constraints_over_https() {
         "name": "web", "namespace": "staging", "operation": "CREATE", "userInfo": {"username": "alice"},
         "object": {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web", "namespace": "staging"},
             "spec": {"containers": [{"name": "web", "image": "nginx:1.27"}]}}}}"#;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let reply = runtime.block_on(async {
-        let mut client = palisade_webhook::client::Client::connect(addr, &ca, None)
-            .await
-            .unwrap();
-        client.post("/validate", body.to_vec()).await.unwrap()
-    });
-    assert_eq!(reply.status, 200);
-    let response = &reply.json()["response"];
+    let (status, reply) = common::validate(&served, body.to_vec());
+    assert_eq!(status, 200);
+    let response = &reply["response"];
     assert_eq!(response["allowed"], false);
     assert_eq!(response["status"]["code"], 403);
     assert_eq!(
@@ -275,8 +231,7 @@ fn serve_enforces_gatekeeper_constraints_over_https() {
             .unwrap()
             .starts_with("would violate PodSecurity \"restricted:latest\"")
     );
-    drop(child);
-    let _ = fs::remove_dir_all(&dir);
+    let _ = fs::remove_dir_all(&served.dir);
 }
 
 #[test]

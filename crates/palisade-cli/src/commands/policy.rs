@@ -189,22 +189,12 @@ pub fn load_policies(
     if paths.is_empty() {
         return Ok(LoadedPolicies::default());
     }
-    let inputs: Vec<palisade_load::Input> = paths
-        .iter()
-        .map(|p| palisade_load::Input::Path(p.clone()))
-        .collect();
-    let loaded = palisade_load::load_inputs(&inputs, &palisade_load::Limits::default());
-    if !loaded.errors.is_empty() {
-        return Err(CliError::Input(
-            loaded.errors.iter().map(|e| e.to_string()).collect(),
-        ));
-    }
+    let loaded = read_policy_files(paths)?;
     let gatekeeper: Vec<&palisade_core::Object> = loaded
-        .objects
         .iter()
         .filter(|o| is_template(o) || is_constraint(o))
         .collect();
-    let has_vap = loaded.objects.iter().any(is_vap_object);
+    let has_vap = loaded.iter().any(is_vap_object);
     if gatekeeper.is_empty() && !has_vap {
         return Err(CliError::Input(vec![
             "--policies: no ConstraintTemplate, Constraint or ValidatingAdmissionPolicy found"
@@ -224,11 +214,10 @@ pub fn load_policies(
     }
     if has_vap {
         let candidates = loaded
-            .objects
             .iter()
             .map(palisade_core::Object::root)
             .chain(objects.iter().copied());
-        let set = palisade_policy::vap::VapSet::build(loaded.objects.iter(), candidates);
+        let set = palisade_policy::vap::VapSet::build(loaded.iter(), candidates);
         problems.extend(set.problems.iter().cloned());
         policies.vap = Some(set);
     }
@@ -241,4 +230,29 @@ pub fn load_policies(
         ));
     }
     Ok(policies)
+}
+
+/// The objects of `--policies` paths. A missing path or an unreadable file
+/// stops the command (exit 2): a policy that was meant to apply must never be
+/// silently absent.
+pub fn read_policy_files(paths: &[PathBuf]) -> Result<Vec<palisade_core::Object>, CliError> {
+    for path in paths {
+        if !path.exists() {
+            return Err(CliError::Usage(format!(
+                "--policies: {}: no such file or directory",
+                path.display()
+            )));
+        }
+    }
+    let inputs: Vec<palisade_load::Input> = paths
+        .iter()
+        .map(|p| palisade_load::Input::Path(p.clone()))
+        .collect();
+    let loaded = palisade_load::load_inputs(&inputs, &palisade_load::Limits::default());
+    if !loaded.errors.is_empty() {
+        return Err(CliError::Input(
+            loaded.errors.iter().map(|e| e.to_string()).collect(),
+        ));
+    }
+    Ok(loaded.objects)
 }

@@ -42,30 +42,9 @@ pub fn run(args: &ScanArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
 
     // Policies are read first: an unreadable policy file is an input error
     // (exit 2), never a silently missing policy.
-    let policy_objects = if args.policies.is_empty() {
-        Vec::new()
-    } else {
-        for path in &args.policies {
-            if !path.exists() {
-                return Err(CliError::Usage(format!(
-                    "--policies: {}: no such file or directory",
-                    path.display()
-                )));
-            }
-        }
-        let inputs: Vec<palisade_load::Input> = args
-            .policies
-            .iter()
-            .map(|p| palisade_load::Input::Path(p.clone()))
-            .collect();
-        let loaded = palisade_load::load_inputs(&inputs, &palisade_load::Limits::default());
-        if !loaded.errors.is_empty() {
-            return Err(CliError::Input(
-                loaded.errors.iter().map(|e| e.to_string()).collect(),
-            ));
-        }
-        loaded.objects
-    };
+    // Policies are read first: an unreadable policy file is an input error
+    // (exit 2), never a silently missing policy.
+    let policy_objects = crate::commands::policy::read_policy_files(&args.policies)?;
     // Reading notes are collected only when the yaml analyzer reports them.
     let loaded = inputs::load_with_notes(&args.paths, &args.input, selection.runs("yaml"))?;
     let files = loaded.files;
