@@ -80,8 +80,9 @@ pub fn check_functions(modules: &[&Module]) -> Result<(), String> {
             }
         }
         let mut bad: Option<String> = None;
-        let mut check = |expr: &Expr| {
-            walk_exprs(expr, &mut |e| {
+        walk_module(
+            module,
+            &mut Exprs(|e: &Expr| {
                 let Expr::Call { fcn, span, .. } = e else {
                     return;
                 };
@@ -115,11 +116,8 @@ pub fn check_functions(modules: &[&Module]) -> Result<(), String> {
                         span.line
                     ));
                 }
-            });
-        };
-        for rule in &module.policy {
-            visit_rule_exprs(rule, &mut check);
-        }
+            }),
+        );
         if let Some(error) = bad {
             return Err(error);
         }
@@ -347,46 +345,79 @@ fn splice(source: &str, edits: impl IntoIterator<Item = (usize, usize, String)>)
     out
 }
 
-/// Every query of a module: rule bodies, `else` bodies, and the queries
-/// nested in comprehensions and `every`.
-fn for_each_query(module: &Module, visit: &mut dyn FnMut(&Query)) {
+/// What a walk over a module calls back: every query (rule bodies, `else`
+/// bodies, comprehensions, `every`) and every expression, outermost first.
+/// A reference is one expression: the walk does not descend into its root,
+/// only into its index expressions.
+trait Visit {
+    fn query(&mut self, _query: &Query) {}
+    fn expr(&mut self, _expr: &Expr) {}
+}
+
+/// A walk that only looks at expressions.
+struct Exprs<F>(F);
+
+impl<F: FnMut(&Expr)> Visit for Exprs<F> {
+    fn expr(&mut self, expr: &Expr) {
+        (self.0)(expr)
+    }
+}
+
+/// A walk that only looks at queries.
+struct Queries<F>(F);
+
+impl<F: FnMut(&Query)> Visit for Queries<F> {
+    fn query(&mut self, query: &Query) {
+        (self.0)(query)
+    }
+}
+
+fn walk_module(module: &Module, visit: &mut dyn Visit) {
     for rule in &module.policy {
-        match rule.as_ref() {
-            Rule::Spec { head, bodies, .. } => {
-                match head {
-                    RuleHead::Compr { refr, assign, .. } => {
-                        nested_queries(refr, visit);
-                        if let Some(assign) = assign {
-                            nested_queries(&assign.value, visit);
-                        }
-                    }
-                    RuleHead::Set { refr, key, .. } => {
-                        nested_queries(refr, visit);
-                        if let Some(key) = key {
-                            nested_queries(key, visit);
-                        }
-                    }
-                    RuleHead::Func { refr, assign, .. } => {
-                        nested_queries(refr, visit);
-                        if let Some(assign) = assign {
-                            nested_queries(&assign.value, visit);
-                        }
-                    }
+        walk_rule(rule, visit);
+    }
+}
+
+fn walk_rule(rule: &Rule, visit: &mut dyn Visit) {
+    match rule {
+        Rule::Spec { head, bodies, .. } => {
+            let (refr, extra): (&Expr, Vec<&Expr>) = match head {
+                RuleHead::Compr { refr, assign, .. } => {
+                    (refr, assign.iter().map(|a| a.value.as_ref()).collect())
                 }
-                for body in bodies {
-                    if let Some(assign) = &body.assign {
-                        nested_queries(&assign.value, visit);
-                    }
-                    query_and_nested(&body.query, visit);
-                }
+                RuleHead::Set { refr, key, .. } => (refr, key.iter().map(|k| k.as_ref()).collect()),
+                RuleHead::Func {
+                    refr, args, assign, ..
+                } => (
+                    refr,
+                    args.iter()
+                        .map(|a| a.as_ref())
+                        .chain(assign.iter().map(|a| a.value.as_ref()))
+                        .collect(),
+                ),
+            };
+            walk_ref_indexes(refr, visit);
+            for e in extra {
+                walk_expr(e, visit);
             }
-            Rule::Default { value, .. } => nested_queries(value, visit),
+            for body in bodies {
+                if let Some(assign) = &body.assign {
+                    walk_expr(&assign.value, visit);
+                }
+                walk_query(&body.query, visit);
+            }
+        }
+        Rule::Default { args, value, .. } => {
+            for a in args {
+                walk_expr(a, visit);
+            }
+            walk_expr(value, visit);
         }
     }
 }
 
-fn query_and_nested(query: &Query, visit: &mut dyn FnMut(&Query)) {
-    visit(query);
+fn walk_query(query: &Query, visit: &mut dyn Visit) {
+    visit.query(query);
     for stmt in &query.stmts {
         match &stmt.literal {
             Literal::SomeVars { .. } => {}
@@ -397,23 +428,56 @@ fn query_and_nested(query: &Query, visit: &mut dyn FnMut(&Query)) {
                 ..
             } => {
                 if let Some(key) = key {
-                    nested_queries(key, visit);
+                    walk_expr(key, visit);
                 }
-                nested_queries(value, visit);
-                nested_queries(collection, visit);
+                walk_expr(value, visit);
+                walk_expr(collection, visit);
             }
-            Literal::Expr { expr, .. } | Literal::NotExpr { expr, .. } => {
-                nested_queries(expr, visit)
-            }
+            Literal::Expr { expr, .. } | Literal::NotExpr { expr, .. } => walk_expr(expr, visit),
             Literal::Every { domain, query, .. } => {
-                nested_queries(domain, visit);
-                query_and_nested(query, visit);
+                walk_expr(domain, visit);
+                walk_query(query, visit);
             }
         }
         for modifier in &stmt.with_mods {
-            nested_queries(&modifier.refr, visit);
-            nested_queries(&modifier.r#as, visit);
+            walk_expr(&modifier.r#as, visit);
         }
+    }
+}
+
+fn walk_expr(expr: &Expr, visit: &mut dyn Visit) {
+    visit.expr(expr);
+    match expr {
+        Expr::RefDot { refr, .. } => walk_ref_indexes(refr, visit),
+        Expr::RefBrack { refr, index, .. } => {
+            walk_ref_indexes(refr, visit);
+            walk_expr(index, visit);
+        }
+        Expr::ArrayCompr { query, .. }
+        | Expr::SetCompr { query, .. }
+        | Expr::ObjectCompr { query, .. } => {
+            for child in children(expr) {
+                walk_expr(child, visit);
+            }
+            walk_query(query, visit);
+        }
+        _ => {
+            for child in children(expr) {
+                walk_expr(child, visit);
+            }
+        }
+    }
+}
+
+fn walk_ref_indexes(expr: &Expr, visit: &mut dyn Visit) {
+    match expr {
+        Expr::RefDot { refr, .. } => walk_ref_indexes(refr, visit),
+        Expr::RefBrack { refr, index, .. } => {
+            walk_ref_indexes(refr, visit);
+            walk_expr(index, visit);
+        }
+        Expr::Var { .. } => {}
+        other => walk_expr(other, visit),
     }
 }
 
@@ -457,18 +521,6 @@ fn children(expr: &Expr) -> Vec<&Expr> {
             .collect(),
         #[allow(unreachable_patterns)]
         _ => Vec::new(),
-    }
-}
-
-fn nested_queries(expr: &Expr, visit: &mut dyn FnMut(&Query)) {
-    match expr {
-        Expr::ArrayCompr { query, .. }
-        | Expr::SetCompr { query, .. }
-        | Expr::ObjectCompr { query, .. } => query_and_nested(query, visit),
-        _ => {}
-    }
-    for child in children(expr) {
-        nested_queries(child, visit);
     }
 }
 
@@ -518,8 +570,9 @@ fn check_data_refs(module: &Module) -> Result<(), String> {
         }
     }
     let mut bad: Option<String> = None;
-    let mut check_expr = |expr: &Expr| {
-        walk_exprs(expr, &mut |e| {
+    walk_module(
+        module,
+        &mut Exprs(|e: &Expr| {
             if bad.is_some() {
                 return;
             }
@@ -535,120 +588,11 @@ fn check_data_refs(module: &Module) -> Result<(), String> {
                     span.text()
                 ));
             }
-        });
-    };
-    for rule in &module.policy {
-        visit_rule_exprs(rule, &mut check_expr);
-    }
+        }),
+    );
     match bad {
         Some(error) => Err(error),
         None => Ok(()),
-    }
-}
-
-/// Calls `visit` on every expression of a rule, outermost first, not
-/// descending into a reference once it was visited as a whole.
-fn walk_exprs(expr: &Expr, visit: &mut dyn FnMut(&Expr)) {
-    visit(expr);
-    match expr {
-        // The root of a reference is part of it; only its index expressions
-        // are separate expressions.
-        Expr::RefDot { refr, .. } => walk_ref_indexes(refr, visit),
-        Expr::RefBrack { refr, index, .. } => {
-            walk_ref_indexes(refr, visit);
-            walk_exprs(index, visit);
-        }
-        Expr::ArrayCompr { query, .. }
-        | Expr::SetCompr { query, .. }
-        | Expr::ObjectCompr { query, .. } => {
-            for child in children(expr) {
-                walk_exprs(child, visit);
-            }
-            walk_query_exprs(query, visit);
-        }
-        _ => {
-            for child in children(expr) {
-                walk_exprs(child, visit);
-            }
-        }
-    }
-}
-
-fn walk_ref_indexes(expr: &Expr, visit: &mut dyn FnMut(&Expr)) {
-    match expr {
-        Expr::RefDot { refr, .. } => walk_ref_indexes(refr, visit),
-        Expr::RefBrack { refr, index, .. } => {
-            walk_ref_indexes(refr, visit);
-            walk_exprs(index, visit);
-        }
-        Expr::Var { .. } => {}
-        other => walk_exprs(other, visit),
-    }
-}
-
-fn walk_query_exprs(query: &Query, visit: &mut dyn FnMut(&Expr)) {
-    for stmt in &query.stmts {
-        match &stmt.literal {
-            Literal::SomeVars { .. } => {}
-            Literal::SomeIn {
-                key,
-                value,
-                collection,
-                ..
-            } => {
-                if let Some(key) = key {
-                    walk_exprs(key, visit);
-                }
-                walk_exprs(value, visit);
-                walk_exprs(collection, visit);
-            }
-            Literal::Expr { expr, .. } | Literal::NotExpr { expr, .. } => walk_exprs(expr, visit),
-            Literal::Every { domain, query, .. } => {
-                walk_exprs(domain, visit);
-                walk_query_exprs(query, visit);
-            }
-        }
-        for modifier in &stmt.with_mods {
-            walk_exprs(&modifier.r#as, visit);
-        }
-    }
-}
-
-fn visit_rule_exprs(rule: &Rule, visit: &mut dyn FnMut(&Expr)) {
-    match rule {
-        Rule::Spec { head, bodies, .. } => {
-            let (refr, extra): (&Expr, Vec<&Expr>) = match head {
-                RuleHead::Compr { refr, assign, .. } => {
-                    (refr, assign.iter().map(|a| a.value.as_ref()).collect())
-                }
-                RuleHead::Set { refr, key, .. } => (refr, key.iter().map(|k| k.as_ref()).collect()),
-                RuleHead::Func {
-                    refr, args, assign, ..
-                } => (
-                    refr,
-                    args.iter()
-                        .map(|a| a.as_ref())
-                        .chain(assign.iter().map(|a| a.value.as_ref()))
-                        .collect(),
-                ),
-            };
-            walk_ref_indexes(refr, visit);
-            for e in extra {
-                walk_exprs(e, visit);
-            }
-            for body in bodies {
-                if let Some(assign) = &body.assign {
-                    walk_exprs(&assign.value, visit);
-                }
-                walk_query_exprs(&body.query, visit);
-            }
-        }
-        Rule::Default { args, value, .. } => {
-            for a in args {
-                walk_exprs(a, visit);
-            }
-            walk_exprs(value, visit);
-        }
     }
 }
 
@@ -695,16 +639,19 @@ fn hoist_negated_arguments(text: &str, module: &Module) -> String {
         counter: 0,
         edits: Vec::new(),
     };
-    for_each_query(module, &mut |query| {
-        for stmt in &query.stmts {
-            if !stmt.with_mods.is_empty() {
-                continue;
+    walk_module(
+        module,
+        &mut Queries(|query: &Query| {
+            for stmt in &query.stmts {
+                if !stmt.with_mods.is_empty() {
+                    continue;
+                }
+                if let Literal::NotExpr { expr, .. } = &stmt.literal {
+                    hoister.negation(stmt.span.start as usize, expr);
+                }
             }
-            if let Literal::NotExpr { expr, .. } = &stmt.literal {
-                hoister.negation(stmt.span.start as usize, expr);
-            }
-        }
-    });
+        }),
+    );
     let mut edits = hoister.edits;
     // Nested queries are visited after their parents; an edit inside an
     // already-edited range is dropped by `splice` (none occur in practice:
