@@ -158,10 +158,20 @@ pub fn sprintf(format: &str, args: &[Arg]) -> String {
             }
             chars.next();
         }
-        spec.width = digits(&mut chars);
+        // Go gives up on a width or precision past a million: the rest of
+        // the format is consumed and the verb reported missing.
+        let Ok(width) = digits(&mut chars) else {
+            out.push_str("%!(NOVERB)");
+            break;
+        };
+        spec.width = width;
         if chars.peek() == Some(&'.') {
             chars.next();
-            spec.precision = Some(digits(&mut chars).unwrap_or(0));
+            let Ok(precision) = digits(&mut chars) else {
+                out.push_str("%!(NOVERB)");
+                break;
+            };
+            spec.precision = Some(precision.unwrap_or(0));
         }
         let Some(verb) = chars.next() else {
             out.push_str("%!(NOVERB)");
@@ -188,18 +198,19 @@ pub fn sprintf(format: &str, args: &[Arg]) -> String {
     out
 }
 
-fn digits(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> Option<usize> {
+/// A number in the format (width or precision), as Go's `parsenum` reads it:
+/// `Err` once the value passes a million before the next digit.
+fn digits(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> Result<Option<usize>, ()> {
+    const TOO_LARGE: usize = 1_000_000;
     let mut value: Option<usize> = None;
     while let Some(d) = chars.peek().and_then(|c| c.to_digit(10)) {
-        value = Some(
-            value
-                .unwrap_or(0)
-                .saturating_mul(10)
-                .saturating_add(d as usize),
-        );
+        if value.is_some_and(|v| v > TOO_LARGE) {
+            return Err(());
+        }
+        value = Some(value.unwrap_or(0) * 10 + d as usize);
         chars.next();
     }
-    value
+    Ok(value)
 }
 
 fn bad_verb(verb: char, arg: &Arg) -> String {
@@ -439,6 +450,9 @@ mod tests {
         assert_eq!(sprintf("%d", &[s("x")]), "%!d(string=x)");
         assert_eq!(sprintf("100%%", &[]), "100%");
         assert_eq!(sprintf("%", &[]), "%!(NOVERB)");
+        // Go refuses widths past a million instead of padding gigabytes.
+        assert_eq!(sprintf("a%999999999d tail", &[Arg::Int(1)]), "a%!(NOVERB)%!(EXTRA int=1)");
+        assert_eq!(sprintf("%3.99999999f", &[Arg::Float(1.0)]), "%!(NOVERB)%!(EXTRA float64=1)");
     }
 
     #[test]
