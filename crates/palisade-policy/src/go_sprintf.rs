@@ -451,8 +451,14 @@ mod tests {
         assert_eq!(sprintf("100%%", &[]), "100%");
         assert_eq!(sprintf("%", &[]), "%!(NOVERB)");
         // Go refuses widths past a million instead of padding gigabytes.
-        assert_eq!(sprintf("a%999999999d tail", &[Arg::Int(1)]), "a%!(NOVERB)%!(EXTRA int=1)");
-        assert_eq!(sprintf("%3.99999999f", &[Arg::Float(1.0)]), "%!(NOVERB)%!(EXTRA float64=1)");
+        assert_eq!(
+            sprintf("a%999999999d tail", &[Arg::Int(1)]),
+            "a%!(NOVERB)%!(EXTRA int=1)"
+        );
+        assert_eq!(
+            sprintf("%3.99999999f", &[Arg::Float(1.0)]),
+            "%!(NOVERB)%!(EXTRA float64=1)"
+        );
     }
 
     #[test]

@@ -201,3 +201,20 @@ violation[{"msg": "kept", "details": {"b": 2}}] { true }
     assert_eq!(violations[0].msg, "kept");
     assert_eq!(violations[0].details, serde_json::json!({"b": 2}));
 }
+
+#[test]
+fn deep_bracket_nesting_is_refused_before_the_parser_sees_it() {
+    let deep = format!(
+        "package t\nviolation[{{\"msg\": \"x\"}}] {{\n  {}1\n}}\n",
+        "[".repeat(40)
+    );
+    let error = compile(&deep).expect_err("refused");
+    assert!(
+        error.contains("brackets nest") && error.contains("at most 12"),
+        "{error}"
+    );
+    // Nesting as deep as real templates go is fine.
+    let nested =
+        "package t\nviolation[{\"msg\": m}] {\n  m := [[[[1]]]][0][0][0][0]\n  m == 2\n}\n";
+    compile(nested).expect("6 levels compile");
+}
