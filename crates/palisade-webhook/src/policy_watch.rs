@@ -52,6 +52,7 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use kube::api::{ApiResource, DynamicObject};
 use kube::runtime::reflector::{self, Store};
+use kube::runtime::utils::Backoff;
 use kube::runtime::{WatchStreamExt, watcher};
 use kube::{Api, Client, ResourceExt};
 use palisade_core::node::Pos;
@@ -241,6 +242,26 @@ impl Drop for AbortOnDrop {
     }
 }
 
+/// kube's default backoff (0.8 s doubling to 30 s, with jitter, starting over
+/// after 120 s without errors), except that it is not reset by every `Ok`
+/// event: the watcher emits `Init` before each relist, so with the default a
+/// list that keeps failing (a constraint CRD Gatekeeper never created, RBAC
+/// missing) is retried about every second for ever, by every replica.
+#[derive(Default)]
+struct PatientBackoff(watcher::DefaultBackoff);
+
+impl Iterator for PatientBackoff {
+    type Item = Duration;
+
+    fn next(&mut self) -> Option<Duration> {
+        self.0.next()
+    }
+}
+
+impl Backoff for PatientBackoff {
+    fn reset(&mut self) {}
+}
+
 /// One reflector: its cache and whether its first list has completed.
 struct Watched {
     resource: ApiResource,
@@ -262,7 +283,7 @@ impl Watched {
             writer,
             watcher(api, watcher::Config::default())
                 .modify(|object: &mut DynamicObject| object.managed_fields_mut().clear())
-                .default_backoff(),
+                .backoff(PatientBackoff::default()),
         );
         let synced = Arc::new(AtomicBool::new(false));
         let flag = Arc::clone(&synced);
@@ -461,6 +482,20 @@ mod tests {
 
     fn dynamic(json: serde_json::Value) -> DynamicObject {
         serde_json::from_value(json).expect("a DynamicObject")
+    }
+
+    #[tokio::test]
+    async fn the_backoff_grows_through_the_resets_the_watcher_asks_for() {
+        let mut backoff = PatientBackoff::default();
+        let mut delays = Vec::new();
+        for _ in 0..3 {
+            delays.extend(backoff.next());
+            // What the watcher's Init event before each relist triggers.
+            backoff.reset();
+        }
+        // 0.8 s, 1.6 s, 3.2 s, each plus up to itself in jitter.
+        assert!(delays[0] < Duration::from_millis(1600), "{delays:?}");
+        assert!(delays[2] >= Duration::from_millis(3200), "{delays:?}");
     }
 
     #[test]

@@ -91,8 +91,9 @@ struct Script {
     lists: HashMap<&'static str, Option<Value>>,
     /// A LIST answered only once this fires.
     held_list: Option<(&'static str, oneshot::Receiver<()>)>,
-    /// The first WATCH of this path answers with this event once the signal fires.
-    watch_event: Option<(&'static str, oneshot::Receiver<()>, &'static str, Value)>,
+    /// The next WATCHes of these paths answer, in order, with one event each
+    /// once its signal fires.
+    watch_events: Vec<(&'static str, oneshot::Receiver<()>, &'static str, Value)>,
     /// `LIST <path>` or `WATCH <path>` for every request, in order.
     seen: mpsc::UnboundedSender<String>,
 }
@@ -110,17 +111,15 @@ async fn fake_api_server(
             .seen
             .send(format!("{} {path}", if watch { "WATCH" } else { "LIST" }));
         if watch {
-            match script.watch_event.take() {
-                Some((on, signal, kind, object)) if on == path => {
+            match script.watch_events.iter().position(|(on, ..)| *on == path) {
+                Some(next) => {
+                    let (_, signal, kind, object) = script.watch_events.remove(next);
                     tokio::spawn(async move {
                         let _ = signal.await;
                         respond.send_response(watch_event(kind, object));
                     });
                 }
-                other => {
-                    script.watch_event = other;
-                    open_watches.push(respond);
-                }
+                None => open_watches.push(respond),
             }
             continue;
         }
@@ -163,32 +162,49 @@ async fn until_ready(client: &mut Client) {
 
 /// Waits until `body` is allowed.
 async fn until_allowed(client: &mut Client, body: Vec<u8>) {
+    until_answer(client, body, true).await;
+}
+
+/// Waits until `body` is denied.
+async fn until_denied(client: &mut Client, body: Vec<u8>) {
+    until_answer(client, body, false).await;
+}
+
+async fn until_answer(client: &mut Client, body: Vec<u8>, allowed: bool) {
     let until = Instant::now() + Duration::from_secs(15);
     loop {
         let reply = client.post("/validate", body.clone()).await;
-        if reply.expect("validate").json()["response"]["allowed"] == json!(true) {
+        if reply.expect("validate").json()["response"]["allowed"] == json!(allowed) {
             return;
         }
         assert!(
             Instant::now() < until,
-            "timed out waiting for an allowed answer"
+            "timed out waiting for allowed: {allowed}"
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 
-/// Waits for the fake API server to receive `request`.
-async fn wait_for_request(seen: &mut mpsc::UnboundedReceiver<String>, request: &str) {
-    let found = tokio::time::timeout(Duration::from_secs(15), async {
-        while let Some(got) = seen.recv().await {
-            if got == request {
-                return true;
+/// The requests the fake API server received, as they arrive.
+struct Seen {
+    arriving: mpsc::UnboundedReceiver<String>,
+    log: Vec<String>,
+}
+
+impl Seen {
+    /// Waits until the fake API server has received `request` `times` times in all.
+    async fn until(&mut self, request: &str, times: usize) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+        while self.log.iter().filter(|r| *r == request).count() < times {
+            match tokio::time::timeout_at(deadline, self.arriving.recv()).await {
+                Ok(Some(got)) => self.log.push(got),
+                _ => panic!(
+                    "the fake API server got {request} fewer than {times} times: {:?}",
+                    self.log
+                ),
             }
         }
-        false
-    })
-    .await;
-    assert_eq!(found, Ok(true), "the fake API server never got {request}");
+    }
 }
 
 fn configmap(labels: Value) -> Vec<u8> {
@@ -243,7 +259,11 @@ fn gauge(metrics: &Metrics, name: &str) -> Option<i64> {
 async fn watched_constraint_is_enforced_after_the_lists_and_released_by_its_deletion() {
     let (list_signal, list_released) = oneshot::channel();
     let (delete_signal, deleted) = oneshot::channel();
-    let (seen_tx, mut seen) = mpsc::unbounded_channel();
+    let (seen_tx, arriving) = mpsc::unbounded_channel();
+    let mut seen = Seen {
+        arriving,
+        log: Vec::new(),
+    };
     let script = Script {
         lists: HashMap::from([
             (
@@ -260,12 +280,12 @@ async fn watched_constraint_is_enforced_after_the_lists_and_released_by_its_dele
             ),
         ]),
         held_list: Some((OWNER_CONSTRAINTS, list_released)),
-        watch_event: Some((
+        watch_events: vec![(
             OWNER_CONSTRAINTS,
             deleted,
             "DELETED",
             owner_constraint("must-have-owner", "3"),
-        )),
+        )],
         seen: seen_tx,
     };
     let (service, handle) = mock::pair::<Request<Body>, Response<Body>>();
@@ -275,14 +295,17 @@ async fn watched_constraint_is_enforced_after_the_lists_and_released_by_its_dele
 
     // The templates are listed and the constraint watch of their kind started,
     // but its list has not come back: not ready.
-    wait_for_request(&mut seen, &format!("LIST {TEMPLATES}")).await;
-    wait_for_request(&mut seen, &format!("LIST {OWNER_CONSTRAINTS}")).await;
+    seen.until(&format!("LIST {TEMPLATES}"), 1).await;
+    seen.until(&format!("LIST {OWNER_CONSTRAINTS}"), 1).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert!(!watch.ready());
     let reply = client.get("/readyz").await.expect("readyz");
     assert_eq!(
         (reply.status, reply.text()),
-        (StatusCode::SERVICE_UNAVAILABLE, "gatekeeper policies not synced\n".to_owned())
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "gatekeeper policies not synced\n".to_owned()
+        )
     );
 
     // Once the constraint list completes, the set in force has the constraint.
@@ -321,14 +344,18 @@ async fn watched_constraint_is_enforced_after_the_lists_and_released_by_its_dele
     assert_eq!(gauge(&metrics, "palisade_gatekeeper_constraints"), Some(0));
     assert_eq!(gauge(&metrics, "palisade_gatekeeper_templates"), Some(1));
     // The reflector watched again after the event: a second WATCH.
-    wait_for_request(&mut seen, &format!("WATCH {OWNER_CONSTRAINTS}")).await;
-    wait_for_request(&mut seen, &format!("WATCH {OWNER_CONSTRAINTS}")).await;
+    seen.until(&format!("WATCH {OWNER_CONSTRAINTS}"), 2).await;
 }
 
 #[tokio::test]
 async fn file_constraints_bind_to_watched_templates_and_a_broken_template_spares_the_rest() {
     let (delete_signal, deleted) = oneshot::channel();
-    let (seen_tx, mut seen) = mpsc::unbounded_channel();
+    let (readd_signal, readded) = oneshot::channel();
+    let (seen_tx, arriving) = mpsc::unbounded_channel();
+    let mut seen = Seen {
+        arriving,
+        log: Vec::new(),
+    };
     let broken = template(
         "K8sBroken",
         "package k8sbroken\nviolation[{\"msg\": msg}] { msg := }\n",
@@ -352,7 +379,15 @@ async fn file_constraints_bind_to_watched_templates_and_a_broken_template_spares
             (BROKEN_CONSTRAINTS, None),
         ]),
         held_list: None,
-        watch_event: Some((TEMPLATES, deleted, "DELETED", owner_template())),
+        watch_events: vec![
+            (TEMPLATES, deleted, "DELETED", owner_template()),
+            (
+                TEMPLATES,
+                readded,
+                "ADDED",
+                template("K8sRequiredOwner", OWNER_REGO, "5"),
+            ),
+        ],
         seen: seen_tx,
     };
     // A constraint from a --policies file, of the watched template's kind.
@@ -371,7 +406,7 @@ async fn file_constraints_bind_to_watched_templates_and_a_broken_template_spares
 
     // The 404 of the refused template's constraints does not block readiness.
     eventually("readiness", || watch.ready()).await;
-    wait_for_request(&mut seen, &format!("LIST {BROKEN_CONSTRAINTS}")).await;
+    seen.until(&format!("LIST {BROKEN_CONSTRAINTS}"), 1).await;
     let response = client
         .post("/validate", configmap(json!({})))
         .await
@@ -397,5 +432,17 @@ async fn file_constraints_bind_to_watched_templates_and_a_broken_template_spares
     assert_eq!(
         gauge(&metrics, "palisade_gatekeeper_load_problems"),
         Some(2)
+    );
+
+    // The template comes back: its kind's constraints are listed anew (the
+    // old watch was stopped with the template, so a new one starts) and the
+    // file constraint is enforced again.
+    readd_signal.send(()).expect("add the template again");
+    seen.until(&format!("LIST {OWNER_CONSTRAINTS}"), 2).await;
+    until_denied(&mut client, configmap(json!({}))).await;
+    assert_eq!(gauge(&metrics, "palisade_gatekeeper_constraints"), Some(1));
+    assert_eq!(
+        gauge(&metrics, "palisade_gatekeeper_load_problems"),
+        Some(1)
     );
 }
