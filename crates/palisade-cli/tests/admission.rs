@@ -353,7 +353,8 @@ fn serve_answers_over_https_and_exits_cleanly_on_sigterm() {
 }
 
 /// Palisade passes its own bar: the deployment bundle is clean at `restricted`,
-/// with every analyzer on.
+/// with every analyzer on, but for one reviewed acceptance (the read-only
+/// wildcard over Gatekeeper's constraint resources, for --watch-gatekeeper).
 #[test]
 fn the_deploy_bundle_passes_palisades_own_restricted_scan() {
     let output = palisade(&[
@@ -363,6 +364,8 @@ fn the_deploy_bundle_passes_palisades_own_restricted_scan() {
         "restricted",
         "--fail-on",
         "info",
+        "--accept",
+        "crates/palisade-cli/tests/fixtures/deploy-accepted.yaml",
         "-o",
         "json",
     ]);
@@ -378,6 +381,7 @@ fn the_deploy_bundle_passes_palisades_own_restricted_scan() {
         Some(0),
         "{report}"
     );
+    assert_eq!(report["summary"]["accepted"], 1, "{report}");
     // It did read the bundle: the webhook's Deployment is among the objects.
     let inventory = palisade(&["inventory", "-f", "deploy/", "-o", "json"]);
     let text = String::from_utf8_lossy(&inventory.stdout);
