@@ -120,6 +120,7 @@ impl PolicyWatch {
             ready: Arc::clone(&ready),
             changed: Arc::new(Notify::new()),
             reported: HashSet::new(),
+            odd_kinds: HashSet::new(),
         };
         PolicyWatch {
             ready,
@@ -355,6 +356,8 @@ struct Controller {
     changed: Arc<Notify>,
     /// Problems already logged, so that each is logged once while it lasts.
     reported: HashSet<(Arc<str>, String)>,
+    /// Template kinds already logged as unusable, for the same reason.
+    odd_kinds: HashSet<String>,
 }
 
 impl Controller {
@@ -390,10 +393,14 @@ impl Controller {
                         );
                         constraints.insert(kind.clone(), watched);
                     }
-                    None => tracing::warn!(
-                        kind = %kind,
-                        "a ConstraintTemplate names a kind that is not a valid Kubernetes kind; its constraints are not watched"
-                    ),
+                    None => {
+                        if self.odd_kinds.insert(kind.clone()) {
+                            tracing::warn!(
+                                kind = %kind,
+                                "a ConstraintTemplate names a kind that is not a valid Kubernetes kind; its constraints are not watched"
+                            );
+                        }
+                    }
                 }
             }
             // Whether the lists behind this build are complete: checked
