@@ -68,7 +68,7 @@ pub enum Command {
     Rbac(crate::commands::rbac::RbacArgs),
     /// Run the validating admission webhook: Pod Security per namespace labels, over HTTPS.
     #[command(
-        after_help = "Examples:\n  palisade serve --listen 127.0.0.1:8443 --tls-cert /tmp/palisade-pki/tls.crt --tls-key /tmp/palisade-pki/tls.key -f webhook-examples/namespaces.yaml\n  palisade serve --tls-cert /pki/tls.crt --tls-key /pki/tls.key --config /etc/palisade/pod-security.yaml --metrics-listen 0.0.0.0:9090\n\nWithout -f or --namespace-labels, namespaces are watched in the cluster (in-cluster service account or kubeconfig).\nSIGTERM drains: /readyz turns 503, requests are answered for --drain-seconds, in-flight requests finish, exit 0."
+        after_help = "Examples:\n  palisade serve --listen 127.0.0.1:8443 --tls-cert /tmp/palisade-pki/tls.crt --tls-key /tmp/palisade-pki/tls.key -f webhook-examples/namespaces.yaml\n  palisade serve --tls-cert /pki/tls.crt --tls-key /pki/tls.key --config /etc/palisade/pod-security.yaml --metrics-listen 0.0.0.0:9090\n  palisade serve --tls-cert /pki/tls.crt --tls-key /pki/tls.key --watch-gatekeeper --policies /etc/palisade/policies\n\nWithout -f or --namespace-labels, namespaces are watched in the cluster (in-cluster service account or kubeconfig); --watch-gatekeeper also watches Gatekeeper's ConstraintTemplates and Constraints there.\nSIGTERM drains: /readyz turns 503, requests are answered for --drain-seconds, in-flight requests finish, exit 0."
     )]
     Serve(crate::commands::serve::ServeArgs),
     /// Decide one admission request offline, as `palisade serve` would, and print the AdmissionReview response.

@@ -165,6 +165,84 @@ fn certs_writes_a_ca_and_server_pair_and_does_not_overwrite_them() {
 }
 
 #[test]
+fn serve_refuses_watch_gatekeeper_without_the_cluster() {
+    // -f and --namespace-labels each mean static mode: nothing to watch.
+    for static_source in [
+        ["-f", "webhook-examples/namespaces.yaml"],
+        [
+            "--namespace-labels",
+            "prod=pod-security.kubernetes.io/enforce=restricted",
+        ],
+    ] {
+        let mut args = vec![
+            "serve",
+            "--tls-cert",
+            "/nonexistent/tls.crt",
+            "--tls-key",
+            "/nonexistent/tls.key",
+            "--watch-gatekeeper",
+        ];
+        args.extend(static_source);
+        let output = palisade(&args);
+        assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+        assert!(
+            stderr(&output).contains(
+                "--watch-gatekeeper watches the cluster: it cannot be used with -f or --namespace-labels"
+            ),
+            "{}",
+            stderr(&output)
+        );
+    }
+}
+
+#[test]
+fn serve_with_watch_gatekeeper_defers_file_constraints_of_cluster_kinds() {
+    // A --policies file holding only a constraint: its template may be in the
+    // cluster. Alone, the server refuses it; with the watch, loading goes on
+    // (and stops at the missing certificate, before any cluster access).
+    let dir = std::env::temp_dir().join(format!("palisade-watch-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    let file = dir.join("constraint.yaml");
+    std::fs::write(
+        &file,
+        "apiVersion: constraints.gatekeeper.sh/v1beta1\nkind: K8sInTheCluster\n\
+         metadata: {name: only-here}\nspec: {}\n",
+    )
+    .expect("constraint file");
+    let file = file.to_str().expect("utf-8 path");
+    let serve = |watch: bool| {
+        let mut args = vec![
+            "serve",
+            "--tls-cert",
+            "/nonexistent/tls.crt",
+            "--tls-key",
+            "/nonexistent/tls.key",
+            "--policies",
+            file,
+        ];
+        if watch {
+            args.push("--watch-gatekeeper");
+        }
+        palisade(&args)
+    };
+    let alone = serve(false);
+    assert_eq!(alone.status.code(), Some(2), "{}", stderr(&alone));
+    assert!(
+        stderr(&alone).contains("no ConstraintTemplate defines kind K8sInTheCluster"),
+        "{}",
+        stderr(&alone)
+    );
+    let watched = serve(true);
+    assert_eq!(watched.status.code(), Some(2), "{}", stderr(&watched));
+    assert!(
+        stderr(&watched).contains("/nonexistent/tls.crt: No such file"),
+        "{}",
+        stderr(&watched)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn serve_refuses_a_missing_certificate_with_its_path() {
     let output = palisade(&[
         "serve",
@@ -228,7 +306,8 @@ fn serve_answers_over_https_and_exits_cleanly_on_sigterm() {
 }
 
 /// Palisade passes its own bar: the deployment bundle is clean at `restricted`,
-/// with every analyzer on.
+/// with every analyzer on, but for one reviewed acceptance (the read-only
+/// wildcard over Gatekeeper's constraint resources, for --watch-gatekeeper).
 #[test]
 fn the_deploy_bundle_passes_palisades_own_restricted_scan() {
     let output = palisade(&[
@@ -238,6 +317,8 @@ fn the_deploy_bundle_passes_palisades_own_restricted_scan() {
         "restricted",
         "--fail-on",
         "info",
+        "--accept",
+        "crates/palisade-cli/tests/fixtures/deploy-accepted.yaml",
         "-o",
         "json",
     ]);
@@ -253,6 +334,7 @@ fn the_deploy_bundle_passes_palisades_own_restricted_scan() {
         Some(0),
         "{report}"
     );
+    assert_eq!(report["summary"]["accepted"], 1, "{report}");
     // It did read the bundle: the webhook's Deployment is among the objects.
     let inventory = palisade(&["inventory", "-f", "deploy/", "-o", "json"]);
     let text = String::from_utf8_lossy(&inventory.stdout);

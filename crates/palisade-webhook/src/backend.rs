@@ -160,6 +160,14 @@ impl Backend {
         }
     }
 
+    /// The cluster's client (for other watches sharing its connection), if any.
+    pub fn client(&self) -> Option<&Client> {
+        match self {
+            Backend::Static(_) => None,
+            Backend::Cluster(backend) => Some(&backend.client),
+        }
+    }
+
     pub fn namespace_count(&self) -> usize {
         match self {
             Backend::Static(backend) => backend.namespace_count(),

@@ -37,6 +37,11 @@ pub struct Metrics {
     namespaces: Gauge,
     connections: Gauge,
     in_flight: Gauge<i64, std::sync::atomic::AtomicI64>,
+    gatekeeper_templates: Gauge,
+    gatekeeper_constraints: Gauge,
+    gatekeeper_problems: Gauge,
+    rebuild_ok: Counter,
+    rebuild_failed: Counter,
 }
 
 impl Default for Metrics {
@@ -91,7 +96,36 @@ impl Metrics {
             "Admission requests being answered",
             in_flight.clone(),
         );
+        let gatekeeper_templates = Gauge::default();
+        registry.register(
+            "palisade_gatekeeper_templates",
+            "Gatekeeper ConstraintTemplates compiled and in force",
+            gatekeeper_templates.clone(),
+        );
+        let gatekeeper_constraints = Gauge::default();
+        registry.register(
+            "palisade_gatekeeper_constraints",
+            "Gatekeeper Constraints bound to a template and in force",
+            gatekeeper_constraints.clone(),
+        );
+        let gatekeeper_problems = Gauge::default();
+        registry.register(
+            "palisade_gatekeeper_load_problems",
+            "Gatekeeper templates and constraints that could not be used (see the warnings in the log)",
+            gatekeeper_problems.clone(),
+        );
+        let rebuilds = Family::<Labels, Counter>::default();
+        registry.register(
+            "palisade_gatekeeper_policy_rebuilds",
+            "Rebuilds of the watched Gatekeeper policy set, by result (a failure keeps the previous set)",
+            rebuilds.clone(),
+        );
         Metrics {
+            gatekeeper_templates,
+            gatekeeper_constraints,
+            gatekeeper_problems,
+            rebuild_ok: rebuilds.get_or_create_owned(&[("result", "success")]),
+            rebuild_failed: rebuilds.get_or_create_owned(&[("result", "failure")]),
             allowed: result("allowed"),
             denied: result("denied"),
             bad_request: result("bad_request"),
@@ -133,6 +167,23 @@ impl Metrics {
     pub fn set_namespaces(&self, count: usize) {
         self.namespaces
             .set(i64::try_from(count).unwrap_or(i64::MAX));
+    }
+
+    /// The Gatekeeper policy set now in force.
+    pub fn set_gatekeeper_policies(&self, templates: usize, constraints: usize, problems: usize) {
+        let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+        self.gatekeeper_templates.set(count(templates));
+        self.gatekeeper_constraints.set(count(constraints));
+        self.gatekeeper_problems.set(count(problems));
+    }
+
+    /// A rebuild of the watched policy set ended.
+    pub fn gatekeeper_rebuilt(&self, success: bool) {
+        if success {
+            self.rebuild_ok.inc();
+        } else {
+            self.rebuild_failed.inc();
+        }
     }
 
     pub fn connection_opened(&self) {

@@ -79,6 +79,18 @@ pub struct ServerOptions {
     pub metrics_on_main: bool,
     /// Log allowed requests too (at info); by default only denials are logged.
     pub log_allowed: bool,
+    /// Further conditions of `/readyz`, beside the namespace cache (e.g. the
+    /// first sync of watched Gatekeeper policies).
+    pub ready_gates: Vec<ReadyGate>,
+}
+
+/// A condition `/readyz` waits for: a flag that a background task sets once
+/// what it loads is complete (the same mechanism as the namespace cache's).
+#[derive(Clone, Debug)]
+pub struct ReadyGate {
+    /// What is awaited, for the 503 body: `<waiting_for> not synced`.
+    pub waiting_for: &'static str,
+    pub ready: Arc<AtomicBool>,
 }
 
 impl Default for ServerOptions {
@@ -99,6 +111,7 @@ impl Default for ServerOptions {
             fail_open: false,
             metrics_on_main: true,
             log_allowed: false,
+            ready_gates: Vec::new(),
         }
     }
 }
@@ -367,6 +380,16 @@ fn readiness(state: &State) -> Reply {
         text(
             StatusCode::SERVICE_UNAVAILABLE,
             "namespace cache not synced\n",
+        )
+    } else if let Some(gate) = state
+        .options
+        .ready_gates
+        .iter()
+        .find(|gate| !gate.ready.load(Ordering::Acquire))
+    {
+        text(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("{} not synced\n", gate.waiting_for),
         )
     } else {
         text(StatusCode::OK, "ok\n")

@@ -183,11 +183,34 @@ pub fn load_policies(
     objects: &[&palisade_core::Node],
     engine: EngineArg,
 ) -> Result<LoadedPolicies, CliError> {
+    load_policies_with(paths, objects, engine, false).map(|(policies, _)| policies)
+}
+
+/// [`load_policies`] for `serve --watch-gatekeeper`: also returns every
+/// Gatekeeper object of the files, which the watch combines with the
+/// cluster's. A file constraint whose kind no file template defines may be
+/// bound to a template in the cluster, so it is not checked here (the watch
+/// logs it if no template turns up); everything else must load as for
+/// [`load_policies`], and the returned set holds what the files alone enforce.
+pub fn load_policies_for_watch(
+    paths: &[PathBuf],
+    objects: &[&palisade_core::Node],
+    engine: EngineArg,
+) -> Result<(LoadedPolicies, Vec<palisade_core::Object>), CliError> {
+    load_policies_with(paths, objects, engine, true)
+}
+
+fn load_policies_with(
+    paths: &[PathBuf],
+    objects: &[&palisade_core::Node],
+    engine: EngineArg,
+    watched: bool,
+) -> Result<(LoadedPolicies, Vec<palisade_core::Object>), CliError> {
     use palisade_policy::constraint::is_constraint;
     use palisade_policy::template::is_template;
     use palisade_policy::vap::is_vap_object;
     if paths.is_empty() {
-        return Ok(LoadedPolicies::default());
+        return Ok((LoadedPolicies::default(), Vec::new()));
     }
     let loaded = read_policy_files(paths)?;
     let gatekeeper: Vec<&palisade_core::Object> = loaded
@@ -201,11 +224,35 @@ pub fn load_policies(
                 .to_owned(),
         ]));
     }
+    let all_gatekeeper: Vec<palisade_core::Object> = if watched {
+        gatekeeper.iter().map(|o| (*o).clone()).collect()
+    } else {
+        Vec::new()
+    };
+    // With a watch, the startup check leaves out constraints of kinds that
+    // only the cluster's templates may define.
+    let checked: Vec<&palisade_core::Object> = if watched {
+        let file_kinds: std::collections::HashSet<&str> = gatekeeper
+            .iter()
+            .filter(|o| is_template(o))
+            .filter_map(|o| {
+                o.root()
+                    .path(&["spec", "crd", "spec", "names", "kind"])
+                    .and_then(palisade_core::Node::as_str)
+            })
+            .collect();
+        gatekeeper
+            .into_iter()
+            .filter(|o| is_template(o) || file_kinds.contains(o.kind()))
+            .collect()
+    } else {
+        gatekeeper
+    };
     let mut problems = Vec::new();
     let mut policies = LoadedPolicies::default();
-    if !gatekeeper.is_empty() {
+    if !checked.is_empty() {
         let set = palisade_policy::policy_set::PolicySet::build(
-            gatekeeper,
+            checked,
             palisade_policy::inventory::inventory(objects.iter().copied()),
             engine.into(),
         );
@@ -229,7 +276,7 @@ pub fn load_policies(
                 .collect(),
         ));
     }
-    Ok(policies)
+    Ok((policies, all_gatekeeper))
 }
 
 /// The objects of `--policies` paths. A missing path or an unreadable file

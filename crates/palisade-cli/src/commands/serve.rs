@@ -7,7 +7,10 @@ use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 use palisade_admission::{Admission, FailurePolicy, PodSecurity, PodSecurityConfiguration};
-use palisade_webhook::{Backend, CertStore, Metrics, Server, ServerOptions, StaticBackend, tls};
+use palisade_webhook::{
+    Backend, CertStore, Metrics, PolicyWatch, PolicyWatchOptions, Server, ServerOptions,
+    StaticBackend, tls,
+};
 
 use crate::cli::GlobalArgs;
 use crate::commands::admit::load_config;
@@ -79,6 +82,13 @@ pub struct ServeArgs {
     /// Which engine runs templates that carry both Rego and CEL.
     #[arg(long, value_enum, default_value = "rego")]
     pub policy_engine: crate::commands::policy::EngineArg,
+    /// Watch the cluster's Gatekeeper ConstraintTemplates and Constraints and
+    /// enforce them (with any --policies files), rebuilding as they change.
+    /// Cluster mode only (not with -f or --namespace-labels). A watched policy
+    /// that cannot be enforced is logged and the rest enforced; data.inventory
+    /// is empty in this mode.
+    #[arg(long, env = "PALISADE_WATCH_GATEKEEPER")]
+    pub watch_gatekeeper: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -95,6 +105,14 @@ pub fn run(args: &ServeArgs, _global: &GlobalArgs) -> Result<Outcome, CliError> 
     } else {
         Some(static_backend(args)?)
     };
+    if args.watch_gatekeeper && static_backend.is_some() {
+        // Without a cluster there is nothing to watch; failing here beats a
+        // webhook that silently enforces only its files.
+        return Err(CliError::Usage(
+            "--watch-gatekeeper watches the cluster: it cannot be used with -f or --namespace-labels"
+                .to_owned(),
+        ));
+    }
     // data.inventory: the objects given with -f (a cluster watch gives none yet).
     let inventory_objects = if args.input.filenames.is_empty() {
         Vec::new()
@@ -102,8 +120,27 @@ pub fn run(args: &ServeArgs, _global: &GlobalArgs) -> Result<Outcome, CliError> 
         inputs::load(&[], &args.input)?.objects
     };
     let roots: Vec<&palisade_core::Node> = inventory_objects.iter().map(|o| o.root()).collect();
-    let policies =
-        crate::commands::policy::load_policies(&args.policies, &roots, args.policy_engine)?;
+    let (mut policies, file_gatekeeper) = if args.watch_gatekeeper {
+        crate::commands::policy::load_policies_for_watch(
+            &args.policies,
+            &roots,
+            args.policy_engine,
+        )?
+    } else {
+        let policies =
+            crate::commands::policy::load_policies(&args.policies, &roots, args.policy_engine)?;
+        (policies, Vec::new())
+    };
+    // With a watch, the Gatekeeper policy reads a handle the watch swaps new
+    // sets into; until the first sync it holds what the files alone enforce
+    // (and /readyz says not ready).
+    let watched_set = args.watch_gatekeeper.then(|| {
+        palisade_webhook::policy_watch::shared(policies.gatekeeper.take().unwrap_or_default())
+    });
+    let file_counts = policies
+        .gatekeeper
+        .as_ref()
+        .map(|set| (set.templates(), set.constraints().count()));
     if let Some(set) = &policies.gatekeeper {
         tracing::info!(
             templates = set.templates(),
@@ -114,12 +151,12 @@ pub fn run(args: &ServeArgs, _global: &GlobalArgs) -> Result<Outcome, CliError> 
     if policies.vap.is_some() {
         tracing::info!("ValidatingAdmissionPolicies loaded");
     }
-    let admission = admission(config, args.fail_open, policies);
+    let admission = admission_with(config, args.fail_open, policies, watched_set.clone());
     let certs = CertStore::open(&args.tls_cert, &args.tls_key)
         .map_err(|e| CliError::Usage(e.to_string()))?;
     let tls_config = tls::server_config(certs, args.client_ca.as_deref())
         .map_err(|e| CliError::Usage(e.to_string()))?;
-    let options = ServerOptions {
+    let mut options = ServerOptions {
         listen: args.listen,
         metrics_listen: args.metrics_listen,
         max_body_bytes: usize::try_from(args.max_body_bytes).unwrap_or(usize::MAX),
@@ -141,6 +178,30 @@ pub fn run(args: &ServeArgs, _global: &GlobalArgs) -> Result<Outcome, CliError> 
             None => Backend::from_cluster().await.map_err(CliError::Usage)?,
         };
         let metrics = Arc::new(Metrics::new());
+        if let Some((templates, constraints)) = file_counts {
+            metrics.set_gatekeeper_policies(templates, constraints, 0);
+        }
+        // Kept alive for as long as the server runs: dropping it stops the watches.
+        let _policy_watch = match (watched_set, backend.client()) {
+            (Some(set), Some(client)) => {
+                let watch = PolicyWatch::start(
+                    client.clone(),
+                    file_gatekeeper,
+                    set,
+                    Arc::clone(&metrics),
+                    PolicyWatchOptions {
+                        engine: args.policy_engine.into(),
+                        ..PolicyWatchOptions::default()
+                    },
+                );
+                options.ready_gates.push(watch.gate());
+                tracing::info!(
+                    "watching the cluster's Gatekeeper ConstraintTemplates and Constraints"
+                );
+                Some(watch)
+            }
+            _ => None,
+        };
         tls_config.spawn_reloader(
             Duration::from_secs(args.cert_reload_seconds.max(1)),
             Arc::clone(&metrics),
@@ -164,6 +225,17 @@ pub fn admission(
     fail_open: bool,
     policies: crate::commands::policy::LoadedPolicies,
 ) -> Admission {
+    admission_with(config, fail_open, policies, None)
+}
+
+/// [`admission`], with the Gatekeeper policy reading `watched` (a handle a
+/// policy watch swaps sets into) instead of the files' set when given.
+pub fn admission_with(
+    config: PodSecurityConfiguration,
+    fail_open: bool,
+    policies: crate::commands::policy::LoadedPolicies,
+    watched: Option<palisade_policy::admission::SharedPolicySet>,
+) -> Admission {
     let failure_policy = if fail_open {
         FailurePolicy::Ignore
     } else {
@@ -177,8 +249,15 @@ pub fn admission(
         vap.failure_policy = failure_policy;
         all.push(Arc::new(vap));
     }
-    if let Some(set) = policies.gatekeeper {
-        let mut gatekeeper = palisade_policy::admission::GatekeeperAdmission::new(set);
+    let gatekeeper = match watched {
+        Some(handle) => Some(palisade_policy::admission::GatekeeperAdmission::shared(
+            handle,
+        )),
+        None => policies
+            .gatekeeper
+            .map(palisade_policy::admission::GatekeeperAdmission::new),
+    };
+    if let Some(mut gatekeeper) = gatekeeper {
         gatekeeper.failure_policy = failure_policy;
         all.push(Arc::new(gatekeeper));
     }
