@@ -229,8 +229,9 @@ impl PolicySet {
         // request otherwise runs on one core). Results keep constraint order
         // either way: `collect` on an indexed parallel iterator is ordered.
         // Under a scan that already reviews objects in parallel, the extra
-        // tasks are stolen only by idle threads.
-        if candidates.len() >= PARALLEL_CANDIDATES {
+        // tasks are stolen only by idle threads. With one thread there is
+        // nothing to gain, so the plain loop avoids rayon's bookkeeping.
+        if candidates.len() >= PARALLEL_CANDIDATES && rayon::current_num_threads() > 1 {
             candidates.par_iter().flat_map_iter(one).collect()
         } else {
             candidates.iter().flat_map(one).collect()
