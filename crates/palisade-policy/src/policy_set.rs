@@ -12,6 +12,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use palisade_core::Object;
+use rayon::prelude::*;
 use regorus::Value;
 
 use crate::constraint::{Action, Constraint, is_constraint};
@@ -19,6 +20,11 @@ use crate::evaluate::{CompiledTemplate, EnginePreference, Subject, evaluate, par
 use crate::rego::Violation;
 use crate::review::Review;
 use crate::template::{Template, is_template, origin_of};
+
+/// From this many candidate constraints on, one review evaluates them in
+/// parallel. Below it, the cost of splitting the work is comparable to the
+/// evaluations themselves (a simple template takes a few microseconds).
+const PARALLEL_CANDIDATES: usize = 8;
 
 /// A template or constraint that could not be used.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -174,14 +180,14 @@ impl PolicySet {
 
     /// The results of every constraint enforced at `point` on a review.
     /// Constraints whose kinds cannot match are skipped before any other work.
-    pub fn review(
-        &self,
+    pub fn review<'s>(
+        &'s self,
         review: &Review<'_>,
         namespace_labels: Option<&BTreeMap<String, String>>,
         point: &str,
         deadline: Option<Instant>,
-    ) -> Vec<PolicyResult<'_>> {
-        let candidates: Vec<(&Bound, Vec<Action>)> = self
+    ) -> Vec<PolicyResult<'s>> {
+        let candidates: Vec<(&'s Bound, Vec<Action>)> = self
             .bound
             .iter()
             .filter(|b| {
@@ -206,21 +212,33 @@ impl PolicySet {
             deadline,
             engine: self.engine,
         };
-        let mut results = Vec::new();
-        for (bound, actions) in candidates {
-            for violation in evaluate(
+        let one = |candidate: &(&'s Bound, Vec<Action>)| -> Vec<PolicyResult<'s>> {
+            let (bound, actions) = (candidate.0, &candidate.1);
+            evaluate(
                 &bound.template,
                 &bound.constraint,
                 &bound.parameters,
                 &subject,
-            ) {
-                results.push(PolicyResult {
-                    constraint: &bound.constraint,
-                    actions: actions.clone(),
-                    violation,
-                });
-            }
+            )
+            .into_iter()
+            .map(|violation| PolicyResult {
+                constraint: &bound.constraint,
+                actions: actions.clone(),
+                violation,
+            })
+            .collect()
+        };
+        // Constraints are independent, so with many of them one review's
+        // evaluations are spread over rayon's threads (a single admission
+        // request otherwise runs on one core). Results keep constraint order
+        // either way: `collect` on an indexed parallel iterator is ordered.
+        // Under a scan that already reviews objects in parallel, the extra
+        // tasks are stolen only by idle threads. With one thread there is
+        // nothing to gain, so the plain loop avoids rayon's bookkeeping.
+        if candidates.len() >= PARALLEL_CANDIDATES && rayon::current_num_threads() > 1 {
+            candidates.par_iter().flat_map_iter(one).collect()
+        } else {
+            candidates.iter().flat_map(one).collect()
         }
-        results
     }
 }

@@ -4,6 +4,8 @@
 //! reference-counted), so converting directly from `Node` avoids a JSON round
 //! trip for every template.
 
+use std::collections::BTreeMap;
+
 use palisade_core::Node;
 use palisade_core::node::Value as NodeValue;
 use regorus::Value;
@@ -24,13 +26,17 @@ pub fn to_rego(node: &Node) -> Value {
     }
 }
 
-/// An object from string keys and values.
+/// An object from string keys and values (a later duplicate key wins).
+///
+/// Collected into a `BTreeMap` first: std builds it in bulk from the sorted
+/// entries, where regorus's `Object` would insert them one by one; the value
+/// is then stored in regorus's compact sorted form either way.
 pub fn object<'a>(entries: impl IntoIterator<Item = (&'a str, Value)>) -> Value {
     Value::from(
         entries
             .into_iter()
             .map(|(key, value)| (Value::from(key), value))
-            .collect::<regorus::value::Object>(),
+            .collect::<BTreeMap<Value, Value>>(),
     )
 }
 
