@@ -44,12 +44,23 @@ pub struct Prepared {
 /// minutes; 16 levels take seconds). The Gatekeeper library nests at most 6.
 pub const MAX_NESTING: usize = 12;
 
+/// The largest exponent a number literal may have. regorus turns `1e99999999`
+/// into an exact integer while parsing, which takes minutes (found by
+/// fuzzing); float64, what Go's JSON numbers become, stops at 308.
+pub const MAX_EXPONENT: u64 = 1000;
+
 /// The source ready for regorus, or why Gatekeeper would refuse it.
 pub fn prepare(file: &str, source: &str, v1: bool) -> Result<Prepared, String> {
     let depth = nesting_depth(source);
     if depth > MAX_NESTING {
         return Err(format!(
             "{file}: brackets nest {depth} levels deep; Palisade accepts at most {MAX_NESTING} (the Rego parser's time doubles with each level)"
+        ));
+    }
+    let exponent = largest_exponent(source);
+    if exponent > MAX_EXPONENT {
+        return Err(format!(
+            "{file}: a number literal has the exponent {exponent}; Palisade accepts at most {MAX_EXPONENT} (the Rego parser expands it into an exact integer)"
         ));
     }
     let text = if v1 {
@@ -246,6 +257,57 @@ fn nesting_depth(source: &str) -> usize {
         }
     }
     deepest
+}
+
+/// The largest exponent of a number literal outside strings and comments
+/// (`2.5e40` → 40); an exponent too long to count reads as `u64::MAX`.
+fn largest_exponent(source: &str) -> u64 {
+    // The code alone, byte for byte: strings and comments become spaces.
+    let mut code = vec![b' '; source.len()];
+    let mut scan = Scan {
+        bytes: source.as_bytes(),
+        at: 0,
+    };
+    while let Some((at, token)) = scan.next() {
+        if let Token::Other(byte) = token
+            && byte != b'"'
+            && byte != b'`'
+            && let Some(slot) = code.get_mut(at)
+        {
+            *slot = byte;
+        }
+    }
+    let mut largest = 0u64;
+    let mut i = 0;
+    while i < code.len() {
+        let starts_number = code[i].is_ascii_digit()
+            && (i == 0 || !(code[i - 1].is_ascii_alphanumeric() || code[i - 1] == b'_'));
+        if !starts_number {
+            i += 1;
+            continue;
+        }
+        while i < code.len() && (code[i].is_ascii_digit() || code[i] == b'.') {
+            i += 1;
+        }
+        if i < code.len() && (code[i] == b'e' || code[i] == b'E') {
+            i += 1;
+            if i < code.len() && (code[i] == b'+' || code[i] == b'-') {
+                i += 1;
+            }
+            let start = i;
+            while i < code.len() && code[i].is_ascii_digit() {
+                i += 1;
+            }
+            let digits = std::str::from_utf8(&code[start..i]).unwrap_or("");
+            let exponent = if digits.len() > 18 {
+                u64::MAX
+            } else {
+                digits.parse().unwrap_or(0)
+            };
+            largest = largest.max(exponent);
+        }
+    }
+    largest
 }
 
 /// Rewrite 1: `head { a } { b }` becomes `head { a } head { b }` (v0 only).

@@ -218,3 +218,13 @@ fn deep_bracket_nesting_is_refused_before_the_parser_sees_it() {
         "package t\nviolation[{\"msg\": m}] {\n  m := [[[[1]]]][0][0][0][0]\n  m == 2\n}\n";
     compile(nested).expect("6 levels compile");
 }
+
+#[test]
+fn huge_number_exponents_are_refused_before_the_parser_sees_them() {
+    let error = compile("package t\nviolation[{\"msg\": \"x\"}] { input.a == 1e99999999 }\n")
+        .expect_err("refused");
+    assert!(error.contains("exponent 99999999"), "{error}");
+    // Ordinary scientific numbers, and exponents inside strings, are fine.
+    compile("package t\nviolation[{\"msg\": \"1e99999999\"}] { input.a == 2.5e10 }\n")
+        .expect("compiles");
+}
