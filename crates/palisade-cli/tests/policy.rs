@@ -364,3 +364,30 @@ fn admit_answers_for_validating_admission_policies_as_the_api_server() {
     let message = response["status"]["message"].as_str().unwrap();
     assert!(message.contains("no params found"), "{message}");
 }
+
+#[test]
+fn verify_reports_expansion_as_unsupported_instead_of_judging_other_objects() {
+    let dir = tempdir("verify-expansion");
+    let root = common::repo_root();
+    let policies = root.join("policy-examples/policies");
+    fs::write(
+        dir.join("suite.yaml"),
+        format!(
+            "kind: Suite\napiVersion: test.gatekeeper.sh/v1alpha1\ntests:\n- name: expanded\n  template: {t}\n  constraint: {c}\n  expansion: expansion.yaml\n  cases:\n  - name: deployment\n    object: {o}\n",
+            t = policies.join("container-limits-template.yaml").display(),
+            c = policies.join("container-limits-constraint.yaml").display(),
+            o = root.join("policy-examples/tests/samples/deployment-cpu-only.yaml").display(),
+        ),
+    )
+    .unwrap();
+    let output = palisade(&["policy", "verify", dir.to_str().unwrap(), "-o", "json"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let summary = json_of(&output);
+    assert_eq!(summary["passed"], 0);
+    assert!(
+        summary["failed"][0]["why"]
+            .as_str()
+            .unwrap()
+            .contains("expansion")
+    );
+}
