@@ -24,7 +24,7 @@ use palisade_policy::constraint::enforcement_point;
 use palisade_policy::inventory::inventory;
 use palisade_policy::policy_set::PolicySet;
 use palisade_policy::review::Review;
-use palisade_policy::suite::{find_suites, read_objects};
+use palisade_policy::suite::{find_suites, policy_files, read_objects};
 use rayon::prelude::*;
 
 // The allocator the palisade binary ships with, so the figures are the CLI's
@@ -117,26 +117,8 @@ fn main() {
         return;
     }
     // 2. The whole library against one Pod.
-    let mut policy_files: Vec<PathBuf> = Vec::new();
-    for suite in find_suites(std::slice::from_ref(&library)).expect("library readable") {
-        let dir = suite.parent().expect("suite in a dir").to_path_buf();
-        policy_files.push(dir.join("template.yaml"));
-        for object in read_objects(&suite).expect("suite reads") {
-            for test in object
-                .root()
-                .get("tests")
-                .map(|t| t.items())
-                .into_iter()
-                .flatten()
-            {
-                if let Some(c) = test.get("constraint").and_then(|c| c.as_str()) {
-                    policy_files.push(dir.join(c));
-                }
-            }
-        }
-    }
-    policy_files.sort();
-    policy_files.dedup();
+    let suites = find_suites(std::slice::from_ref(&library)).expect("library readable");
+    let policy_files = policy_files(&suites).expect("suites read");
     let policy_objects = load(&policy_files);
     let set = PolicySet::build(policy_objects.iter(), inventory([]), Default::default());
     assert!(set.problems.is_empty(), "{:?}", set.problems);

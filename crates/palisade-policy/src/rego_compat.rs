@@ -148,22 +148,24 @@ pub fn check_functions(modules: &[&Module]) -> Result<(), String> {
     Ok(())
 }
 
+/// The reference a rule defines (its head's name).
+fn rule_ref(rule: &Rule) -> &Expr {
+    match rule {
+        Rule::Spec { head, .. } => match head {
+            RuleHead::Compr { refr, .. }
+            | RuleHead::Set { refr, .. }
+            | RuleHead::Func { refr, .. } => refr,
+        },
+        Rule::Default { refr, .. } => refr,
+    }
+}
+
 /// The names of a module's rules (`violation`, `a.b` for ref heads).
 fn rule_names(module: &Module) -> BTreeSet<String> {
     module
         .policy
         .iter()
-        .filter_map(|rule| {
-            let refr = match rule.as_ref() {
-                Rule::Spec { head, .. } => match head {
-                    RuleHead::Compr { refr, .. }
-                    | RuleHead::Set { refr, .. }
-                    | RuleHead::Func { refr, .. } => refr,
-                },
-                Rule::Default { refr, .. } => refr,
-            };
-            ref_path(refr).map(|p| p.join("."))
-        })
+        .filter_map(|rule| ref_path(rule_ref(rule)).map(|p| p.join(".")))
         .collect()
 }
 
@@ -695,15 +697,7 @@ fn check_data_refs(module: &Module) -> Result<(), String> {
 fn global_names(module: &Module) -> BTreeSet<String> {
     let mut names: BTreeSet<String> = ["input", "data"].iter().map(|s| s.to_string()).collect();
     for rule in &module.policy {
-        let refr = match rule.as_ref() {
-            Rule::Spec { head, .. } => match head {
-                RuleHead::Compr { refr, .. }
-                | RuleHead::Set { refr, .. }
-                | RuleHead::Func { refr, .. } => refr,
-            },
-            Rule::Default { refr, .. } => refr,
-        };
-        if let Some(path) = ref_path(refr)
+        if let Some(path) = ref_path(rule_ref(rule))
             && let Some(first) = path.first()
         {
             names.insert(first.clone());

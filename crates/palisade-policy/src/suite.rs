@@ -103,6 +103,27 @@ fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> Result<(), String> {
     Ok(())
 }
 
+/// The template and constraint files the suites name, sorted, each once
+/// (what a benchmark or a whole-library test loads).
+pub fn policy_files(suites: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let mut files = Vec::new();
+    for suite in suites {
+        let base = suite.parent().unwrap_or(Path::new("."));
+        for object in read_objects(suite)?.iter().filter(|o| is_suite(o)) {
+            for test in list(object.root(), "tests") {
+                for key in ["template", "constraint"] {
+                    if let Some(file) = test.get(key).and_then(Node::as_str) {
+                        files.push(base.join(file));
+                    }
+                }
+            }
+        }
+    }
+    files.sort();
+    files.dedup();
+    Ok(files)
+}
+
 /// What an assertion expects of the count.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Expected {

@@ -85,11 +85,10 @@ fn whole_library_review_matches_each_constraint_alone() {
         return;
     };
     let suites = find_suites(&[dir.join("library")]).expect("library readable");
-    let mut policy_files: Vec<PathBuf> = Vec::new();
+    let policy_files = palisade_policy::suite::policy_files(&suites).expect("suites read");
     let mut object_files: Vec<PathBuf> = Vec::new();
     for suite in &suites {
         let suite_dir = suite.parent().expect("a suite is in a directory");
-        policy_files.push(suite_dir.join("template.yaml"));
         for object in read_objects(suite).expect("suite reads") {
             for test in object
                 .root()
@@ -98,9 +97,6 @@ fn whole_library_review_matches_each_constraint_alone() {
                 .into_iter()
                 .flatten()
             {
-                if let Some(c) = test.get("constraint").and_then(|c| c.as_str()) {
-                    policy_files.push(suite_dir.join(c));
-                }
                 for case in test.get("cases").map(|c| c.items()).into_iter().flatten() {
                     if let Some(o) = case.get("object").and_then(|o| o.as_str()) {
                         object_files.push(suite_dir.join(o));
@@ -109,8 +105,6 @@ fn whole_library_review_matches_each_constraint_alone() {
             }
         }
     }
-    policy_files.sort();
-    policy_files.dedup();
     object_files.sort();
     object_files.dedup();
     let policies: Vec<_> = policy_files
