@@ -90,7 +90,7 @@ fn main() {
         example
             .iter()
             .filter(|o| o.kind() != "PalisadeRunAsNonRoot"),
-        inventory([]),
+        || inventory([]),
         Default::default(),
     );
     let deployment =
@@ -120,7 +120,7 @@ fn main() {
     let suites = find_suites(std::slice::from_ref(&library)).expect("library readable");
     let policy_files = policy_files(&suites).expect("suites read");
     let policy_objects = load(&policy_files);
-    let set = PolicySet::build(policy_objects.iter(), inventory([]), Default::default());
+    let set = PolicySet::build(policy_objects.iter(), || inventory([]), Default::default());
     assert!(set.problems.is_empty(), "{:?}", set.problems);
     let constraints = set.constraints().count();
     let pod = palisade_load::load_bytes("pod.yaml".into(), POD.as_bytes(), &Limits::default())
@@ -161,7 +161,7 @@ fn main() {
                                 == Some(c.kind.as_str()))
                             || (o.kind() == c.kind && o.name() == c.name)
                     }),
-                    inventory([]),
+                    || inventory([]),
                     Default::default(),
                 );
                 let (median, _, _) = percentiles(200, || {

@@ -17,7 +17,7 @@ use palisade_admission::{
     Context, FailurePolicy, Lookup, Policy, PolicyError, Request, Status, Verdict,
 };
 use palisade_core::Node;
-use palisade_core::node::{Key, Map, Pos, Value as NodeValue};
+use serde_json::json;
 
 use crate::constraint::{Action, enforcement_point};
 use crate::policy_set::PolicySet;
@@ -57,65 +57,29 @@ impl GatekeeperAdmission {
     }
 }
 
-fn node(value: NodeValue) -> Node {
-    Node::new(value, Pos::default())
-}
-
-fn string(text: &str) -> Node {
-    node(NodeValue::String(text.to_owned()))
-}
-
-fn map(entries: Vec<(&str, Node)>) -> Node {
-    let entries = entries
-        .into_iter()
-        .map(|(k, v)| {
-            (
-                Key {
-                    name: k.to_owned(),
-                    pos: Pos::default(),
-                },
-                v,
-            )
-        })
-        .collect();
-    node(NodeValue::Map(Map::from_unique_entries(entries)))
-}
-
 /// `userInfo` as the API server serialises it (empty fields left out).
 fn user_info(request: &Request) -> Node {
     let user = &request.user_info;
-    let mut entries = Vec::new();
+    let mut info = serde_json::Map::new();
     if !user.username.is_empty() {
-        entries.push(("username", string(&user.username)));
+        info.insert("username".to_owned(), json!(user.username));
     }
     if !user.uid.is_empty() {
-        entries.push(("uid", string(&user.uid)));
+        info.insert("uid".to_owned(), json!(user.uid));
     }
     if !user.groups.is_empty() {
-        entries.push((
-            "groups",
-            node(NodeValue::Seq(
-                user.groups.iter().map(|g| string(g)).collect(),
-            )),
-        ));
+        info.insert("groups".to_owned(), json!(user.groups));
     }
-    map(entries)
+    Node::from_json(&serde_json::Value::Object(info))
 }
 
 /// The Namespace object Gatekeeper would have cached, built from its labels.
 fn namespace_object(name: &str, labels: &BTreeMap<String, String>) -> Node {
-    let labels = map(labels
-        .iter()
-        .map(|(k, v)| (k.as_str(), string(v)))
-        .collect());
-    map(vec![
-        ("apiVersion", string("v1")),
-        ("kind", string("Namespace")),
-        (
-            "metadata",
-            map(vec![("name", string(name)), ("labels", labels)]),
-        ),
-    ])
+    Node::from_json(&json!({
+        "apiVersion": "v1",
+        "kind": "Namespace",
+        "metadata": {"name": name, "labels": labels},
+    }))
 }
 
 /// An audit annotation key: a qualified name of at most 63 characters.
@@ -136,14 +100,18 @@ impl Policy for GatekeeperAdmission {
 
     fn admit(&self, request: &Request, context: &Context<'_>) -> Result<Verdict, PolicyError> {
         let set = self.current();
-        if request.operation == Operation::Connect || set.is_empty() {
-            return Ok(Verdict::allow());
-        }
-        let user = user_info(request);
         let mut object = request.object.as_ref();
         if request.operation == Operation::Delete && object.is_none() {
             object = request.old_object.as_ref();
         }
+        // Most requests concern kinds no constraint names: answer them
+        // before looking up the namespace or building the review.
+        if request.operation == Operation::Connect
+            || !set.may_apply(object.into_iter().chain(request.old_object.as_ref()))
+        {
+            return Ok(Verdict::allow());
+        }
+        let user = user_info(request);
         let labels = if request.namespace.is_empty() {
             None
         } else {

@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use crate::constraint::{Action, enforcement_point, is_constraint};
 use crate::evaluate::EnginePreference;
 use crate::inventory::inventory;
-use crate::policy_set::PolicySet;
+use crate::policy_set::{LoadProblem, PolicySet};
 use crate::review::Review;
 use crate::rules::{CONSTRAINT_VIOLATION, LOAD_ERROR};
 use crate::template::is_template;
@@ -36,27 +36,15 @@ fn severity(actions: &[Action]) -> Severity {
     }
 }
 
-/// A finding at a `file:line:col` origin.
-pub(crate) fn location_finding(
-    rule: &str,
-    severity: Severity,
-    message: String,
-    origin: &str,
-) -> Finding {
-    // `origin` is `file:line:col`; findings want the parts.
-    let mut parts = origin.rsplitn(3, ':');
-    let col = parts.next().and_then(|c| c.parse().ok());
-    let line = parts.next().and_then(|l| l.parse().ok());
-    let file = parts.next();
-    let mut finding = Finding::unlocated(rule, severity, message, None);
-    if let (Some(file), Some(line), Some(column)) = (file, line, col) {
-        finding.location = Some(palisade_core::finding::Location {
-            file: file.into(),
-            line,
-            column,
-        });
-    }
-    finding
+/// A finding about a policy that cannot be enforced, at the policy object.
+pub(crate) fn load_problem_finding(rule: &str, problem: &LoadProblem) -> Finding {
+    Finding::new(
+        rule,
+        Severity::High,
+        problem.message.clone(),
+        &problem.source,
+        None,
+    )
 }
 
 impl Analyzer for GatekeeperPolicies {
@@ -101,16 +89,11 @@ impl Analyzer for GatekeeperPolicies {
         };
         let set = PolicySet::build(
             policy_objects,
-            inventory(reviewed.iter().map(|o| o.root())),
+            || inventory(reviewed.iter().map(|o| o.root())),
             engine,
         );
         for problem in &set.problems {
-            findings.push(location_finding(
-                LOAD_ERROR.id,
-                Severity::High,
-                problem.message.clone(),
-                &problem.origin,
-            ));
+            findings.push(load_problem_finding(LOAD_ERROR.id, problem));
         }
         if set.is_empty() {
             return findings;

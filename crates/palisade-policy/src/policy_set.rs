@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Instant;
 
-use palisade_core::Object;
+use palisade_core::{Node, Object, SourceRef};
 use rayon::prelude::*;
 use regorus::Value;
 
@@ -29,9 +29,34 @@ const PARALLEL_CANDIDATES: usize = 8;
 /// A template or constraint that could not be used.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LoadProblem {
-    /// `file:line:col` of the object.
-    pub origin: Arc<str>,
+    /// Where the object was read.
+    pub source: SourceRef,
     pub message: String,
+}
+
+impl LoadProblem {
+    pub fn new(object: &Object, message: String) -> LoadProblem {
+        LoadProblem {
+            source: object.source().clone(),
+            message,
+        }
+    }
+
+    /// `file:line:col` of the object, for messages.
+    pub fn origin(&self) -> String {
+        format!("{}{}", self.source.file, self.source.pos.place())
+    }
+}
+
+/// Whether a constraint's `match.kinds` admits one of the objects (cheap,
+/// checked before anything else).
+fn kinds_may_match<'n>(bound: &Bound, mut objects: impl Iterator<Item = &'n Node>) -> bool {
+    objects.any(|o| {
+        let api_version = o.get("apiVersion").and_then(Node::as_str).unwrap_or("");
+        let (group, _) = crate::review::split_api_version(api_version);
+        let kind = o.get("kind").and_then(Node::as_str).unwrap_or("");
+        bound.constraint.matcher.kind_matches(group, kind)
+    })
 }
 
 /// A template compiled, or why it was refused.
@@ -64,24 +89,40 @@ pub struct PolicySet {
 
 impl PolicySet {
     /// Compiles the templates among `objects` and binds the constraints to
-    /// them. `inventory` is the `data.inventory` document.
+    /// them. `inventory` makes the `data.inventory` document; it is called
+    /// only if some template reads the inventory (most do not, and building it
+    /// copies every scanned object).
     pub fn build<'o>(
         objects: impl IntoIterator<Item = &'o Object>,
-        inventory: Value,
+        inventory: impl FnOnce() -> Value,
         engine: EnginePreference,
     ) -> PolicySet {
         let mut set = PolicySet {
             engine,
             ..PolicySet::default()
         };
-        let mut templates: HashMap<String, (Arc<str>, Compiled)> = HashMap::new();
+        let mut templates: HashMap<String, (&Object, Compiled)> = HashMap::new();
         let mut constraints = Vec::new();
+        let mut inventory = Some(inventory);
+        let mut document: Option<Value> = None;
         for object in objects {
             if is_template(object) {
-                let origin = origin_of(object);
                 let compiled = Template::from_object(object)
                     .map_err(|e| e.message)
-                    .and_then(|t| CompiledTemplate::compile(t, inventory.clone()))
+                    .and_then(|t| {
+                        let data = if t.reads_inventory() {
+                            document
+                                .get_or_insert_with(|| {
+                                    inventory
+                                        .take()
+                                        .map_or_else(Value::new_object, |make| make())
+                                })
+                                .clone()
+                        } else {
+                            Value::new_object()
+                        };
+                        CompiledTemplate::compile(t, data)
+                    })
                     .map(Arc::new);
                 let kind = object
                     .root()
@@ -90,33 +131,30 @@ impl PolicySet {
                     .unwrap_or(object.name())
                     .to_owned();
                 if let Some((earlier, _)) = templates.get(&kind) {
-                    set.problems.push(LoadProblem {
-                        origin: origin.clone(),
-                        message: format!(
+                    let earlier = origin_of(earlier);
+                    set.problems.push(LoadProblem::new(
+                        object,
+                        format!(
                             "a second ConstraintTemplate for kind {kind} (the first is at {earlier}); this one is used"
                         ),
-                    });
+                    ));
                 }
-                templates.insert(kind, (origin, compiled));
+                templates.insert(kind, (object, compiled));
             } else if is_constraint(object) {
                 constraints.push(object);
             }
         }
-        for (origin, compiled) in templates.values() {
+        for (object, compiled) in templates.values() {
             match compiled {
                 Ok(_) => set.templates += 1,
-                Err(message) => set.problems.push(LoadProblem {
-                    origin: origin.clone(),
-                    message: format!("ConstraintTemplate refused: {message}"),
-                }),
+                Err(message) => set.problems.push(LoadProblem::new(
+                    object,
+                    format!("ConstraintTemplate refused: {message}"),
+                )),
             }
         }
         for object in constraints {
-            let origin = origin_of(object);
-            let problem = |message: String| LoadProblem {
-                origin: origin.clone(),
-                message,
-            };
+            let problem = |message: String| LoadProblem::new(object, message);
             let constraint = match Constraint::from_object(object) {
                 Ok(c) => c,
                 Err(e) => {
@@ -178,6 +216,14 @@ impl PolicySet {
         self.bound.is_empty()
     }
 
+    /// Whether any constraint's kinds can match one of these objects: a
+    /// caller can skip building a review when none can.
+    pub fn may_apply<'n>(&self, objects: impl Iterator<Item = &'n Node> + Clone) -> bool {
+        self.bound
+            .iter()
+            .any(|b| kinds_may_match(b, objects.clone()))
+    }
+
     /// The results of every constraint enforced at `point` on a review.
     /// Constraints whose kinds cannot match are skipped before any other work.
     pub fn review<'s>(
@@ -190,14 +236,7 @@ impl PolicySet {
         let candidates: Vec<(&'s Bound, Vec<Action>)> = self
             .bound
             .iter()
-            .filter(|b| {
-                review.objects().any(|o| {
-                    let api_version = o.get("apiVersion").and_then(|v| v.as_str()).unwrap_or("");
-                    let (group, _) = crate::review::split_api_version(api_version);
-                    let kind = o.get("kind").and_then(|v| v.as_str()).unwrap_or("");
-                    b.constraint.matcher.kind_matches(group, kind)
-                })
-            })
+            .filter(|b| kinds_may_match(b, review.objects()))
             .map(|b| (b, b.constraint.actions_at(point)))
             .filter(|(_, actions)| !actions.is_empty())
             .collect();

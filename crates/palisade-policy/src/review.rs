@@ -7,7 +7,6 @@
 //! `request`, normalised the same way), and a live request in the webhook.
 
 use palisade_core::Node;
-use palisade_core::node::Value as NodeValue;
 use regorus::Value;
 
 use crate::value::{object, to_rego};
@@ -168,13 +167,7 @@ impl<'a> Review<'a> {
 
 /// Labels of an object (string values only, as the API stores them).
 pub fn labels_of(node: &Node) -> std::collections::BTreeMap<String, String> {
-    let mut labels = std::collections::BTreeMap::new();
-    if let Some(map) = node.path(&["metadata", "labels"]).and_then(Node::as_map) {
-        for (key, value) in map.iter() {
-            if let NodeValue::String(value) = &value.value {
-                labels.insert(key.name.clone(), value.clone());
-            }
-        }
-    }
-    labels
+    palisade_core::object::string_entries(node.path(&["metadata", "labels"]))
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
 }

@@ -65,6 +65,17 @@ pub fn origin_of(object: &Object) -> Arc<str> {
 
 impl Template {
     /// Reads a ConstraintTemplate object.
+    /// Whether the Rego may read `data.inventory` (a textual over-approximation:
+    /// a template that never names it cannot reach it, since other `data`
+    /// references are refused at load).
+    pub fn reads_inventory(&self) -> bool {
+        self.rego.as_ref().is_some_and(|r| {
+            std::iter::once(&r.rego)
+                .chain(&r.libs)
+                .any(|text| text.contains("inventory"))
+        })
+    }
+
     /// Checks a constraint's parameters against this template's schema.
     pub fn check_parameters(&self, parameters: Option<&Node>) -> Result<(), String> {
         match (parameters, &self.parameters_schema) {

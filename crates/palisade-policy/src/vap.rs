@@ -6,14 +6,11 @@
 //! supplies (the scanned input, or the webhook's `--policies` and `-f`
 //! files); Namespaces come from the caller's namespace source.
 
-use std::sync::Arc;
-
 use palisade_cel::vap::{AdmissionRequest, Binding, ObjectSource, Policy, Review};
 use palisade_core::{Node, Object};
 use serde_json::Value as Json;
 
 use crate::policy_set::LoadProblem;
-use crate::template::origin_of;
 
 const GROUP: &str = "admissionregistration.k8s.io";
 
@@ -59,33 +56,32 @@ impl VapSet {
         candidates: impl IntoIterator<Item = &'o Node>,
     ) -> VapSet {
         let mut set = VapSet::default();
-        let mut binding_origins: Vec<Arc<str>> = Vec::new();
+        let mut binding_objects: Vec<&Object> = Vec::new();
         for object in objects.into_iter().filter(|o| is_vap_object(o)) {
-            let origin = origin_of(object);
             let parsed = if object.kind() == "ValidatingAdmissionPolicy" {
                 Policy::parse(object.root()).map(|p| set.policies.push(p))
             } else {
                 Binding::parse(object.root()).map(|b| {
                     set.bindings.push(b);
-                    binding_origins.push(origin.clone());
+                    binding_objects.push(object);
                 })
             };
             if let Err(e) = parsed {
-                set.problems.push(LoadProblem {
-                    origin,
-                    message: format!("{} {:?} refused: {e}", object.kind(), object.name()),
-                });
+                set.problems.push(LoadProblem::new(
+                    object,
+                    format!("{} {:?} refused: {e}", object.kind(), object.name()),
+                ));
             }
         }
-        for (binding, origin) in set.bindings.iter().zip(&binding_origins) {
+        for (binding, object) in set.bindings.iter().zip(&binding_objects) {
             if !set.policies.iter().any(|p| p.name == binding.policy_name) {
-                set.problems.push(LoadProblem {
-                    origin: origin.clone(),
-                    message: format!(
+                set.problems.push(LoadProblem::new(
+                    object,
+                    format!(
                         "ValidatingAdmissionPolicyBinding {:?}: no ValidatingAdmissionPolicy named {:?}, so it enforces nothing",
                         binding.name, binding.policy_name
                     ),
-                });
+                ));
             }
         }
         let param_kinds: Vec<(String, String)> = set

@@ -64,7 +64,7 @@ fn constraint(kind: &str, name: &str, spec: &str) -> String {
 
 fn admission(yaml: &str) -> Admission {
     let objects = objects(yaml);
-    let set = PolicySet::build(objects.iter(), inventory([]), Default::default());
+    let set = PolicySet::build(objects.iter(), || inventory([]), Default::default());
     assert!(set.problems.is_empty(), "{:?}", set.problems);
     Admission::new(vec![Arc::new(GatekeeperAdmission::new(set))])
 }

@@ -111,7 +111,7 @@ fn whole_library_review_matches_each_constraint_alone() {
         .iter()
         .flat_map(|p| read_objects(p).expect("policy reads"))
         .collect();
-    let set = PolicySet::build(policies.iter(), inventory([]), Default::default());
+    let set = PolicySet::build(policies.iter(), || inventory([]), Default::default());
     assert!(set.problems.is_empty(), "{:?}", set.problems);
     let alone: Vec<PolicySet> = set
         .constraints()
@@ -127,7 +127,7 @@ fn whole_library_review_matches_each_constraint_alone() {
                         // of the same kind and name: pick this one by origin.
                         || palisade_policy::template::origin_of(o) == c.origin
                 }),
-                inventory([]),
+                || inventory([]),
                 Default::default(),
             )
         })

@@ -212,7 +212,7 @@ pub fn build_policy_set(
 ) -> PolicySet {
     PolicySet::build(
         files.iter().chain(watched),
-        palisade_policy::inventory::inventory(std::iter::empty()),
+        || palisade_policy::inventory::inventory(std::iter::empty()),
         engine,
     )
 }
@@ -355,7 +355,7 @@ struct Controller {
     /// Woken by every reflector when its cache changes.
     changed: Arc<Notify>,
     /// Problems already logged, so that each is logged once while it lasts.
-    reported: HashSet<(Arc<str>, String)>,
+    reported: HashSet<(String, String)>,
     /// Template kinds already logged as unusable, for the same reason.
     odd_kinds: HashSet<String>,
 }
@@ -469,9 +469,9 @@ impl Controller {
     /// Logs the problems not logged before; forgets those that are gone, so
     /// one that comes back is logged again.
     fn report(&mut self, problems: &[LoadProblem]) {
-        let now: HashSet<(Arc<str>, String)> = problems
+        let now: HashSet<(String, String)> = problems
             .iter()
-            .map(|p| (p.origin.clone(), p.message.clone()))
+            .map(|p| (p.origin(), p.message.clone()))
             .collect();
         for (origin, message) in &now {
             if !self.reported.contains(&(origin.clone(), message.clone())) {
@@ -571,7 +571,7 @@ mod tests {
         assert_eq!(set.constraints().count(), 1);
         assert_eq!(set.problems.len(), 1, "{:?}", set.problems);
         assert_eq!(
-            &*set.problems[0].origin,
+            set.problems[0].origin(),
             "cluster:ConstraintTemplate/k8sbroken"
         );
 

@@ -253,7 +253,7 @@ fn load_policies_with(
     if !checked.is_empty() {
         let set = palisade_policy::policy_set::PolicySet::build(
             checked,
-            palisade_policy::inventory::inventory(objects.iter().copied()),
+            || palisade_policy::inventory::inventory(objects.iter().copied()),
             engine.into(),
         );
         problems.extend(set.problems.iter().cloned());
@@ -272,7 +272,7 @@ fn load_policies_with(
         return Err(CliError::Input(
             problems
                 .iter()
-                .map(|p| format!("{}: {}", p.origin, p.message))
+                .map(|p| format!("{}: {}", p.origin(), p.message))
                 .collect(),
         ));
     }
