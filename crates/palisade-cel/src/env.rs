@@ -192,6 +192,16 @@ impl Activation {
     }
 }
 
+/// A function registered with [`Scope::add_function`], in the form the
+/// `cel` context takes.
+type HostFunction = Box<
+    dyn for<'c, 'call> Fn(
+            &mut cel::FunctionContext<'c, 'call>,
+        ) -> Result<cel::common::value::CowVal<'c, 'call>, ExecutionError>
+        + Send
+        + Sync,
+>;
+
 /// A named composited variable (`spec.variables[]`), compiled.
 #[derive(Clone, Debug)]
 pub struct Variable {
@@ -269,6 +279,35 @@ impl Scope {
     /// The value of a bound composited variable.
     pub fn variable(&self, name: &str) -> Option<&Value> {
         self.variables.get(&Key::String(Arc::new(name.to_owned())))
+    }
+
+    /// Adds a host function to this scope, callable by `name` (a qualified
+    /// name such as `resource.Get` is called as written, `resource.Get(..)`).
+    /// The function receives the call's arguments (a member call's receiver
+    /// first) and answers a value or an error message, which the expression
+    /// then fails with. Policy engines built on this crate (Kyverno's CEL
+    /// libraries, for instance) serve their data this way. Returns `false`
+    /// when `name` clashes with a function of the environment (the scope's
+    /// function is then not added).
+    pub fn add_function<F>(&mut self, name: &str, function: F) -> bool
+    where
+        F: Fn(Vec<Value>) -> Result<Value, String> + Send + Sync + 'static,
+    {
+        let owned_name = name.to_owned();
+        let handler: HostFunction = Box::new(move |ftx| {
+            let mut args = Vec::with_capacity(ftx.args.len() + 1);
+            if let Some(this) = ftx.this.take() {
+                args.push(Value::try_from(this.as_ref())?);
+            }
+            for arg in std::mem::take(&mut ftx.args) {
+                args.push(Value::try_from(arg.as_ref())?);
+            }
+            let value = function(args)
+                .map_err(|message| ExecutionError::function_error(&owned_name, message))?;
+            let value: Box<dyn cel::common::value::Val> = value.try_into()?;
+            Ok(cel::common::value::CowVal::Owned(value))
+        });
+        self.ctx.add_function(name, handler).is_ok()
     }
 
     /// Sets the comprehension iterations one evaluation may run.

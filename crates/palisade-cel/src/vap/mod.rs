@@ -21,9 +21,9 @@ pub use policy::{
     AuditAnnotation, Binding, FailurePolicy, MatchCondition, MatchResources, NamedRule, ParamKind,
     ParamRef, ParameterNotFoundAction, Policy, RuleScope, Validation, ValidationAction,
 };
-pub(crate) use policy::{
-    match_conditions as parse_match_conditions, validations as parse_validations,
-    variables as parse_variables,
+pub use policy::{
+    match_conditions as parse_match_conditions, match_resources as parse_match_resources,
+    validations as parse_validations, variables as parse_variables,
 };
 pub use request::{
     AdmissionRequest, ObjectSource, builtin_namespaced, labels_of, resource_for_kind,

@@ -195,7 +195,8 @@ fn rules(node: &Node, path: &str, key: &str) -> Result<Vec<NamedRule>, ParseErro
     Ok(out)
 }
 
-fn match_resources(node: &Node, path: &str) -> Result<MatchResources, ParseError> {
+/// Reads a `matchConstraints`/`matchResources` block at `path`.
+pub fn match_resources(node: &Node, path: &str) -> Result<MatchResources, ParseError> {
     let match_policy = opt_str(node, path, "matchPolicy")?;
     if let Some(p) = &match_policy
         && p != "Exact"
@@ -227,8 +228,9 @@ fn failure_policy(node: &Node, path: &str) -> Result<FailurePolicy, ParseError> 
 }
 
 /// Reads the CEL parts shared by a policy spec and a Gatekeeper source:
-/// `variables` and `validations` under `path`.
-pub(crate) fn variables(node: &Node, path: &str) -> Result<Vec<Variable>, ParseError> {
+/// `variables` and `validations` under `path`. (Public for engines with
+/// policies of the same shape, such as Kyverno's ValidatingPolicy.)
+pub fn variables(node: &Node, path: &str) -> Result<Vec<Variable>, ParseError> {
     let mut out: Vec<Variable> = Vec::new();
     for (i, v) in seq(node, path, "variables")?.iter().enumerate() {
         let p = format!("{}[{i}]", join(path, "variables"));
@@ -248,7 +250,8 @@ pub(crate) fn variables(node: &Node, path: &str) -> Result<Vec<Variable>, ParseE
     Ok(out)
 }
 
-pub(crate) fn validations(node: &Node, path: &str) -> Result<Vec<Validation>, ParseError> {
+/// Reads `validations` under `path`, every expression compiled.
+pub fn validations(node: &Node, path: &str) -> Result<Vec<Validation>, ParseError> {
     let mut out = Vec::new();
     for (i, v) in seq(node, path, "validations")?.iter().enumerate() {
         let p = format!("{}[{i}]", join(path, "validations"));
@@ -267,7 +270,8 @@ pub(crate) fn validations(node: &Node, path: &str) -> Result<Vec<Validation>, Pa
     Ok(out)
 }
 
-pub(crate) fn match_conditions(
+/// Reads a list of named CEL conditions (`matchConditions`) at `path.key`.
+pub fn match_conditions(
     node: &Node,
     path: &str,
     key: &str,
