@@ -12,6 +12,14 @@
 //! 3. `cel.bind(name, init, expr)` (cel-go's bindings extension, in the
 //!    Kubernetes environment), added as a macro expanding, as cel-go's does,
 //!    to a comprehension over nothing whose accumulator is `name`.
+//! 4. `x.orValue(d)` and `x.or(o)` on a value that is not an optional: cel-go
+//!    plans both calls with its own short-circuiting step, which hands back
+//!    a non-optional receiver unchanged, so `container.volumeMounts
+//!    .orValue([])` is the list itself (Kyverno's policies rely on it);
+//!    `cel` 0.15 reports "no such overload" (its optional overload accepts
+//!    any receiver, then refuses it, so a second overload is never tried).
+//!    Every `x.orValue(d)` and `x.or(o)` is therefore rewritten to a call of
+//!    [`OR_VALUE_FUNCTION`] / [`OR_FUNCTION`], which answer as cel-go.
 //!
 //! `has()`: cel-go, as the API server configures it, answers `has(x.f)` with `false`
 //! when `x` holds no fields at all (null, a string, a number): only a map
@@ -36,6 +44,10 @@ use cel::parser::{Macro, MacroExprHelper, ParseError};
 /// The name of the presence function (`@` keeps it out of reach of source
 /// text, which cannot spell it).
 pub const HAS_FUNCTION: &str = "@palisade_has";
+
+/// The internal functions that `x.orValue(d)` and `x.or(o)` become.
+pub const OR_VALUE_FUNCTION: &str = "@palisade_or_value";
+pub const OR_FUNCTION: &str = "@palisade_or";
 
 /// The internal function that counts comprehension iterations.
 pub const BUDGET_FUNCTION: &str = "@palisade_budget";
@@ -99,6 +111,18 @@ pub fn rewrite(expr: &mut IdedExpr) {
                 rewrite(t);
             }
             call.args.iter_mut().for_each(rewrite);
+            let internal = match call.func_name.as_str() {
+                "orValue" => Some(OR_VALUE_FUNCTION),
+                "or" => Some(OR_FUNCTION),
+                _ => None,
+            };
+            if let Some(internal) = internal
+                && call.args.len() == 1
+                && let Some(target) = call.target.take()
+            {
+                call.func_name = internal.to_owned();
+                call.args.insert(0, *target);
+            }
         }
         Expr::Comprehension(c) => {
             rewrite(&mut c.iter_range);
@@ -148,6 +172,21 @@ pub fn register(env: &mut cel::Env) {
     // A new macro name: declaring it cannot clash; if it did, `cel.bind`
     // would stay an unknown function (an error, never a wrong value).
     let _ = env.add_macro(Macro::receiver("bind", 3, bind_macro));
+    // New names: declaring them cannot clash. Were it to fail, `orValue`
+    // and `or` calls would fail with "no such overload", never give a wrong
+    // value.
+    let _ = env.add_overload(
+        OR_VALUE_FUNCTION,
+        "palisade_or_value_dyn_dyn",
+        vec![DYN_TYPE, DYN_TYPE],
+        or_value,
+    );
+    let _ = env.add_overload(
+        OR_FUNCTION,
+        "palisade_or_dyn_dyn",
+        vec![DYN_TYPE, DYN_TYPE],
+        or,
+    );
     // A new name: declaring it cannot clash. Were it to fail, every `has()`
     // would fail with "no such overload" (loudly, never silently).
     let _ = env.add_overload(
@@ -170,6 +209,41 @@ fn has<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, ExecutionErr
     };
     let present = has_field(value.as_ref(), field.inner())?;
     Ok(CowVal::owned(CelBool::from(present)))
+}
+
+/// cel-go's `orValue` step: an optional's value, or the default when it is
+/// empty; a receiver that is not an optional, unchanged.
+fn or_value<'b, 'v>(mut args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, ExecutionError> {
+    if args.len() != 2 {
+        return Err(ExecutionError::invalid_argument_count(2, args.len()));
+    }
+    let default = args.swap_remove(1);
+    let receiver = args.swap_remove(0);
+    let Some(opt) = receiver.downcast_ref::<CelOptional>() else {
+        return Ok(receiver);
+    };
+    match opt.option() {
+        Some(inner) => {
+            let value: Box<dyn cel::common::value::Val> =
+                cel::Value::try_from(inner)?.try_into()?;
+            Ok(CowVal::Owned(value))
+        }
+        None => Ok(default),
+    }
+}
+
+/// cel-go's `or` step: a present optional (or a receiver that is not an
+/// optional) unchanged, else the alternative.
+fn or<'b, 'v>(mut args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, ExecutionError> {
+    if args.len() != 2 {
+        return Err(ExecutionError::invalid_argument_count(2, args.len()));
+    }
+    let alternative = args.swap_remove(1);
+    let receiver = args.swap_remove(0);
+    match receiver.downcast_ref::<CelOptional>() {
+        Some(opt) if opt.option().is_none() => Ok(alternative),
+        _ => Ok(receiver),
+    }
 }
 
 /// `cel.bind(x, init, body)`: `body` with `x` bound to `init`, evaluated

@@ -223,3 +223,42 @@ fn evaluation_is_bounded() {
         "lists.range(90).all(x, lists.range(90).all(y, x + y >= 0))"
     ));
 }
+
+/// cel-go hands a non-optional receiver of `orValue`/`or` back unchanged
+/// (its short-circuiting step); optionals keep their own meaning.
+#[test]
+fn or_value_on_a_non_optional_is_the_receiver() {
+    let s =
+        scope(json!({"spec": {"containers": [{"name": "a", "volumeMounts": [{"name": "v"}]}]}}));
+    assert!(truth(
+        &s,
+        "object.spec.containers[0].volumeMounts.orValue([]).size() == 1"
+    ));
+    assert!(truth(&s, "object.spec.orValue({}).containers.size() == 1"));
+    assert!(truth(&s, "object.spec.?missing.orValue(7) == 7"));
+    assert!(truth(&s, "object.spec.?containers.orValue([]).size() == 1"));
+    assert!(truth(&s, "optional.none().or(optional.of(2)).value() == 2"));
+    assert!(truth(
+        &s,
+        "object.spec.containers.or(optional.of(2)).size() == 1"
+    ));
+}
+
+/// Host functions added to a scope are called by their qualified name, see
+/// the call's arguments, and fail the expression with their message.
+#[test]
+fn host_functions_are_callable_by_qualified_name() {
+    let mut s = scope(json!({"metadata": {"name": "web"}}));
+    assert!(s.add_function("store.Get", |args| match args.as_slice() {
+        [cel::Value::String(key)] if key.as_str() == "web" => Ok(cel::Value::Int(3)),
+        [cel::Value::String(key)] => Err(format!("{key} not found")),
+        _ => Err("expected one string".to_owned()),
+    }));
+    assert!(truth(&s, "store.Get(object.metadata.name) == 3"));
+    assert_eq!(
+        eval(&s, "store.Get('db')").err(),
+        Some("expression 'store.Get('db')' resulted in error: db not found".to_owned())
+    );
+    // A name the environment declares cannot be replaced.
+    assert!(!s.add_function("size", |_| Ok(cel::Value::Null)));
+}
