@@ -12,15 +12,6 @@
 
 use crate::Json;
 
-/// A group of Pod controllers sharing one rewrite.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ControllerGroup {
-    /// (apiGroup, resource) of each controller in the group.
-    pub targets: &'static [(&'static str, &'static str)],
-    /// The path that replaces `spec` and `metadata`'s parent.
-    pub template_prefix: &'static str,
-}
-
 /// Every controller autogen knows, by the name `spec.autogen.podControllers
 /// .controllers` uses (lower-case plural), with its group and rewrite.
 const CONTROLLERS: &[(&str, &str, bool)] = &[
@@ -32,9 +23,10 @@ const CONTROLLERS: &[(&str, &str, bool)] = &[
     ("cronjobs", "batch", true),
 ];
 
-/// The rewrite applied to a copy: `object.<from>` → `object.<to>`.
+/// One autogen copy: the controllers it matches and its rewrite
+/// (`object.<from>` → `object.<to>`).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Copy {
+pub struct ControllerCopy {
     /// (apiGroup, resource) the copy matches, all version `v1`.
     pub targets: Vec<(&'static str, &'static str)>,
     pub replacements: [(&'static str, &'static str); 2],
@@ -103,7 +95,7 @@ pub fn can_autogen(match_constraints: Option<&Json>) -> bool {
 /// The copies to evaluate besides the policy itself. `spec.autogen
 /// .podControllers.controllers`, when set (even to `[]`), limits them to
 /// the controllers it names; unknown names are ignored.
-pub fn copies(spec: &Json) -> Vec<Copy> {
+pub fn copies(spec: &Json) -> Vec<ControllerCopy> {
     if !can_autogen(spec.get("matchConstraints")) {
         return Vec::new();
     }
@@ -128,13 +120,13 @@ pub fn copies(spec: &Json) -> Vec<Copy> {
     // Kyverno orders the copies by their replacement set's name: "cronjobs"
     // before "defaults".
     if !cronjobs.is_empty() {
-        out.push(Copy {
+        out.push(ControllerCopy {
             targets: cronjobs,
             replacements: CRONJOB_REPLACEMENTS,
         });
     }
     if !defaults.is_empty() {
-        out.push(Copy {
+        out.push(ControllerCopy {
             targets: defaults,
             replacements: POD_REPLACEMENTS,
         });
@@ -145,7 +137,7 @@ pub fn copies(spec: &Json) -> Vec<Copy> {
 /// The spec of a copy: the rules matching its controllers (with the
 /// original rule's operations), and every `object.`/`oldObject.` path
 /// rewritten in the JSON text.
-pub fn rewrite_spec(spec: &Json, copy: &Copy) -> Result<Json, String> {
+pub fn rewrite_spec(spec: &Json, copy: &ControllerCopy) -> Result<Json, String> {
     let mut spec = spec.clone();
     let operations = spec
         .pointer("/matchConstraints/resourceRules/0/operations")

@@ -286,3 +286,32 @@ fn policy_without_match_constraints_matches_nothing() {
     let p = policy(json!({"validations": [{"expression": "true"}]}));
     assert_eq!(p.evaluate(&input(&pod(false))), None);
 }
+
+#[test]
+fn hostile_input_gives_errors_not_panics() {
+    // Deep nesting inside a Pod policy: the autogen rewrite re-reads the spec
+    // with serde_json's depth bound, so it errors instead of recursing on.
+    let mut deep = json!(1);
+    for _ in 0..300 {
+        deep = json!({ "x": deep });
+    }
+    let spec = json!({"matchConstraints": pods_rule(), "extra": deep,
+        "validations": [{"expression": "true"}]});
+    let object = json!({"apiVersion": "policies.kyverno.io/v1", "kind": "ValidatingPolicy",
+        "metadata": {"name": "p"}, "spec": spec});
+    let _ = ValidatingPolicy::parse(&object);
+    // Odd types where lists and strings are expected.
+    let odd = json!({"apiVersion": "policies.kyverno.io/v1", "kind": "ValidatingPolicy",
+        "metadata": {"name": "p"}, "spec": {"matchConstraints": {"resourceRules": 5},
+        "validationActions": [1], "validations": [{"expression": 2}]}});
+    assert!(ValidatingPolicy::parse(&odd).is_err());
+    // Huge numbers in the resource reach CEL as doubles.
+    let p = policy(json!({"matchConstraints": pods_rule(),
+        "validations": [{"expression": "object.spec.n > 1.0"}]}));
+    let mut big = pod(false);
+    big["spec"]["n"] = json!(1e308);
+    assert_eq!(
+        p.evaluate(&input(&big)).map(|o| o.status),
+        Some(Status::Pass)
+    );
+}
