@@ -86,7 +86,9 @@ fn lookup(args: &[Rcvar]) -> Outcome {
                     "2 argument is expected of String type",
                 ));
             };
-            Ok(map.get(key).map_or(Variable::Null, |value| (**value).clone()))
+            Ok(map
+                .get(key)
+                .map_or(Variable::Null, |value| (**value).clone()))
         }
         (Variable::Array(items), key) => {
             let Variable::Number(key) = key else {
@@ -260,7 +262,9 @@ fn parse_range_version(text: &str) -> Result<(Version, Option<Version>), String>
                 Some(Version::new(major.saturating_add(1), 0, 0)),
             ))
         }
-        _ => Version::parse(text).map(|v| (v, None)).map_err(|_| invalid()),
+        _ => Version::parse(text)
+            .map(|v| (v, None))
+            .map_err(|_| invalid()),
     }
 }
 
@@ -269,8 +273,11 @@ mod tests {
     use super::*;
 
     fn matches(version: &str, range: &str) -> bool {
-        range_matches(range, &Version::parse(version).unwrap_or(Version::new(0, 0, 0)))
-            .unwrap_or(false)
+        range_matches(
+            range,
+            &Version::parse(version).unwrap_or(Version::new(0, 0, 0)),
+        )
+        .unwrap_or(false)
     }
 
     #[test]

@@ -95,8 +95,8 @@ pub(crate) fn parse(text: &str) -> Result<i64, String> {
             return Err(format!("time: missing unit in duration \"{text}\""));
         }
         let (unit, after) = rest.split_at(unit_len);
-        let unit_value =
-            unit_nanos(unit).ok_or_else(|| format!("time: unknown unit \"{unit}\" in duration \"{text}\""))?;
+        let unit_value = unit_nanos(unit)
+            .ok_or_else(|| format!("time: unknown unit \"{unit}\" in duration \"{text}\""))?;
         rest = after;
         let mut value = whole
             .checked_mul(unit_value)

@@ -102,5 +102,21 @@ pub fn search_variable(expression: &str, root: &Rcvar) -> Result<Json, JmesError
     Ok(variable_to_json(&result))
 }
 
+/// Kyverno's context query (`pkg/engine/context/evaluate.go`): the expression
+/// is trimmed, and errors carry Kyverno's prefixes (`invalid query (nil)`,
+/// `incorrect query <q>: ...`, `JMESPath query failed: ...`).
+pub(crate) fn query(expression: &str, root: &Rcvar) -> Result<Json, JmesError> {
+    let expression = expression.trim();
+    if expression.is_empty() {
+        return Err(JmesError::new("invalid query (nil)"));
+    }
+    let compiled = runtime::compile(expression).map_err(|error| {
+        JmesError::new(format!("incorrect query {expression}: {}", error.message))
+    })?;
+    let result = interpreter::evaluate(&compiled, root)
+        .map_err(|error| JmesError::new(format!("JMESPath query failed: {}", error.message)))?;
+    Ok(variable_to_json(&result))
+}
+
 #[cfg(test)]
 mod tests;

@@ -63,10 +63,7 @@ pub(crate) fn compile(expression: &str) -> Result<Arc<Compiled>, JmesError> {
     }
     check_size(expression)?;
     let ast = jmespath::parse(expression).map_err(|error| {
-        JmesError::new(format!(
-            "failed to parse JMESPath expression {expression:?}: {}",
-            error.reason
-        ))
+        JmesError::new(format!("{} (at offset {})", error.reason, error.offset))
     })?;
     let compiled = Arc::new(Compiled {
         text: expression.to_owned(),
@@ -145,7 +142,11 @@ pub(super) fn define_variadic(
         Signature::new(inputs, variadic),
         Box::new(move |args: &[Rcvar], context: &mut jmespath::Context<'_>| {
             body(args).map(Rcvar::new).map_err(|message| {
-                JmespathError::new(context.expression, context.offset, ErrorReason::Parse(message))
+                JmespathError::new(
+                    context.expression,
+                    context.offset,
+                    ErrorReason::Parse(message),
+                )
             })
         }),
     );
@@ -165,7 +166,11 @@ pub(super) fn arg<'a>(args: &'a [Rcvar], index: usize, name: &str) -> Result<&'a
         .ok_or_else(|| function_error(name, format!("missing argument {}", index + 1)))
 }
 
-pub(super) fn string_arg<'a>(args: &'a [Rcvar], index: usize, name: &str) -> Result<&'a str, String> {
+pub(super) fn string_arg<'a>(
+    args: &'a [Rcvar],
+    index: usize,
+    name: &str,
+) -> Result<&'a str, String> {
     match arg(args, index, name)? {
         Variable::String(text) => Ok(text),
         _ => Err(function_error(

@@ -64,13 +64,18 @@ pub(super) fn register(runtime: &mut Runtime) {
                 .collect(),
         ))
     });
-    define(runtime, "truncate", vec![Arg::String, Arg::Number], |args| {
-        let text = string_arg(args, 0, "truncate")?;
-        let length = number_arg(args, 1, "truncate")?.max(0.0);
-        // Saturating float-to-int conversion: any length past the text keeps it whole.
-        let keep = length as usize;
-        Ok(string(text.chars().take(keep).collect::<String>()))
-    });
+    define(
+        runtime,
+        "truncate",
+        vec![Arg::String, Arg::Number],
+        |args| {
+            let text = string_arg(args, 0, "truncate")?;
+            let length = number_arg(args, 1, "truncate")?.max(0.0);
+            // Saturating float-to-int conversion: any length past the text keeps it whole.
+            let keep = length as usize;
+            Ok(string(text.chars().take(keep).collect::<String>()))
+        },
+    );
     define(runtime, "to_boolean", vec![Arg::String], |args| {
         let text = string_arg(args, 0, "to_boolean")?;
         match text.to_lowercase().as_str() {
@@ -100,7 +105,11 @@ pub(super) fn register(runtime: &mut Runtime) {
         ))
     });
     define(runtime, "path_canonicalize", vec![Arg::String], |args| {
-        Ok(string(go_path_join(string_arg(args, 0, "path_canonicalize")?)))
+        Ok(string(go_path_join(string_arg(
+            args,
+            0,
+            "path_canonicalize",
+        )?)))
     });
     define(runtime, "sha256", vec![Arg::String], |args| {
         let digest = Sha256::digest(string_arg(args, 0, "sha256")?.as_bytes());

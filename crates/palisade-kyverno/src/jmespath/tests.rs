@@ -54,21 +54,33 @@ fn missing_key_on_plain_path_is_unknown_key_error() {
 
 #[test]
 fn null_or_non_map_parent_gives_null() {
-    assert_eq!(eval("request.object.spec.containers[5].name"), Ok(Json::Null));
+    assert_eq!(
+        eval("request.object.spec.containers[5].name"),
+        Ok(Json::Null)
+    );
     assert_eq!(eval("request.object.kind.name"), Ok(Json::Null));
 }
 
 #[test]
 fn or_swallows_missing_keys_on_both_sides() {
-    assert_eq!(eval("request.object.metadata.labels.app || ''"), Ok(json!("")));
-    assert_eq!(eval("request.operation || 'BACKGROUND'"), Ok(json!("CREATE")));
+    assert_eq!(
+        eval("request.object.metadata.labels.app || ''"),
+        Ok(json!(""))
+    );
+    assert_eq!(
+        eval("request.operation || 'BACKGROUND'"),
+        Ok(json!("CREATE"))
+    );
     assert_eq!(eval("request.missing || request.other"), Ok(Json::Null));
     assert_eq!(eval("request.object.spec.replicas || `1`"), Ok(json!(1)));
 }
 
 #[test]
 fn and_swallows_only_its_left_side() {
-    assert_eq!(eval("request.missing && request.object.kind"), Ok(Json::Null));
+    assert_eq!(
+        eval("request.missing && request.object.kind"),
+        Ok(Json::Null)
+    );
     assert_eq!(
         eval("request.object.kind && request.missing"),
         Err("Unknown key \"missing\" in path".to_owned())
@@ -78,7 +90,9 @@ fn and_swallows_only_its_left_side() {
 #[test]
 fn projections_multiselect_and_flatten_treat_missing_as_null() {
     assert_eq!(
-        eval("request.object.spec.[ephemeralContainers, initContainers, containers][].ports[].hostPort"),
+        eval(
+            "request.object.spec.[ephemeralContainers, initContainers, containers][].ports[].hostPort"
+        ),
         Ok(json!([9001, 8080]))
     );
     assert_eq!(
@@ -86,7 +100,10 @@ fn projections_multiselect_and_flatten_treat_missing_as_null() {
         Ok(json!(["NET_ADMIN"]))
     );
     // A missing list under a flatten is null, not an error.
-    assert_eq!(eval("request.object.spec.ephemeralContainers[]"), Ok(Json::Null));
+    assert_eq!(
+        eval("request.object.spec.ephemeralContainers[]"),
+        Ok(Json::Null)
+    );
     assert_eq!(
         eval("request.object.spec.containers[].resources.keys(@)[]"),
         Ok(json!(["limits", "requests"]))
@@ -114,10 +131,15 @@ fn pipe_stages_swallow_missing_keys() {
 
 #[test]
 fn function_arguments_and_comparisons_see_missing_as_null() {
-    assert_eq!(eval("to_string(request.object.spec.missing)"), Ok(json!("null")));
+    assert_eq!(
+        eval("to_string(request.object.spec.missing)"),
+        Ok(json!("null"))
+    );
     assert_eq!(eval("request.object.spec.missing == null"), Ok(json!(true)));
     assert_eq!(
-        eval("request.object.spec.containers[?resources.requests.memory!=resources.limits.memory] | length(@)"),
+        eval(
+            "request.object.spec.containers[?resources.requests.memory!=resources.limits.memory] | length(@)"
+        ),
         Ok(json!(1))
     );
 }
@@ -157,7 +179,9 @@ fn kyverno_string_functions() {
     assert_eq!(eval("base64_decode('aGk=')"), Ok(json!("hi")));
     assert_eq!(
         eval("sha256('abc')"),
-        Ok(json!("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"))
+        Ok(json!(
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        ))
     );
     assert_eq!(eval("path_canonicalize('/a//b/../c')"), Ok(json!("/a/c")));
 }
@@ -173,7 +197,9 @@ fn kyverno_regex_functions() {
     assert_eq!(eval("regex_match('^80$', `80`)"), Ok(json!(true)));
     assert_eq!(eval("regex_match('\\bps\\b', 'ps aux')"), Ok(json!(true)));
     assert_eq!(
-        eval("regex_replace_all('^(localhost/|(?:[a-z0-9]+\\.)+[a-z0-9]+/)?(.*)$', 'docker.io/nginx', 'myreg/$2')"),
+        eval(
+            "regex_replace_all('^(localhost/|(?:[a-z0-9]+\\.)+[a-z0-9]+/)?(.*)$', 'docker.io/nginx', 'myreg/$2')"
+        ),
         Ok(json!("myreg/nginx"))
     );
     assert_eq!(
@@ -225,7 +251,10 @@ fn kyverno_data_functions() {
         eval("object_from_lists(`[\"a\", 5]`, `[1]`)"),
         Ok(json!({"a": 1, "5": null}))
     );
-    assert_eq!(eval("semver_compare('1.2.3', '>=1.0.0 <2.0.0')"), Ok(json!(true)));
+    assert_eq!(
+        eval("semver_compare('1.2.3', '>=1.0.0 <2.0.0')"),
+        Ok(json!(true))
+    );
 }
 
 #[test]
@@ -254,7 +283,10 @@ fn kyverno_time_functions() {
         eval("time_parse('2006-01-02', '2024-05-06')"),
         Ok(json!("2024-05-06T00:00:00Z"))
     );
-    assert_eq!(eval("time_parse('1136214245', '0')"), Ok(json!("1970-01-01T00:00:00Z")));
+    assert_eq!(
+        eval("time_parse('1136214245', '0')"),
+        Ok(json!("1970-01-01T00:00:00Z"))
+    );
     assert_eq!(
         eval("time_truncate('2024-01-01T10:47:13Z', '1h')"),
         Ok(json!("2024-01-01T10:00:00Z"))

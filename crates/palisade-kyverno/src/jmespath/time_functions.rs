@@ -28,34 +28,61 @@ pub(super) fn register(runtime: &mut Runtime) {
     define(runtime, "time_now_utc", vec![], |_| {
         Ok(string(format_rfc3339(&Utc::now().fixed_offset())))
     });
-    define(runtime, "time_add", vec![Arg::String, Arg::String], |args| {
-        let time = time_arg(args, 0, "time_add")?;
-        let nanos = duration::parse(string_arg(args, 1, "time_add")?)?;
-        let moved = time
-            .checked_add_signed(chrono::Duration::nanoseconds(nanos))
-            .ok_or("time out of range")?;
-        Ok(string(format_rfc3339(&moved)))
-    });
-    define(runtime, "time_parse", vec![Arg::String, Arg::String], time_parse);
+    define(
+        runtime,
+        "time_add",
+        vec![Arg::String, Arg::String],
+        |args| {
+            let time = time_arg(args, 0, "time_add")?;
+            let nanos = duration::parse(string_arg(args, 1, "time_add")?)?;
+            let moved = time
+                .checked_add_signed(chrono::Duration::nanoseconds(nanos))
+                .ok_or("time out of range")?;
+            Ok(string(format_rfc3339(&moved)))
+        },
+    );
+    define(
+        runtime,
+        "time_parse",
+        vec![Arg::String, Arg::String],
+        time_parse,
+    );
     define(runtime, "time_utc", vec![Arg::String], |args| {
         let time = time_arg(args, 0, "time_utc")?;
-        Ok(string(format_rfc3339(&time.with_timezone(&Utc).fixed_offset())))
+        Ok(string(format_rfc3339(
+            &time.with_timezone(&Utc).fixed_offset(),
+        )))
     });
-    define(runtime, "time_diff", vec![Arg::String, Arg::String], |args| {
-        let start = time_arg(args, 0, "time_diff")?;
-        let end = time_arg(args, 1, "time_diff")?;
-        Ok(string(duration::format(nanos_between(&start, &end))))
-    });
-    define(runtime, "time_before", vec![Arg::String, Arg::String], |args| {
-        Ok(Variable::Bool(
-            time_arg(args, 0, "time_before")? < time_arg(args, 1, "time_before")?,
-        ))
-    });
-    define(runtime, "time_after", vec![Arg::String, Arg::String], |args| {
-        Ok(Variable::Bool(
-            time_arg(args, 0, "time_after")? > time_arg(args, 1, "time_after")?,
-        ))
-    });
+    define(
+        runtime,
+        "time_diff",
+        vec![Arg::String, Arg::String],
+        |args| {
+            let start = time_arg(args, 0, "time_diff")?;
+            let end = time_arg(args, 1, "time_diff")?;
+            Ok(string(duration::format(nanos_between(&start, &end))))
+        },
+    );
+    define(
+        runtime,
+        "time_before",
+        vec![Arg::String, Arg::String],
+        |args| {
+            Ok(Variable::Bool(
+                time_arg(args, 0, "time_before")? < time_arg(args, 1, "time_before")?,
+            ))
+        },
+    );
+    define(
+        runtime,
+        "time_after",
+        vec![Arg::String, Arg::String],
+        |args| {
+            Ok(Variable::Bool(
+                time_arg(args, 0, "time_after")? > time_arg(args, 1, "time_after")?,
+            ))
+        },
+    );
     define(
         runtime,
         "time_between",
@@ -67,7 +94,12 @@ pub(super) fn register(runtime: &mut Runtime) {
             Ok(Variable::Bool(time > start && time < end))
         },
     );
-    define(runtime, "time_truncate", vec![Arg::String, Arg::String], time_truncate);
+    define(
+        runtime,
+        "time_truncate",
+        vec![Arg::String, Arg::String],
+        time_truncate,
+    );
     define(runtime, "time_to_cron", vec![Arg::String], |args| {
         let time = time_arg(args, 0, "time_to_cron")?;
         Ok(string(format!(
@@ -163,9 +195,8 @@ fn time_truncate(args: &[Rcvar]) -> Outcome {
 /// Parses `text` with a Go reference layout.
 fn parse_with_go_layout(layout: &str, text: &str) -> Result<Time, String> {
     let format = translate_layout(layout)?;
-    let failed = |error: chrono::ParseError| {
-        format!("parsing time \"{text}\" as \"{layout}\": {error}")
-    };
+    let failed =
+        |error: chrono::ParseError| format!("parsing time \"{text}\" as \"{layout}\": {error}");
     match DateTime::parse_from_str(text, &format) {
         Ok(time) => Ok(time),
         Err(zoned_error) => match NaiveDateTime::parse_from_str(text, &format) {
@@ -256,8 +287,11 @@ mod tests {
     fn go_layouts_are_translated() {
         let time = parse_with_go_layout("2006-01-02", "2024-03-01").map(|t| format_rfc3339(&t));
         assert_eq!(time.as_deref(), Ok("2024-03-01T00:00:00Z"));
-        let time = parse_with_go_layout("Jan 2, 2006 at 3:04pm (-0700)", "Mar 1, 2024 at 4:05pm (+0100)")
-            .map(|t| format_rfc3339(&t));
+        let time = parse_with_go_layout(
+            "Jan 2, 2006 at 3:04pm (-0700)",
+            "Mar 1, 2024 at 4:05pm (+0100)",
+        )
+        .map(|t| format_rfc3339(&t));
         assert_eq!(time.as_deref(), Ok("2024-03-01T16:05:00+01:00"));
     }
 }
