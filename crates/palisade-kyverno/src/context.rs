@@ -232,6 +232,12 @@ mod tests {
     }
 
     #[test]
+    fn context_can_be_shared_across_threads() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Context>();
+    }
+
+    #[test]
     fn dotted_keys_split_with_csv_quoting() {
         assert_eq!(
             split_dotted_key("imageData.configData.created"),

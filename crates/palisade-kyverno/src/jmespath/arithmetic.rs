@@ -65,11 +65,6 @@ fn operand(value: &Variable, name: &str) -> Result<Operand, String> {
     }
 }
 
-/// The value of an operand as a JMESPath variable (for `sum`'s running total).
-fn operand_value(value: &Variable, name: &str) -> Result<Operand, String> {
-    operand(value, name)
-}
-
 fn apply(operation: Operation, name: &str, left: Operand, right: Operand) -> Outcome {
     use Operand::{Duration, Quantity, Scalar};
     let mismatch = || Err(function_error(name, "types mismatch"));
@@ -195,8 +190,8 @@ fn sum(args: &[Rcvar]) -> Outcome {
     };
     let mut total: Variable = (**first).clone();
     for item in items.iter().skip(1) {
-        let left = operand_value(&total, "sum")?;
-        let right = operand_value(item, "sum")?;
+        let left = operand(&total, "sum")?;
+        let right = operand(item, "sum")?;
         total = apply(Operation::Add, "sum", left, right)?;
     }
     // A single item is returned as it is, like Kyverno's fold.

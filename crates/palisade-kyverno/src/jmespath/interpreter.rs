@@ -147,7 +147,13 @@ impl Evaluator<'_> {
                 }
             }
             Ast::Projection { lhs, rhs, .. } => {
-                let left = or_null(self.eval(lhs, data, next))?;
+                let left = self.eval(lhs, data, next);
+                // A filter projection swallows every error of its subject;
+                // other projections only the missing-key error.
+                let left = match (left, &**rhs) {
+                    (Err(_), Ast::Condition { .. }) => null(),
+                    (left, _) => or_null(left)?,
+                };
                 let Some(items) = left.as_array() else {
                     return Ok(null());
                 };

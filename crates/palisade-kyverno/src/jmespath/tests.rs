@@ -119,6 +119,12 @@ fn projections_multiselect_and_flatten_treat_missing_as_null() {
 }
 
 #[test]
+fn filter_projection_swallows_any_error_of_its_subject() {
+    assert_eq!(eval("to_boolean('x')[?@]"), Ok(Json::Null));
+    assert!(eval("to_boolean('x')[*]").is_err());
+}
+
+#[test]
 fn pipe_stages_swallow_missing_keys() {
     // The missing key becomes null for the next stage, which then fails on its type.
     assert!(eval("request.object.spec.missing | length(@)").is_err());
