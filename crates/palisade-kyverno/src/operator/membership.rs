@@ -8,9 +8,15 @@
 //! value string is a wildcard pattern, a numeric range such as `5000-6000`
 //! (checked as a pattern range, so `AnyNotIn 5000-6000` holds when some key
 //! is outside it), or a JSON array of strings; any other string is a
-//! one-element list. A value of any other type, a null key or a map key makes
-//! all four operators false. With an empty key list `AnyIn`/`AnyNotIn` are
-//! false and `AllIn`/`AllNotIn` true.
+//! one-element list. A single key is compared exactly with the entries of
+//! such a string; a list key matches them as wildcards either way, and may
+//! also be checked against a number value. A value of any other type, a null
+//! key or a map key makes all four operators false. With an empty key list
+//! `AnyIn`/`AnyNotIn` are false and `AllIn`/`AllNotIn` true.
+//!
+//! `AllIn`/`AllNotIn` were read from an older Kyverno than the pinned one;
+//! they are taken to mirror `AnyIn`/`AnyNotIn` (as the README describes), so
+//! `AllNotIn` holds when no key is in the values.
 //!
 //! `In`/`NotIn` compare list keys by exact text and want strings; Kyverno
 //! panics on a list key with other elements, which is an error here.
