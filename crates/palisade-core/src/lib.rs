@@ -14,6 +14,7 @@ pub mod accept;
 pub mod analyzer;
 pub mod api_resources;
 pub mod finding;
+pub mod go_duration;
 pub mod go_text;
 pub mod inventory;
 pub mod names;

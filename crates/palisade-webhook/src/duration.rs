@@ -1,46 +1,16 @@
 //! The API server's `?timeout=` query parameter: a Go `time.Duration` string
-//! (`10s`, `1m30s`, `500ms`, `1.5s`). Written by hand because the format is Go's
-//! own and tiny; crates for "human" durations accept other spellings.
+//! (`10s`, `1m30s`, `500ms`, `1.5s`), read with core's Go-duration parser and
+//! then bounded to what a request may wait for.
 
 use std::time::Duration;
 
 /// Parses a Go duration; `None` for anything Go's `time.ParseDuration` would refuse,
 /// for negative values and for values beyond a day (no request waits that long).
 pub fn parse_go_duration(text: &str) -> Option<Duration> {
-    if text == "0" {
-        return Some(Duration::ZERO);
-    }
-    let mut rest = text.strip_prefix('+').unwrap_or(text);
-    if rest.is_empty() {
-        return None;
-    }
-    let mut nanos: f64 = 0.0;
-    while !rest.is_empty() {
-        let number_len = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(rest.len());
-        let (number, after) = rest.split_at(number_len);
-        if number.is_empty() || number == "." {
-            return None;
-        }
-        let value: f64 = number.parse().ok()?;
-        let unit_len = after
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(after.len());
-        let (unit, after) = after.split_at(unit_len);
-        let scale = match unit {
-            "ns" => 1.0,
-            "us" | "µs" | "μs" => 1e3,
-            "ms" => 1e6,
-            "s" => 1e9,
-            "m" => 60e9,
-            "h" => 3600e9,
-            _ => return None,
-        };
-        nanos += value * scale;
-        rest = after;
-    }
-    (nanos <= 86_400e9).then(|| Duration::from_nanos(nanos as u64))
+    const DAY_NANOS: i64 = 86_400 * 1_000_000_000;
+    let nanos = palisade_core::go_duration::parse(text)?;
+    let nanos = u64::try_from(nanos).ok().filter(|_| nanos <= DAY_NANOS)?;
+    Some(Duration::from_nanos(nanos))
 }
 
 #[cfg(test)]
