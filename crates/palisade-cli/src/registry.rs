@@ -3,6 +3,7 @@
 //! analyzer is one line here.
 
 use palisade_core::{Registry, YamlNotes};
+use palisade_kyverno::analyzer::KyvernoPolicies;
 use palisade_netpol::NetworkPolicyLint;
 use palisade_policy::{GatekeeperPolicies, ValidatingAdmissionPolicies};
 use palisade_pss::PodSecurity;
@@ -16,6 +17,7 @@ pub fn registry() -> Registry {
         Box::new(RbacRisks),
         Box::new(GatekeeperPolicies),
         Box::new(ValidatingAdmissionPolicies),
+        Box::new(KyvernoPolicies),
         Box::new(YamlNotes),
     ])
 }

@@ -10,19 +10,25 @@
 //! JSON documents (numbers from resources are float64), and JMESPath, the
 //! pattern overlay and the conditions all work on that shape.
 
+pub mod admission;
+pub mod analyzer;
 pub mod autogen;
 pub mod cel_rule;
 pub mod conditions;
 pub mod context;
 pub mod engine;
+pub mod exception;
 pub mod jmespath;
 pub mod matching;
 pub mod operator;
 pub mod pattern;
 pub mod pod_security;
 pub mod policy;
+pub mod policy_set;
+pub mod rules;
 pub mod test_file;
 pub mod variables;
+pub mod verify;
 pub mod vpol;
 pub mod wildcard;
 

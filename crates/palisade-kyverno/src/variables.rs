@@ -93,6 +93,16 @@ pub fn substitute_at(value: &Json, ctx: &Context, path: &str) -> Result<Json, Va
     substitution.value(value, path, 0)
 }
 
+/// [`substitute`] as Kyverno does it in preconditions: a variable that
+/// cannot be resolved reads as the empty string instead of failing
+/// (Kyverno's `PreconditionsVariableResolver`). Only a limit (depth,
+/// length, passes) can still fail.
+pub fn substitute_lenient(value: &Json, ctx: &Context) -> Result<Json, VariableError> {
+    let mut substitution = Substitution::new(ctx);
+    substitution.unresolved_as_empty = true;
+    substitution.value(value, "", 0)
+}
+
 /// Substitutes the variables of one string.
 pub fn substitute_str(text: &str, ctx: &Context) -> Result<Json, VariableError> {
     Substitution::new(ctx).string(text, "")
@@ -124,13 +134,19 @@ struct Substitution<'a> {
     /// Whether the request is a DELETE (decided once per document, as Kyverno
     /// decides it once per traversal).
     deleting: bool,
+    /// Preconditions: an unresolved variable becomes `""`.
+    unresolved_as_empty: bool,
 }
 
 impl<'a> Substitution<'a> {
     fn new(ctx: &'a Context) -> Substitution<'a> {
         let deleting =
             matches!(ctx.query("request.operation"), Ok(Json::String(op)) if op == "DELETE");
-        Substitution { ctx, deleting }
+        Substitution {
+            ctx,
+            deleting,
+            unresolved_as_empty: false,
+        }
     }
 
     fn value(&self, value: &Json, path: &str, depth: usize) -> Result<Json, VariableError> {
@@ -181,11 +197,15 @@ impl<'a> Substitution<'a> {
             let original = value.clone();
             for (prefix, variable) in found {
                 let (expression, shallow) = self.expression_of(&variable);
-                let result = self.ctx.query(&expression).map_err(|error| {
-                    VariableError::new(format!(
-                        "failed to resolve {expression} at path {path}: {error}"
-                    ))
-                })?;
+                let result = match self.ctx.query(&expression) {
+                    Ok(result) => result,
+                    Err(_) if self.unresolved_as_empty => Json::String(String::new()),
+                    Err(error) => {
+                        return Err(VariableError::new(format!(
+                            "failed to resolve {expression} at path {path}: {error}"
+                        )));
+                    }
+                };
                 if original == variable {
                     return Ok(result);
                 }
@@ -377,6 +397,16 @@ mod tests {
                 "failed to resolve request.object.metadata.labels.app at path /deny/conditions/any/0/key: JMESPath query failed: Unknown key \"app\" in path"
             )
         );
+    }
+
+    #[test]
+    fn preconditions_read_unresolved_variables_as_empty_strings() {
+        let ctx = context();
+        let value = json!("x-{{ request.object.metadata.labels.missing }}");
+        assert!(substitute(&value, &ctx).is_err());
+        assert_eq!(substitute_lenient(&value, &ctx).ok(), Some(json!("x-")));
+        let whole = json!("{{ request.object.metadata.labels.missing }}");
+        assert_eq!(substitute_lenient(&whole, &ctx).ok(), Some(json!("")));
     }
 
     #[test]

@@ -78,9 +78,10 @@ fn run_verify(args: &VerifyArgs, global: &GlobalArgs) -> Result<Outcome, CliErro
         }
     }
     let suites = find_suites(&args.paths).map_err(|e| CliError::Input(vec![e]))?;
-    if suites.is_empty() {
+    let kyverno_tests = palisade_kyverno::verify::find_tests(&args.paths);
+    if suites.is_empty() && kyverno_tests.is_empty() {
         return Err(CliError::Input(vec![
-            "no Gatekeeper suite (test.gatekeeper.sh/v1alpha1 Suite) found under the given paths"
+            "no Gatekeeper suite (test.gatekeeper.sh/v1alpha1 Suite) or kyverno test (cli.kyverno.io Test) found under the given paths"
                 .to_owned(),
         ]));
     }
@@ -128,6 +129,43 @@ fn run_verify(args: &VerifyArgs, global: &GlobalArgs) -> Result<Outcome, CliErro
             }
         }
     }
+    let mut unsupported = Vec::new();
+    for test in &kyverno_tests {
+        match palisade_kyverno::verify::run_test(test) {
+            Ok(outcome) => {
+                if let Some(why) = outcome.unsupported {
+                    lines.push(format!("unsup {}\n      {why}", test.display()));
+                    unsupported.push(serde_json::json!({
+                        "suite": test.display().to_string(), "why": why,
+                    }));
+                }
+                for case in outcome.cases {
+                    cases += 1;
+                    match &case.failure {
+                        None => {
+                            passed += 1;
+                            lines.push(format!("ok    {} {}/{}", case.suite, case.test, case.case));
+                        }
+                        Some(why) => {
+                            lines.push(format!(
+                                "FAIL  {} {}/{}\n      {why}",
+                                case.suite, case.test, case.case
+                            ));
+                            failed.push(serde_json::json!({
+                                "suite": case.suite, "test": case.test, "case": case.case, "why": why,
+                            }));
+                        }
+                    }
+                }
+            }
+            Err(error) => {
+                lines.push(format!("FAIL  {}\n      {}", test.display(), error.message));
+                failed.push(serde_json::json!({
+                    "suite": error.path, "test": "", "case": "", "why": error.message,
+                }));
+            }
+        }
+    }
     let mut out = Output::new(global);
     match args.output {
         VerifyFormat::Json => {
@@ -137,11 +175,13 @@ fn run_verify(args: &VerifyArgs, global: &GlobalArgs) -> Result<Outcome, CliErro
                 cases: usize,
                 passed: usize,
                 failed: &'a [serde_json::Value],
+                unsupported: &'a [serde_json::Value],
             }
             let summary = Summary {
                 cases,
                 passed,
                 failed: &failed,
+                unsupported: &unsupported,
             };
             let text = serde_json::to_string_pretty(&summary).map_err(std::io::Error::other)?;
             writeln!(out.writer(), "{text}")?;
@@ -152,9 +192,10 @@ fn run_verify(args: &VerifyArgs, global: &GlobalArgs) -> Result<Outcome, CliErro
             }
             writeln!(
                 out.writer(),
-                "{} suites, {cases} cases: {passed} passed, {} failed",
-                suites.len(),
-                failed.len()
+                "{} suites, {cases} cases: {passed} passed, {} failed, {} unsupported tests",
+                suites.len() + kyverno_tests.len(),
+                failed.len(),
+                unsupported.len()
             )?;
         }
     }
@@ -171,6 +212,7 @@ fn run_verify(args: &VerifyArgs, global: &GlobalArgs) -> Result<Outcome, CliErro
 pub struct LoadedPolicies {
     pub gatekeeper: Option<palisade_policy::policy_set::PolicySet>,
     pub vap: Option<palisade_policy::vap::VapSet>,
+    pub kyverno: Option<palisade_kyverno::policy_set::KyvernoSet>,
 }
 
 /// The custom policies of `serve` and `admit`: Gatekeeper templates and
@@ -218,9 +260,13 @@ fn load_policies_with(
         .filter(|o| is_template(o) || is_constraint(o))
         .collect();
     let has_vap = loaded.iter().any(is_vap_object);
-    if gatekeeper.is_empty() && !has_vap {
+    let kyverno_objects: Vec<&palisade_core::Object> = loaded
+        .iter()
+        .filter(|o| palisade_kyverno::policy_set::is_kyverno_object(o))
+        .collect();
+    if gatekeeper.is_empty() && !has_vap && kyverno_objects.is_empty() {
         return Err(CliError::Input(vec![
-            "--policies: no ConstraintTemplate, Constraint or ValidatingAdmissionPolicy found"
+            "--policies: no ConstraintTemplate, Constraint, ValidatingAdmissionPolicy or Kyverno policy found"
                 .to_owned(),
         ]));
     }
@@ -268,13 +314,21 @@ fn load_policies_with(
         problems.extend(set.problems.iter().cloned());
         policies.vap = Some(set);
     }
-    if !problems.is_empty() {
-        return Err(CliError::Input(
-            problems
+    let mut messages: Vec<String> = problems
+        .iter()
+        .map(|p| format!("{}: {}", p.origin(), p.message))
+        .collect();
+    if !kyverno_objects.is_empty() {
+        let set = palisade_kyverno::policy_set::KyvernoSet::build(kyverno_objects);
+        messages.extend(
+            set.problems
                 .iter()
-                .map(|p| format!("{}: {}", p.origin(), p.message))
-                .collect(),
-        ));
+                .map(|p| format!("{}: {}", p.origin(), p.message)),
+        );
+        policies.kyverno = Some(set);
+    }
+    if !messages.is_empty() {
+        return Err(CliError::Input(messages));
     }
     Ok((policies, all_gatekeeper))
 }

@@ -151,6 +151,14 @@ pub fn run(args: &ServeArgs, _global: &GlobalArgs) -> Result<Outcome, CliError> 
     if policies.vap.is_some() {
         tracing::info!("ValidatingAdmissionPolicies loaded");
     }
+    if let Some(set) = &policies.kyverno {
+        tracing::info!(
+            policies = set.policies.len(),
+            validating_policies = set.validating.len(),
+            exceptions = set.exceptions.len(),
+            "Kyverno policies loaded"
+        );
+    }
     let admission = admission_with(config, args.fail_open, policies, watched_set.clone());
     let certs = CertStore::open(&args.tls_cert, &args.tls_key)
         .map_err(|e| CliError::Usage(e.to_string()))?;
@@ -248,6 +256,11 @@ pub fn admission_with(
         let mut vap = palisade_policy::vap_admission::VapAdmission::new(set);
         vap.failure_policy = failure_policy;
         all.push(Arc::new(vap));
+    }
+    if let Some(set) = policies.kyverno {
+        let mut kyverno = palisade_kyverno::admission::KyvernoAdmission::new(set);
+        kyverno.failure_policy = failure_policy;
+        all.push(Arc::new(kyverno));
     }
     let gatekeeper = match watched {
         Some(handle) => Some(palisade_policy::admission::GatekeeperAdmission::shared(

@@ -1,0 +1,147 @@
+//! The `kyverno` analyzer: Kyverno policies over the scanned objects, each
+//! object judged as its CREATE would be, as Kyverno's background scan
+//! reports it.
+//!
+//! Policies come from the Inventory's policy objects (`--policies`) and from
+//! the scanned input itself; PolicyExceptions likewise. Namespace labels for
+//! `namespaceSelector` are the input's Namespace objects and
+//! `--namespace-labels`; ConfigMaps for `configMap` context entries are the
+//! scanned ones. There is no user: match blocks' user fields are ignored,
+//! as in a background scan.
+
+use palisade_core::{Analyzer, Enforcement, Finding, Inventory, Object, Options, Rule, Severity};
+use rayon::prelude::*;
+
+use crate::Json;
+use crate::policy_set::{KyvernoSet, ReviewRequest, Verdict, is_kyverno_object};
+use crate::rules::{KYVERNO_LOAD_ERROR, KYVERNO_VIOLATION};
+
+pub struct KyvernoPolicies;
+
+/// The policy's `policies.kyverno.io/severity` (low, medium, high,
+/// critical); else high for an enforced failure and medium for the rest.
+fn severity(verdict: &Verdict) -> Severity {
+    match verdict
+        .severity
+        .as_deref()
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        Some("critical") => Severity::Critical,
+        Some("high") => Severity::High,
+        Some("medium") => Severity::Medium,
+        Some("low") | Some("info") => Severity::Low,
+        _ if verdict.enforced => Severity::High,
+        _ => Severity::Medium,
+    }
+}
+
+impl Analyzer for KyvernoPolicies {
+    fn name(&self) -> &'static str {
+        "kyverno"
+    }
+
+    fn description(&self) -> &'static str {
+        "Kyverno ClusterPolicies, Policies and ValidatingPolicies, as Kyverno's background scan reports them"
+    }
+
+    fn rules(&self) -> Vec<&'static Rule> {
+        vec![&KYVERNO_VIOLATION, &KYVERNO_LOAD_ERROR]
+    }
+
+    fn analyze(&self, scanned: &Inventory, _options: &Options) -> Vec<Finding> {
+        let mut findings = Vec::new();
+        let policy_objects: Vec<&Object> = scanned
+            .policy_objects()
+            .iter()
+            .chain(scanned.objects())
+            .filter(|o| is_kyverno_object(o))
+            .collect();
+        if policy_objects.is_empty() {
+            return findings;
+        }
+        let set = KyvernoSet::build(policy_objects);
+        for problem in &set.problems {
+            findings.push(Finding::new(
+                KYVERNO_LOAD_ERROR.id,
+                Severity::High,
+                problem.message.clone(),
+                &problem.source,
+                None,
+            ));
+        }
+        if set.is_empty() {
+            return findings;
+        }
+        let config_maps: Vec<Json> = scanned
+            .of_kind("ConfigMap")
+            .map(|o| o.root().to_json())
+            .collect();
+        let reviewed: Vec<&Object> = scanned
+            .objects()
+            .iter()
+            .filter(|o| !is_kyverno_object(o))
+            .collect();
+        let results: Vec<Vec<Finding>> = reviewed
+            .par_iter()
+            .map(|object| review_object(&set, scanned, object, &config_maps))
+            .collect();
+        findings.extend(results.into_iter().flatten());
+        findings
+    }
+}
+
+fn review_object(
+    set: &KyvernoSet,
+    scanned: &Inventory,
+    object: &Object,
+    config_maps: &[Json],
+) -> Vec<Finding> {
+    let json = object.root().to_json();
+    // Cluster-scoped objects have no namespace (and no namespaceObject).
+    let namespace = object.namespace().unwrap_or("");
+    let is_namespace = object.kind() == "Namespace";
+    let namespace_labels = scanned
+        .namespace(namespace)
+        .map(|ns| ns.labels.clone())
+        .unwrap_or_default();
+    let namespace_object = if is_namespace || namespace.is_empty() {
+        None
+    } else {
+        Some(
+            scanned
+                .namespace_object(namespace)
+                .map(|o| o.root().to_json())
+                .unwrap_or_else(|| serde_json::json!({"metadata": {"name": namespace}})),
+        )
+    };
+    let request = ReviewRequest {
+        object: Some(&json),
+        old_object: None,
+        operation: "CREATE",
+        namespace_labels,
+        namespace_object,
+        user: None,
+        user_info: None,
+        cluster_objects: config_maps,
+    };
+    set.review(&request)
+        .into_iter()
+        .map(|verdict| {
+            let mut finding = Finding::new(
+                format!("kyverno/{}/{}", verdict.policy, verdict.rule),
+                severity(&verdict),
+                format!("{} ({})", verdict.message, verdict.status.as_str()),
+                object.source(),
+                Some(object.reference().clone()),
+            );
+            if verdict.enforced {
+                finding.enforcement = Some(Enforcement {
+                    policy: format!("{}/{}", verdict.policy, verdict.rule),
+                    by: format!("the Kyverno policy {:?}", verdict.policy),
+                });
+            }
+            finding
+        })
+        .collect()
+}

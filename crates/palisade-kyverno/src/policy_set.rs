@@ -1,0 +1,209 @@
+//! The Kyverno policies of a scan or a webhook: ClusterPolicies, Policies,
+//! ValidatingPolicies and PolicyExceptions read from objects, with the ones
+//! that cannot be enforced kept as problems, and one review of a request
+//! against all of them.
+
+use palisade_core::{Object, SourceRef};
+
+use crate::engine::{self, Admission, NoValues};
+use crate::exception::{PolicyException, is_policy_exception};
+use crate::policy::{FailureAction, KyvernoPolicy, is_kyverno_policy};
+use crate::vpol::{ValidatingPolicy, VpolInput};
+use crate::{Json, Status};
+
+/// Whether Kyverno policy objects are among these kinds.
+pub fn is_kyverno_object(object: &Object) -> bool {
+    let api_version = object.api_version();
+    let kyverno_group =
+        api_version.starts_with("kyverno.io/") || api_version.starts_with("policies.kyverno.io/");
+    kyverno_group
+        && matches!(
+            object.kind(),
+            "ClusterPolicy" | "Policy" | "ValidatingPolicy" | "PolicyException"
+        )
+}
+
+/// A policy that cannot be enforced, at its object.
+#[derive(Clone, Debug)]
+pub struct LoadProblem {
+    pub source: SourceRef,
+    pub message: String,
+}
+
+impl LoadProblem {
+    /// `file:line:col` of the policy object, for messages.
+    pub fn origin(&self) -> String {
+        format!("{}{}", self.source.file, self.source.pos.place())
+    }
+}
+
+/// The loaded policies.
+#[derive(Debug, Default)]
+pub struct KyvernoSet {
+    pub policies: Vec<KyvernoPolicy>,
+    pub validating: Vec<ValidatingPolicy>,
+    pub exceptions: Vec<PolicyException>,
+    pub problems: Vec<LoadProblem>,
+}
+
+/// What one policy rule (or ValidatingPolicy) said about an object.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Verdict {
+    pub policy: String,
+    /// The rule name; `validate` for a ValidatingPolicy.
+    pub rule: String,
+    pub status: Status,
+    pub message: String,
+    /// Whether the failure refuses the request (`Enforce`, `Deny`).
+    pub enforced: bool,
+    /// Whether a failure is a warning to the client (ValidatingPolicy `Warn`).
+    pub warns: bool,
+    /// `policies.kyverno.io/severity` of the policy, if set.
+    pub severity: Option<String>,
+}
+
+/// The request a review judges.
+pub struct ReviewRequest<'a> {
+    pub object: Option<&'a Json>,
+    pub old_object: Option<&'a Json>,
+    pub operation: &'a str,
+    pub namespace_labels: std::collections::BTreeMap<String, String>,
+    pub namespace_object: Option<Json>,
+    pub user: Option<crate::matching::UserInfo>,
+    pub user_info: Option<Json>,
+    /// Objects `configMap` context entries and CEL resource lookups read.
+    pub cluster_objects: &'a [Json],
+}
+
+impl KyvernoSet {
+    /// Reads every Kyverno object among `objects`; the rest are ignored.
+    pub fn build<'a>(objects: impl IntoIterator<Item = &'a Object>) -> KyvernoSet {
+        let mut set = KyvernoSet::default();
+        for object in objects {
+            if !is_kyverno_object(object) {
+                continue;
+            }
+            let json = object.root().to_json();
+            let name = object.name().to_string();
+            let result = if is_kyverno_policy(&json) {
+                KyvernoPolicy::parse(&json).map(|policy| {
+                    for rule in &policy.unsupported_rules {
+                        set.problems.push(LoadProblem {
+                            source: object.source().clone(),
+                            message: format!(
+                                "{} {name}: rule {rule} mutates, generates or verifies images, which Palisade does not run",
+                                object.kind()
+                            ),
+                        });
+                    }
+                    set.policies.push(policy);
+                })
+            } else if object.kind() == "ValidatingPolicy" {
+                ValidatingPolicy::parse(&json).map(|p| set.validating.push(p))
+            } else if is_policy_exception(&json) {
+                PolicyException::parse(&json).map(|e| set.exceptions.push(e))
+            } else {
+                Ok(())
+            };
+            if let Err(message) = result {
+                set.problems.push(LoadProblem {
+                    source: object.source().clone(),
+                    message: format!("{} {name}: {message}", object.kind()),
+                });
+            }
+        }
+        set
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.policies.is_empty() && self.validating.is_empty()
+    }
+
+    /// Every non-passing rule response for the request.
+    pub fn review(&self, request: &ReviewRequest) -> Vec<Verdict> {
+        let mut verdicts = Vec::new();
+        let admission = Admission {
+            object: request.object,
+            old_object: request.old_object,
+            info: crate::matching::RequestInfo {
+                operation: request.operation.to_string(),
+                namespace_labels: request.namespace_labels.clone(),
+                user: request.user.clone(),
+            },
+            user_info: request.user_info.clone(),
+            namespace_object: request.namespace_object.clone(),
+            cluster_objects: request.cluster_objects,
+            context_values: Vec::new(),
+            exceptions: &self.exceptions,
+        };
+        for policy in &self.policies {
+            let severity = policy
+                .annotations
+                .get("policies.kyverno.io/severity")
+                .cloned();
+            for response in engine::apply(policy, &admission, &NoValues) {
+                if matches!(response.outcome.status, Status::Pass | Status::Skip) {
+                    continue;
+                }
+                verdicts.push(Verdict {
+                    policy: policy.name.clone(),
+                    rule: response.rule,
+                    status: response.outcome.status,
+                    message: response.outcome.message,
+                    enforced: response.action == FailureAction::Enforce,
+                    warns: false,
+                    severity: severity.clone(),
+                });
+            }
+        }
+        if let Some(object) = request.object.or(request.old_object) {
+            let empty = Json::Null;
+            for policy in &self.validating {
+                let input = VpolInput {
+                    object,
+                    old_object: request.old_object,
+                    operation: request.operation,
+                    namespace_object: request.namespace_object.as_ref(),
+                    user_info: request.user_info.as_ref(),
+                    resources: request.cluster_objects,
+                    images: &empty,
+                };
+                let Some(outcome) = policy.evaluate(&input) else {
+                    continue;
+                };
+                if matches!(outcome.status, Status::Pass | Status::Skip) {
+                    continue;
+                }
+                let actions = policy.validation_actions();
+                verdicts.push(Verdict {
+                    policy: policy.name().to_string(),
+                    rule: "validate".to_string(),
+                    status: outcome.status,
+                    message: outcome.message,
+                    enforced: actions.is_empty() || actions.iter().any(|a| a == "Deny"),
+                    warns: actions.iter().any(|a| a == "Warn"),
+                    severity: None,
+                });
+            }
+        }
+        verdicts
+    }
+}
+
+/// Kyverno's message for a blocked request: the resource, then each
+/// blocking policy with its failing rules and their messages.
+pub fn blocked_message(kind: &str, namespace: &str, name: &str, verdicts: &[&Verdict]) -> String {
+    let mut message = format!(
+        "\n\nresource {kind}/{namespace}/{name} was blocked due to the following policies \n\n"
+    );
+    let mut policies: Vec<&str> = verdicts.iter().map(|v| v.policy.as_str()).collect();
+    policies.sort_unstable();
+    policies.dedup();
+    for policy in policies {
+        message.push_str(&format!("{policy}:\n"));
+        for verdict in verdicts.iter().filter(|v| v.policy == policy) {
+            message.push_str(&format!("  {}: {}\n", verdict.rule, verdict.message));
+        }
+    }
+    message
+}
