@@ -175,10 +175,10 @@ fn explain_prints_the_documentation_and_rejects_unknown_ids() {
 fn analyzers_and_accept_take_only_registered_ids_and_are_checked_before_input() {
     // The input does not exist: a flag error must win, because flags are
     // checked before anything is read.
-    let bad_analyzer = palisade(&["scan", "no-such-dir/", "--analyzers", "pss,kyverno"]);
+    let bad_analyzer = palisade(&["scan", "no-such-dir/", "--analyzers", "pss,falco"]);
     assert_eq!(bad_analyzer.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&bad_analyzer.stderr);
-    assert!(stderr.contains("unknown analyzer \"kyverno\""), "{stderr}");
+    assert!(stderr.contains("unknown analyzer \"falco\""), "{stderr}");
     assert!(!stderr.contains("no-such-dir"), "{stderr}");
 
     let dir = std::env::temp_dir().join(format!("palisade-accept-{}", std::process::id()));

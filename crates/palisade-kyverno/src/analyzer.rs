@@ -9,12 +9,14 @@
 //! scanned ones. There is no user: match blocks' user fields are ignored,
 //! as in a background scan.
 
-use palisade_core::{Analyzer, Enforcement, Finding, Inventory, Object, Options, Rule, Severity};
+use palisade_core::{
+    Analyzer, Enforcement, Finding, Inventory, Node, Object, Options, Rule, Severity,
+};
 use rayon::prelude::*;
 
-use crate::Json;
 use crate::policy_set::{KyvernoSet, ReviewRequest, Verdict, is_kyverno_object};
 use crate::rules::{KYVERNO_LOAD_ERROR, KYVERNO_VIOLATION};
+use crate::{Json, Status};
 
 pub struct KyvernoPolicies;
 
@@ -91,6 +93,24 @@ impl Analyzer for KyvernoPolicies {
     }
 }
 
+/// The deepest node of `root` along a Kyverno path (`/spec/containers/0/`),
+/// so a finding points at the field that failed, or at its nearest parent
+/// that exists.
+fn deepest_node<'a>(root: &'a Node, path: Option<&str>) -> Option<&'a Node> {
+    let mut node = root;
+    for step in path?.split('/').filter(|s| !s.is_empty()) {
+        let next = match node.as_seq() {
+            Some(items) => step.parse::<usize>().ok().and_then(|i| items.get(i)),
+            None => node.get(step),
+        };
+        match next {
+            Some(next) => node = next,
+            None => break,
+        }
+    }
+    Some(node)
+}
+
 fn review_object(
     set: &KyvernoSet,
     scanned: &Inventory,
@@ -128,11 +148,15 @@ fn review_object(
     set.review(&request)
         .into_iter()
         .map(|verdict| {
+            let location = object.locate(deepest_node(object.root(), verdict.path.as_deref()));
             let mut finding = Finding::new(
                 format!("kyverno/{}/{}", verdict.policy, verdict.rule),
                 severity(&verdict),
-                format!("{} ({})", verdict.message, verdict.status.as_str()),
-                object.source(),
+                match verdict.status {
+                    Status::Error => format!("rule could not be evaluated: {}", verdict.message),
+                    _ => verdict.message.clone(),
+                },
+                &location,
                 Some(object.reference().clone()),
             );
             if verdict.enforced {

@@ -541,7 +541,7 @@ impl Runner<'_> {
             ),
             PatternResult::Skip { message } => RuleOutcome::new(Status::Skip, message),
             PatternResult::Fail { path } => {
-                RuleOutcome::new(Status::Fail, self.pattern_message(ctx, Some(&path), ""))
+                RuleOutcome::new(Status::Fail, self.pattern_message(ctx, Some(&path), "")).at(path)
             }
             PatternResult::Error { message } => {
                 RuleOutcome::new(Status::Error, self.pattern_message(ctx, None, &message))

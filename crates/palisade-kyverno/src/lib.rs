@@ -75,6 +75,9 @@ impl Status {
 pub struct RuleOutcome {
     pub status: Status,
     pub message: String,
+    /// Where in the resource a pattern failed (`/spec/containers/0/...`),
+    /// when Kyverno names a place.
+    pub path: Option<String>,
 }
 
 impl RuleOutcome {
@@ -82,6 +85,13 @@ impl RuleOutcome {
         RuleOutcome {
             status,
             message: message.into(),
+            path: None,
         }
+    }
+
+    /// The same outcome, located at a path of the resource.
+    pub fn at(mut self, path: impl Into<String>) -> RuleOutcome {
+        self.path = Some(path.into());
+        self
     }
 }

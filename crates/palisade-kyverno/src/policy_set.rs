@@ -60,6 +60,8 @@ pub struct Verdict {
     pub warns: bool,
     /// `policies.kyverno.io/severity` of the policy, if set.
     pub severity: Option<String>,
+    /// Where in the object a pattern failed, when known.
+    pub path: Option<String>,
 }
 
 /// The request a review judges.
@@ -153,6 +155,7 @@ impl KyvernoSet {
                     enforced: response.action == FailureAction::Enforce,
                     warns: false,
                     severity: severity.clone(),
+                    path: response.outcome.path,
                 });
             }
         }
@@ -183,6 +186,7 @@ impl KyvernoSet {
                     enforced: actions.is_empty() || actions.iter().any(|a| a == "Deny"),
                     warns: actions.iter().any(|a| a == "Warn"),
                     severity: None,
+                    path: None,
                 });
             }
         }

@@ -14,8 +14,8 @@
 use jmespath::{Rcvar, Runtime, Variable};
 
 use super::convert::number_variable;
+use super::duration;
 use super::runtime::{Arg, Outcome, arg, define, function_error, number_arg, string};
-use super::{duration, quantity};
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Operand {
@@ -57,8 +57,8 @@ fn operand(value: &Variable, name: &str) -> Result<Operand, String> {
     let invalid = || function_error(name, "invalid operands");
     match value {
         Variable::Number(n) => n.as_f64().map(Operand::Scalar).ok_or_else(invalid),
-        Variable::String(text) => quantity::parse(text)
-            .map(Operand::Quantity)
+        Variable::String(text) => crate::pattern::quantity::Quantity::parse(text)
+            .map(|q| Operand::Quantity(q.approximate_f64()))
             .or_else(|| duration::parse(text).ok().map(Operand::Duration))
             .ok_or_else(invalid),
         _ => Err(invalid()),

@@ -45,7 +45,6 @@ mod data_functions;
 mod duration;
 mod go_format;
 mod interpreter;
-mod quantity;
 mod regex_functions;
 mod runtime;
 mod string_functions;

@@ -238,6 +238,15 @@ impl Quantity {
         self.mantissa.is_zero()
     }
 
+    /// The nearest float64, as apimachinery's `AsApproximateFloat64` gives it
+    /// (what Kyverno's arithmetic functions compute with).
+    pub fn approximate_f64(&self) -> f64 {
+        let sign = if self.negative { "-" } else { "" };
+        format!("{sign}{}e{}", self.mantissa, self.exponent)
+            .parse()
+            .unwrap_or(0.0)
+    }
+
     /// Compares absolute values.
     fn magnitude_cmp(&self, other: &Quantity) -> Ordering {
         match (self.is_zero(), other.is_zero()) {
