@@ -23,6 +23,7 @@ mod node_de;
 pub mod object;
 pub mod placement;
 pub mod pod_template;
+pub mod policy_test;
 pub mod rule;
 pub mod selector;
 #[doc(hidden)]

@@ -24,8 +24,9 @@ use std::collections::BTreeMap;
 use crate::Json;
 use crate::policy::AUTOGEN_ANNOTATION;
 
-/// The controllers whose pod template `autogen-<rule>` checks.
-const TEMPLATE_CONTROLLERS: [&str; 6] = [
+/// The controllers whose pod template `autogen-<rule>` checks (and whose
+/// `spec.template` a podSecurity rule reads).
+pub const TEMPLATE_CONTROLLERS: [&str; 6] = [
     "DaemonSet",
     "Deployment",
     "Job",

@@ -309,17 +309,8 @@ fn run_rule(
             format!("failed to load context: {e}"),
         ));
     }
-    if let Some(preconditions) = &rule.preconditions {
-        match conditions::evaluate(preconditions, &ctx, Unresolved::EmptyString) {
-            Ok(true) => {}
-            Ok(false) => return Some(RuleOutcome::new(Status::Skip, "preconditions not met")),
-            Err(e) => {
-                return Some(RuleOutcome::new(
-                    Status::Error,
-                    format!("failed to evaluate preconditions: {e}"),
-                ));
-            }
-        }
+    if let Some(outcome) = unmet_preconditions(rule.preconditions.as_ref(), &ctx) {
+        return Some(outcome);
     }
     let resource = admission.subject().unwrap_or(&Json::Null);
     if let Some(exception) = admission
@@ -367,6 +358,20 @@ fn run_rule(
         Check::Unsupported(form) => Some(RuleOutcome::new(
             Status::Error,
             format!("{form} is not supported by Palisade"),
+        )),
+    }
+}
+
+/// `None` when the preconditions hold (or there are none); else `skip`, or
+/// `error` when they cannot be evaluated.
+fn unmet_preconditions(preconditions: Option<&Json>, ctx: &Context) -> Option<RuleOutcome> {
+    let preconditions = preconditions.filter(|p| !p.is_null())?;
+    match conditions::evaluate(preconditions, ctx, Unresolved::EmptyString) {
+        Ok(true) => None,
+        Ok(false) => Some(RuleOutcome::new(Status::Skip, "preconditions not met")),
+        Err(e) => Some(RuleOutcome::new(
+            Status::Error,
+            format!("failed to evaluate preconditions: {e}"),
         )),
     }
 }
@@ -712,17 +717,8 @@ impl Runner<'_> {
                 format!("failed to load context: {e}"),
             ));
         }
-        if let Some(preconditions) = entry.get("preconditions").filter(|p| !p.is_null()) {
-            match conditions::evaluate(preconditions, ctx, Unresolved::EmptyString) {
-                Ok(true) => {}
-                Ok(false) => return Some(RuleOutcome::new(Status::Skip, "preconditions not met")),
-                Err(e) => {
-                    return Some(RuleOutcome::new(
-                        Status::Error,
-                        format!("failed to evaluate preconditions: {e}"),
-                    ));
-                }
-            }
+        if let Some(outcome) = unmet_preconditions(entry.get("preconditions"), ctx) {
+            return Some(outcome);
         }
         if let Some(deny) = entry.get("deny").filter(|d| !d.is_null()) {
             let conditions = deny.get("conditions").cloned().unwrap_or(Json::Null);

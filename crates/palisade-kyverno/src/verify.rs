@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 
 use crate::engine::{self, Admission, RuleValues};
 use crate::exception::{PolicyException, is_policy_exception};
-use crate::matching::{RequestInfo, UserInfo};
+use crate::matching::RequestInfo;
 use crate::policy::{KyvernoPolicy, is_kyverno_policy};
 use crate::test_file::{self, Expectation, TestFile, Values};
 use crate::vpol::{ValidatingPolicy, VpolInput};
@@ -30,18 +30,7 @@ use crate::{Json, Status};
 /// The annotation that turns a policy's failures into warnings in reports.
 const SCORED_ANNOTATION: &str = "policies.kyverno.io/scored";
 
-/// The outcome of one case.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CaseOutcome {
-    /// The test file.
-    pub suite: String,
-    /// The test's `metadata.name`.
-    pub test: String,
-    /// `policy/rule/resource` (`policy/resource` without a rule).
-    pub case: String,
-    /// `None` when the case passed, else why it failed.
-    pub failure: Option<String>,
-}
+pub use palisade_core::policy_test::{CaseOutcome, SuiteError};
 
 /// What one test file produced.
 #[derive(Clone, Debug, Default)]
@@ -49,14 +38,6 @@ pub struct TestOutcome {
     pub cases: Vec<CaseOutcome>,
     /// Why the test was not run, when it needs what Palisade does not do.
     pub unsupported: Option<String>,
-}
-
-/// A test file that could not be run at all.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{path}: {message}")]
-pub struct VerifyError {
-    pub path: String,
-    pub message: String,
 }
 
 /// The `kyverno test` files under these paths, sorted.
@@ -87,8 +68,8 @@ struct Policies {
 }
 
 /// Runs one test file.
-pub fn run_test(path: &Path) -> Result<TestOutcome, VerifyError> {
-    let error = |message: String| VerifyError {
+pub fn run_test(path: &Path) -> Result<TestOutcome, SuiteError> {
+    let error = |message: String| SuiteError {
         path: path.display().to_string(),
         message,
     };
@@ -141,23 +122,6 @@ pub fn run_test(path: &Path) -> Result<TestOutcome, VerifyError> {
             .pointer("/metadata/namespace")
             .and_then(Json::as_str)
             .unwrap_or("default");
-        let mut context_values = Vec::new();
-        if let Some(values) = &values {
-            context_values.extend(values.global.iter().cloned());
-            for policy in &values.policies {
-                for r in policy.resources.iter().filter(|r| r.name == name) {
-                    context_values.extend(r.values.iter().cloned());
-                }
-            }
-        }
-        let operation = context_values
-            .iter()
-            .rev()
-            .find(|(k, _)| k == "request.operation")
-            .and_then(|(_, v)| v.as_str())
-            .unwrap_or("CREATE")
-            .to_string();
-        let object = with_object_values(resource, &context_values);
         let namespace_labels = values
             .as_ref()
             .map(|v| v.namespace_labels(namespace))
@@ -171,32 +135,44 @@ pub fn run_test(path: &Path) -> Result<TestOutcome, VerifyError> {
                 .and_then(|v| v.namespace_object(namespace).cloned())
                 .or_else(|| Some(serde_json::json!({"metadata": {"name": namespace}})))
         };
-        let (new, old) = match operation.as_str() {
-            "DELETE" => (None, Some(&object)),
-            "UPDATE" => (Some(&object), Some(&object)),
-            _ => (Some(&object), None),
-        };
-        let admission = Admission {
-            object: new,
-            old_object: old,
-            info: RequestInfo {
-                operation: operation.clone(),
-                namespace_labels: namespace_labels.clone(),
-                user: user.as_ref().map(|u| UserInfo {
-                    username: u.username.clone(),
-                    groups: u.groups.clone(),
-                    roles: u.roles.clone(),
-                    cluster_roles: u.cluster_roles.clone(),
-                }),
-            },
-            user_info: user.as_ref().map(|u| u.user_info.clone()),
-            namespace_object: namespace_object.clone(),
-            cluster_objects: cel_resources,
-            context_values,
-            exceptions: &exceptions,
-        };
+        let user_info = user.as_ref().map(|u| u.user_info.clone());
         let mut found = Vec::new();
         for policy in &policies.cluster {
+            // `kyverno test` computes the values, and so the operation, per
+            // policy and resource: global values, then the policy's values
+            // for this resource.
+            let mut context_values = Vec::new();
+            if let Some(values) = &values {
+                context_values.extend(values.global.iter().cloned());
+                context_values.extend(values.resource_values(&policy.name, name).iter().cloned());
+            }
+            let operation = context_values
+                .iter()
+                .rev()
+                .find(|(k, _)| k == "request.operation")
+                .and_then(|(_, v)| v.as_str())
+                .unwrap_or("CREATE")
+                .to_string();
+            let object = with_object_values(resource, &context_values);
+            let (new, old) = match operation.as_str() {
+                "DELETE" => (None, Some(&object)),
+                "UPDATE" => (Some(&object), Some(&object)),
+                _ => (Some(&object), None),
+            };
+            let admission = Admission {
+                object: new,
+                old_object: old,
+                info: RequestInfo {
+                    operation,
+                    namespace_labels: namespace_labels.clone(),
+                    user: user.as_ref().map(|u| u.user.clone()),
+                },
+                user_info: user_info.clone(),
+                namespace_object: namespace_object.clone(),
+                cluster_objects: cel_resources,
+                context_values,
+                exceptions: &exceptions,
+            };
             for response in engine::apply(policy, &admission, &values_source) {
                 let status = scored(policy, response.outcome.status);
                 found.push((policy.name.clone(), Some(response.rule), status));
@@ -205,11 +181,11 @@ pub fn run_test(path: &Path) -> Result<TestOutcome, VerifyError> {
         for policy in &policies.validating {
             // ValidatingPolicies always see CREATE in `kyverno test`.
             let input = VpolInput {
-                object: &object,
+                object: resource,
                 old_object: None,
                 operation: "CREATE",
                 namespace_object: namespace_object.as_ref(),
-                user_info: admission.user_info.as_ref(),
+                user_info: user_info.as_ref(),
                 resources: cel_resources,
                 images: &images,
             };
@@ -425,28 +401,14 @@ struct ValuesSource<'a>(Option<&'a Values>);
 
 impl RuleValues for ValuesSource<'_> {
     fn rule_values(&self, policy: &str, rule: &str) -> Vec<(String, Json)> {
-        let Some(values) = self.0 else {
-            return Vec::new();
-        };
-        values
-            .policies
-            .iter()
-            .filter(|p| p.name == policy)
-            .flat_map(|p| p.rules.iter().filter(|r| r.name == rule))
-            .flat_map(|r| r.values.iter().cloned())
-            .collect()
+        self.0
+            .map(|v| v.rule_values(policy, rule).to_vec())
+            .unwrap_or_default()
     }
 
     fn foreach_values(&self, policy: &str, rule: &str) -> Vec<(String, Vec<Json>)> {
-        let Some(values) = self.0 else {
-            return Vec::new();
-        };
-        values
-            .policies
-            .iter()
-            .filter(|p| p.name == policy)
-            .flat_map(|p| p.rules.iter().filter(|r| r.name == rule))
-            .flat_map(|r| r.foreach_values.iter().cloned())
-            .collect()
+        self.0
+            .map(|v| v.foreach_values(policy, rule).to_vec())
+            .unwrap_or_default()
     }
 }

@@ -30,15 +30,7 @@ pub struct VerifyOptions {
     pub engine: EnginePreference,
 }
 
-/// The outcome of one case.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CaseOutcome {
-    pub suite: String,
-    pub test: String,
-    pub case: String,
-    /// `None` when the case passed, else why it failed.
-    pub failure: Option<String>,
-}
+pub use palisade_core::policy_test::{CaseOutcome, SuiteError};
 
 /// Everything one suite file produced.
 #[derive(Clone, Debug, Default)]
@@ -46,14 +38,6 @@ pub struct SuiteOutcome {
     pub cases: Vec<CaseOutcome>,
     /// Tests and cases marked `skip: true`, by name.
     pub skipped: Vec<String>,
-}
-
-/// Why a suite could not be run at all.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{path}: {message}")]
-pub struct SuiteError {
-    pub path: String,
-    pub message: String,
 }
 
 /// Reads every object of one file.

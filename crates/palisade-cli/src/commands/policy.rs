@@ -68,6 +68,48 @@ pub fn run(args: &PolicyArgs, global: &GlobalArgs) -> Result<Outcome, CliError> 
     }
 }
 
+/// What `policy verify` has seen so far, over Gatekeeper suites and
+/// kyverno tests alike.
+#[derive(Default)]
+struct Tally {
+    cases: usize,
+    passed: usize,
+    failed: Vec<serde_json::Value>,
+    unsupported: Vec<serde_json::Value>,
+    lines: Vec<String>,
+}
+
+impl Tally {
+    fn case(&mut self, case: &palisade_core::policy_test::CaseOutcome) {
+        self.cases += 1;
+        match &case.failure {
+            None => {
+                self.passed += 1;
+                self.lines
+                    .push(format!("ok    {} {}/{}", case.suite, case.test, case.case));
+            }
+            Some(why) => {
+                self.lines.push(format!(
+                    "FAIL  {} {}/{}\n      {why}",
+                    case.suite, case.test, case.case
+                ));
+                self.failed.push(serde_json::json!({
+                    "suite": case.suite, "test": case.test, "case": case.case, "why": why,
+                }));
+            }
+        }
+    }
+
+    /// A test file that could not be run counts as one failure.
+    fn error(&mut self, error: &palisade_core::policy_test::SuiteError) {
+        self.lines
+            .push(format!("FAIL  {}\n      {}", error.path, error.message));
+        self.failed.push(serde_json::json!({
+            "suite": error.path, "test": "", "case": "", "why": error.message,
+        }));
+    }
+}
+
 fn run_verify(args: &VerifyArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
     for path in &args.paths {
         if !path.exists() {
@@ -88,84 +130,43 @@ fn run_verify(args: &VerifyArgs, global: &GlobalArgs) -> Result<Outcome, CliErro
     let options = VerifyOptions {
         engine: args.engine.into(),
     };
-    let mut cases = 0usize;
-    let mut passed = 0usize;
-    let mut failed = Vec::new();
-    let mut lines = Vec::new();
+    let mut tally = Tally::default();
     for suite in &suites {
         match run_suite(suite, &options) {
             Ok(outcome) => {
-                for case in outcome.cases {
-                    cases += 1;
-                    match &case.failure {
-                        None => {
-                            passed += 1;
-                            lines.push(format!("ok    {} {}/{}", case.suite, case.test, case.case));
-                        }
-                        Some(why) => {
-                            lines.push(format!(
-                                "FAIL  {} {}/{}\n      {why}",
-                                case.suite, case.test, case.case
-                            ));
-                            failed.push(serde_json::json!({
-                                "suite": case.suite, "test": case.test, "case": case.case, "why": why,
-                            }));
-                        }
-                    }
-                }
+                outcome.cases.iter().for_each(|case| tally.case(case));
                 for skipped in outcome.skipped {
-                    lines.push(format!("skip  {} {skipped}", suite.display()));
+                    tally
+                        .lines
+                        .push(format!("skip  {} {skipped}", suite.display()));
                 }
             }
-            Err(error) => {
-                lines.push(format!(
-                    "FAIL  {}\n      {}",
-                    suite.display(),
-                    error.message
-                ));
-                failed.push(serde_json::json!({
-                    "suite": error.path, "test": "", "case": "", "why": error.message,
-                }));
-            }
+            Err(error) => tally.error(&error),
         }
     }
-    let mut unsupported = Vec::new();
     for test in &kyverno_tests {
         match palisade_kyverno::verify::run_test(test) {
             Ok(outcome) => {
                 if let Some(why) = outcome.unsupported {
-                    lines.push(format!("unsup {}\n      {why}", test.display()));
-                    unsupported.push(serde_json::json!({
+                    tally
+                        .lines
+                        .push(format!("unsup {}\n      {why}", test.display()));
+                    tally.unsupported.push(serde_json::json!({
                         "suite": test.display().to_string(), "why": why,
                     }));
                 }
-                for case in outcome.cases {
-                    cases += 1;
-                    match &case.failure {
-                        None => {
-                            passed += 1;
-                            lines.push(format!("ok    {} {}/{}", case.suite, case.test, case.case));
-                        }
-                        Some(why) => {
-                            lines.push(format!(
-                                "FAIL  {} {}/{}\n      {why}",
-                                case.suite, case.test, case.case
-                            ));
-                            failed.push(serde_json::json!({
-                                "suite": case.suite, "test": case.test, "case": case.case, "why": why,
-                            }));
-                        }
-                    }
-                }
+                outcome.cases.iter().for_each(|case| tally.case(case));
             }
-            Err(error) => {
-                lines.push(format!("FAIL  {}\n      {}", test.display(), error.message));
-                failed.push(serde_json::json!({
-                    "suite": error.path, "test": "", "case": "", "why": error.message,
-                }));
-            }
+            Err(error) => tally.error(&error),
         }
     }
+    let Tally {
+        cases,
+        passed,
+        failed,
+        unsupported,
+        lines,
+    } = tally;
     let mut out = Output::new(global);
     match args.output {
         VerifyFormat::Json => {

@@ -18,14 +18,7 @@ pub(super) struct PodParts {
     pub spec: Json,
 }
 
-const TEMPLATE_KINDS: [&str; 6] = [
-    "DaemonSet",
-    "Deployment",
-    "Job",
-    "StatefulSet",
-    "ReplicaSet",
-    "ReplicationController",
-];
+use crate::autogen::TEMPLATE_CONTROLLERS as TEMPLATE_KINDS;
 
 /// The pod of `resource`, or the reason there is none.
 pub(super) fn pod_of(resource: &Json) -> Result<PodParts, String> {

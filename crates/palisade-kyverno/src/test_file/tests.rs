@@ -261,10 +261,10 @@ fn reads_user_info_and_context() {
         "apiVersion: cli.kyverno.io/v1alpha1\nkind: UserInfo\nclusterRoles: [admin]\nuserInfo:\n  username: system:serviceaccount:ns:dev\n  groups: [g1]\n",
     );
     let info = read_user_info(&user).unwrap();
-    assert_eq!(info.username, "system:serviceaccount:ns:dev");
-    assert_eq!(info.groups, ["g1"]);
-    assert_eq!(info.cluster_roles, ["admin"]);
-    assert!(info.roles.is_empty());
+    assert_eq!(info.user.username, "system:serviceaccount:ns:dev");
+    assert_eq!(info.user.groups, ["g1"]);
+    assert_eq!(info.user.cluster_roles, ["admin"]);
+    assert!(info.user.roles.is_empty());
     assert_eq!(
         info.user_info["username"],
         json!("system:serviceaccount:ns:dev")

@@ -11,10 +11,8 @@ use crate::Json;
 /// A user-info file.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct UserInfo {
-    pub username: String,
-    pub groups: Vec<String>,
-    pub roles: Vec<String>,
-    pub cluster_roles: Vec<String>,
+    /// The user with its roles, as rules' `subjects`/`roles` match them.
+    pub user: crate::matching::UserInfo,
     /// `userInfo` as written (username, uid, groups, extra), for `request.userInfo`.
     pub user_info: Json,
 }
@@ -36,17 +34,19 @@ pub fn read_user_info(path: &Path) -> Result<UserInfo, LoadError> {
         ],
     )?;
     let mut info = UserInfo {
-        roles: d.strings(map, "roles", "userinfo")?,
-        cluster_roles: d.strings(map, "clusterRoles", "userinfo")?,
+        user: crate::matching::UserInfo {
+            roles: d.strings(map, "roles", "userinfo")?,
+            cluster_roles: d.strings(map, "clusterRoles", "userinfo")?,
+            ..Default::default()
+        },
         user_info: Json::Object(Default::default()),
-        ..UserInfo::default()
     };
     if let Some(user) = map.get("userInfo").filter(|n| !n.is_null()) {
         let user_map = d.object(user, "userInfo", &["username", "uid", "groups", "extra"])?;
-        info.username = d
+        info.user.username = d
             .string(user_map, "username", "userInfo")?
             .unwrap_or_default();
-        info.groups = d.strings(user_map, "groups", "userInfo")?;
+        info.user.groups = d.strings(user_map, "groups", "userInfo")?;
         info.user_info = user.to_json();
     }
     Ok(info)
