@@ -5,8 +5,8 @@
 //! Policies come from the Inventory's policy objects (`--policies`) and from
 //! the scanned input itself; PolicyExceptions likewise. Namespace labels for
 //! `namespaceSelector` are the input's Namespace objects and
-//! `--namespace-labels`; ConfigMaps for `configMap` context entries are the
-//! scanned ones. There is no user: match blocks' user fields are ignored,
+//! `--namespace-labels`; `configMap` context entries and CEL's
+//! `resource.Get`/`List` read the scanned objects. There is no user: match blocks' user fields are ignored,
 //! as in a background scan.
 
 use palisade_core::{
@@ -75,8 +75,11 @@ impl Analyzer for KyvernoPolicies {
         if set.is_empty() {
             return findings;
         }
-        let config_maps: Vec<Json> = scanned
-            .of_kind("ConfigMap")
+        // What `configMap` context entries and CEL's resource.Get/List may
+        // read: the scanned objects, standing in for the cluster.
+        let cluster_objects: Vec<Json> = scanned
+            .objects()
+            .iter()
             .map(|o| o.root().to_json())
             .collect();
         let reviewed: Vec<&Object> = scanned
@@ -86,7 +89,7 @@ impl Analyzer for KyvernoPolicies {
             .collect();
         let results: Vec<Vec<Finding>> = reviewed
             .par_iter()
-            .map(|object| review_object(&set, scanned, object, &config_maps))
+            .map(|object| review_object(&set, scanned, object, &cluster_objects))
             .collect();
         findings.extend(results.into_iter().flatten());
         findings
@@ -115,7 +118,7 @@ fn review_object(
     set: &KyvernoSet,
     scanned: &Inventory,
     object: &Object,
-    config_maps: &[Json],
+    cluster_objects: &[Json],
 ) -> Vec<Finding> {
     let json = object.root().to_json();
     // Cluster-scoped objects have no namespace (and no namespaceObject).
@@ -143,7 +146,7 @@ fn review_object(
         namespace_object,
         user: None,
         user_info: None,
-        cluster_objects: config_maps,
+        cluster_objects,
     };
     set.review(&request)
         .into_iter()
