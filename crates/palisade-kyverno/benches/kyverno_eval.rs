@@ -16,7 +16,8 @@
 //!
 //! Both parts need `../shared`; without it the bench says so and exits.
 //! `--per-policy` (after `--`) or `PALISADE_BENCH_PER_POLICY=1` also prints
-//! each policy of part 1 timed alone, slowest first.
+//! each policy of part 1 timed alone, slowest first. `--only=<folder>` or
+//! `--only=corpus` (for profiling) runs that one part and skips the rest.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -91,20 +92,68 @@ fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// Median and p99 of `ROUNDS` timings of `f`, after `WARM_UP` untimed calls.
-fn percentiles(mut f: impl FnMut() -> usize) -> (Duration, Duration, usize) {
+/// Median and p99 of timings, wall clock and CPU time of the thread.
+struct Timings {
+    median: Duration,
+    p99: Duration,
+    /// `None` where the thread's CPU clock cannot be read.
+    cpu: Option<(Duration, Duration)>,
+    /// What the last call returned.
+    results: usize,
+}
+
+fn median_and_p99(mut times: Vec<Duration>) -> (Duration, Duration) {
+    times.sort();
+    let at = |index: usize| times.get(index).copied().unwrap_or_default();
+    (at(times.len() / 2), at(times.len() * 99 / 100))
+}
+
+/// `ROUNDS` timings of `f`, after `WARM_UP` untimed calls. The CPU time of
+/// the thread is kept as well: on a busy machine the wall clock's p99 is the
+/// scheduler's time slice, not the engine.
+fn percentiles(mut f: impl FnMut() -> usize) -> Timings {
     let mut results = 0;
     for _ in 0..WARM_UP {
         results = f();
     }
-    let mut times = Vec::with_capacity(ROUNDS);
+    let mut wall = Vec::with_capacity(ROUNDS);
+    let mut cpu = Vec::with_capacity(ROUNDS);
     for _ in 0..ROUNDS {
+        let cpu_started = thread_cpu_time();
         let started = Instant::now();
         results = f();
-        times.push(started.elapsed());
+        wall.push(started.elapsed());
+        if let (Some(before), Some(after)) = (cpu_started, thread_cpu_time()) {
+            cpu.push(after.saturating_sub(before));
+        }
     }
-    times.sort();
-    (times[ROUNDS / 2], times[ROUNDS * 99 / 100], results)
+    let (median, p99) = median_and_p99(wall);
+    let cpu = (cpu.len() == ROUNDS).then(|| median_and_p99(cpu));
+    Timings {
+        median,
+        p99,
+        cpu,
+        results,
+    }
+}
+
+/// CPU time the calling thread has used.
+#[cfg(unix)]
+fn thread_cpu_time() -> Option<Duration> {
+    let mut now = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `now` is a valid, writable timespec for the call's duration.
+    let status = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut now) };
+    let seconds = u64::try_from(now.tv_sec).ok()?;
+    let nanos = u32::try_from(now.tv_nsec).ok()?;
+    (status == 0).then(|| Duration::new(seconds, nanos))
+}
+
+#[cfg(not(unix))]
+fn thread_cpu_time() -> Option<Duration> {
+    None
 }
 
 fn micros(d: Duration) -> String {
@@ -227,7 +276,7 @@ fn per_policy(set: &KyvernoSet, documents: &[Json], pod: &Json) {
             policies: vec![copy],
             ..Default::default()
         };
-        let (median, _, _) = percentiles(|| alone.review(&request).len());
+        let median = percentiles(|| alone.review(&request).len()).median;
         timed.push((
             median,
             format!("{} ({} rules)", policy.name, policy.rules.len()),
@@ -238,7 +287,7 @@ fn per_policy(set: &KyvernoSet, documents: &[Json], pod: &Json) {
             validating: vec![policy.clone()],
             ..Default::default()
         };
-        let (median, _, _) = percentiles(|| alone.review(&request).len());
+        let median = percentiles(|| alone.review(&request).len()).median;
         timed.push((median, policy.name().to_string()));
     }
     timed.sort();
@@ -248,9 +297,25 @@ fn per_policy(set: &KyvernoSet, documents: &[Json], pod: &Json) {
     }
 }
 
+/// Whether the whole set stays under the goal, by the wall clock and, when
+/// the wall clock's p99 misses it, by CPU time.
+fn goal_verdict(timings: &Timings) -> String {
+    let cpu_p99 = timings.cpu.map(|(_, p99)| p99);
+    if timings.p99 < GOAL {
+        "met (median and p99)".to_string()
+    } else if timings.median >= GOAL {
+        "NOT met (median)".to_string()
+    } else if cpu_p99.is_some_and(|p99| p99 < GOAL) {
+        "met by the median; the wall-clock p99 is not, but the CPU-time p99 is (the thread was descheduled)".to_string()
+    } else {
+        "met by the median, not by the p99".to_string()
+    }
+}
+
 fn main() {
     let per_policy_wanted = std::env::args().any(|a| a == "--per-policy")
         || std::env::var_os("PALISADE_BENCH_PER_POLICY").is_some();
+    let only = std::env::args().find_map(|a| a.strip_prefix("--only=").map(str::to_string));
     let shared = repo().join("../shared");
     let library = shared.join("conformance/kyverno/policies");
     if !library.exists() {
@@ -279,10 +344,18 @@ fn main() {
     let request = create_request(&pod, BTreeMap::new(), namespace_named("shop"), &[]);
     let mut pod_security = None;
     for folder in ["pod-security", "pod-security-cel", "pod-security-vpol"] {
+        let timed = only.as_ref().is_none_or(|o| o == folder);
+        if !timed && folder != "pod-security" {
+            continue;
+        }
         let (set, documents) = load_set(&library.join(folder));
+        if !timed {
+            pod_security = Some(set);
+            continue;
+        }
         let rules: usize = set.policies.iter().map(|p| p.rules.len()).sum();
         let responses = responses(&set, &pod);
-        let (median, p99, verdicts) = percentiles(|| set.review(&request).len());
+        let timings = percentiles(|| set.review(&request).len());
         let loaded = if set.validating.is_empty() {
             format!(
                 "{} ClusterPolicies, {rules} rules with autogen copies",
@@ -291,24 +364,22 @@ fn main() {
         } else {
             format!("{} ValidatingPolicies", set.validating.len())
         };
+        let cpu = match timings.cpu {
+            Some((median, p99)) => {
+                format!("; CPU time median {}, p99 {}", micros(median), micros(p99))
+            }
+            None => String::new(),
+        };
         let goal = if folder == "pod-security" {
-            format!(
-                "; goal < 1 ms per Pod: {}",
-                if p99 < GOAL {
-                    "met (median and p99)"
-                } else if median < GOAL {
-                    "met by the median, not the p99"
-                } else {
-                    "NOT met"
-                }
-            )
+            format!("\n  goal < 1 ms per Pod: {}", goal_verdict(&timings))
         } else {
             String::new()
         };
         println!(
-            "{folder} ({loaded}) against one Pod, 1 thread: median {}, p99 {} ({responses} responses, {verdicts} not passing){goal}",
-            micros(median),
-            micros(p99),
+            "{folder} ({loaded}) against one Pod, 1 thread: median {}, p99 {}{cpu} ({responses} responses, {} not passing){goal}",
+            micros(timings.median),
+            micros(timings.p99),
+            timings.results,
         );
         if per_policy_wanted {
             per_policy(&set, &documents, &pod);
@@ -317,7 +388,8 @@ fn main() {
             pod_security = Some(set);
         }
     }
-    let Some(set) = pod_security else {
+    let corpus_wanted = only.as_ref().is_none_or(|o| o == "corpus");
+    let Some(set) = pod_security.filter(|_| corpus_wanted) else {
         return;
     };
 
