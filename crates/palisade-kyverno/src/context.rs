@@ -19,7 +19,9 @@ use crate::jmespath::{JmesError, Rcvar, json_to_variable};
 
 #[derive(Clone)]
 pub struct Context {
-    root: Json,
+    /// Shared between copies until one of them is changed: the engine
+    /// copies the context for every rule and foreach element.
+    root: Arc<Json>,
     /// The root in JMESPath form, once a query has needed it.
     converted: OnceLock<Rcvar>,
 }
@@ -45,7 +47,7 @@ impl Context {
     /// A context over `root` (a JSON object).
     pub fn from_json(root: Json) -> Context {
         Context {
-            root,
+            root: Arc::new(root),
             converted: OnceLock::new(),
         }
     }
@@ -68,7 +70,7 @@ impl Context {
                 Err(_) => self.converted = OnceLock::new(),
             }
         }
-        set_json(&mut self.root, path, value);
+        set_json(Arc::make_mut(&mut self.root), path, value);
     }
 
     /// Puts `value` under a dotted key as `kyverno test` values files write
@@ -81,14 +83,23 @@ impl Context {
     /// Evaluates a JMESPath expression on the root, as Kyverno's context
     /// `Query` does.
     pub fn query(&self, expression: &str) -> Result<Json, JmesError> {
-        let root = match self.converted.get() {
-            Some(converted) => converted,
+        crate::jmespath::query(expression, self.converted()?)
+    }
+
+    /// Converts the root for JMESPath now, so that copies made afterwards
+    /// share the converted form instead of each converting it again.
+    pub fn prepare(&self) {
+        let _ = self.converted();
+    }
+
+    fn converted(&self) -> Result<&Rcvar, JmesError> {
+        match self.converted.get() {
+            Some(converted) => Ok(converted),
             None => {
                 let converted = json_to_variable(&self.root)?;
-                self.converted.get_or_init(|| converted)
+                Ok(self.converted.get_or_init(|| converted))
             }
-        };
-        crate::jmespath::query(expression, root)
+        }
     }
 }
 

@@ -89,6 +89,28 @@ pub fn apply(
     admission: &Admission,
     values: &dyn RuleValues,
 ) -> Vec<RuleResponse> {
+    apply_with(policy, admission, values, &BaseContext::default())
+}
+
+/// The context every rule of a request starts from, built when the first
+/// rule matches and then shared by every policy reviewing the same request.
+#[derive(Default)]
+pub struct BaseContext(std::cell::OnceCell<Context>);
+
+impl BaseContext {
+    fn get(&self, admission: &Admission) -> &Context {
+        self.0.get_or_init(|| base_context(admission))
+    }
+}
+
+/// [`apply`], sharing `base` with the other policies that review the same
+/// request (the same admission and values).
+pub fn apply_with(
+    policy: &KyvernoPolicy,
+    admission: &Admission,
+    values: &dyn RuleValues,
+    base: &BaseContext,
+) -> Vec<RuleResponse> {
     let Some(subject) = admission.subject() else {
         return Vec::new();
     };
@@ -97,7 +119,6 @@ pub fn apply(
     {
         return Vec::new();
     }
-    let base = base_context(admission);
     let mut responses = Vec::new();
     for rule in &policy.rules {
         if !matching::rule_applies(
@@ -108,7 +129,8 @@ pub fn apply(
         ) {
             continue;
         }
-        let Some(mut outcome) = run_rule(policy, rule, admission, &base, values) else {
+        let Some(mut outcome) = run_rule(policy, rule, admission, base.get(admission), values)
+        else {
             continue;
         };
         if outcome.status == Status::Fail
@@ -210,6 +232,8 @@ fn base_context(admission: &Admission) -> Context {
     for (key, value) in &admission.context_values {
         ctx.set_dotted(key, value.clone());
     }
+    // Every rule copies this context: convert it for JMESPath once, here.
+    ctx.prepare();
     ctx
 }
 
@@ -515,10 +539,15 @@ impl Runner<'_> {
         resource: &Json,
         ctx: &Context,
     ) -> RuleOutcome {
+        // Most patterns have no variables: they are used as written.
         let mut substituted = Vec::with_capacity(patterns.len());
         for p in patterns {
+            if !variables::has_variables(p) {
+                substituted.push(std::borrow::Cow::Borrowed(p));
+                continue;
+            }
             match variables::substitute(p, ctx) {
-                Ok(p) => substituted.push(p),
+                Ok(p) => substituted.push(std::borrow::Cow::Owned(p)),
                 Err(e) => {
                     return RuleOutcome::new(
                         Status::Error,
@@ -531,7 +560,8 @@ impl Runner<'_> {
             }
         }
         if any {
-            return self.any_pattern(resource, &substituted);
+            let owned: Vec<Json> = substituted.into_iter().map(|p| p.into_owned()).collect();
+            return self.any_pattern(resource, &owned);
         }
         let result = match substituted.as_slice() {
             [single] => pattern::validate(resource, single),

@@ -138,12 +138,13 @@ impl KyvernoSet {
             context_values: Vec::new(),
             exceptions: &self.exceptions,
         };
+        let base = engine::BaseContext::default();
         for policy in &self.policies {
             let severity = policy
                 .annotations
                 .get("policies.kyverno.io/severity")
                 .cloned();
-            for response in engine::apply(policy, &admission, &NoValues) {
+            for response in engine::apply_with(policy, &admission, &NoValues, &base) {
                 if matches!(response.outcome.status, Status::Pass | Status::Skip) {
                     continue;
                 }

@@ -140,8 +140,11 @@ struct Substitution<'a> {
 
 impl<'a> Substitution<'a> {
     fn new(ctx: &'a Context) -> Substitution<'a> {
-        let deleting =
-            matches!(ctx.query("request.operation"), Ok(Json::String(op)) if op == "DELETE");
+        let deleting = ctx
+            .root()
+            .pointer("/request/operation")
+            .and_then(Json::as_str)
+            == Some("DELETE");
         Substitution {
             ctx,
             deleting,
