@@ -110,25 +110,28 @@ impl CelRule {
     /// `fallback_message` is the rule's `validate.message` (already
     /// substituted) if any: it stands in for an expression's missing message.
     pub fn evaluate(&self, input: &CelInput, fallback_message: Option<&str>) -> RuleOutcome {
+        self.evaluate_in(&activation(input), input.resources, fallback_message)
+    }
+
+    /// [`CelRule::evaluate`] with the request's CEL variables already
+    /// converted: every CEL rule reviewing one request can share them.
+    pub fn evaluate_in(
+        &self,
+        activation: &Activation,
+        resources: &[Json],
+        fallback_message: Option<&str>,
+    ) -> RuleOutcome {
         if self.uses_params {
             return RuleOutcome::new(
                 Status::Error,
                 "error in parameterized resource: paramKind/paramRef need the cluster's params, which are not available offline",
             );
         }
-        let object = (!input.object.is_null()).then_some(input.object);
-        let activation = Activation::from_json(
-            object,
-            input.old_object,
-            input.request,
-            None,
-            input.namespace_object,
-        );
-        let mut scope = Scope::new(&activation);
+        let mut scope = Scope::new(activation);
         libs::register(
             &mut scope,
             LibData {
-                resources: input.resources,
+                resources,
                 images: &Json::Null,
             },
         );
@@ -163,6 +166,19 @@ impl CelRule {
         };
         RuleOutcome::new(Status::Pass, message)
     }
+}
+
+/// The CEL variables of a request: `object` (null for DELETE),
+/// `oldObject`, `request`, `namespaceObject`; no `params`.
+pub fn activation(input: &CelInput) -> Activation {
+    let object = (!input.object.is_null()).then_some(input.object);
+    Activation::from_json(
+        object,
+        input.old_object,
+        input.request,
+        None,
+        input.namespace_object,
+    )
 }
 
 fn audit_annotations(list: Option<&Json>) -> Result<Vec<AuditAnnotation>, String> {

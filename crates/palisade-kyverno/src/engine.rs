@@ -92,14 +92,36 @@ pub fn apply(
     apply_with(policy, admission, values, &BaseContext::default())
 }
 
-/// The context every rule of a request starts from, built when the first
-/// rule matches and then shared by every policy reviewing the same request.
+/// What every rule of a request starts from, built when first needed and
+/// then shared by every policy reviewing the same request: the JSON context,
+/// and the CEL variables `validate.cel` rules read.
 #[derive(Default)]
-pub struct BaseContext(std::cell::OnceCell<Context>);
+pub struct BaseContext {
+    context: std::cell::OnceCell<Context>,
+    cel: std::cell::OnceCell<palisade_cel::Activation>,
+}
 
 impl BaseContext {
     fn get(&self, admission: &Admission) -> &Context {
-        self.0.get_or_init(|| base_context(admission))
+        self.context.get_or_init(|| base_context(admission))
+    }
+
+    fn cel(&self, admission: &Admission) -> &palisade_cel::Activation {
+        self.cel.get_or_init(|| {
+            let request = self
+                .get(admission)
+                .root()
+                .get("request")
+                .cloned()
+                .unwrap_or(Json::Null);
+            crate::cel_rule::activation(&CelInput {
+                object: admission.object.unwrap_or(&Json::Null),
+                old_object: admission.old_object,
+                request: &request,
+                namespace_object: admission.namespace_object.as_ref(),
+                resources: admission.cluster_objects,
+            })
+        })
     }
 }
 
@@ -129,8 +151,7 @@ pub fn apply_with(
         ) {
             continue;
         }
-        let Some(mut outcome) = run_rule(policy, rule, admission, base.get(admission), values)
-        else {
+        let Some(mut outcome) = run_rule(policy, rule, admission, base, values) else {
             continue;
         };
         if outcome.status == Status::Fail
@@ -149,7 +170,7 @@ pub fn apply_with(
             previous
                 .context_values
                 .retain(|(key, _)| key != "request.operation");
-            let previous_base = base_context(&previous);
+            let previous_base = BaseContext::default();
             let old_fails = run_rule(policy, rule, &previous, &previous_base, values)
                 .is_some_and(|o| o.status == Status::Fail);
             if old_fails {
@@ -320,10 +341,10 @@ fn run_rule(
     policy: &KyvernoPolicy,
     rule: &Rule,
     admission: &Admission,
-    base: &Context,
+    base: &BaseContext,
     values: &dyn RuleValues,
 ) -> Option<RuleOutcome> {
-    let mut ctx = base.clone();
+    let mut ctx = base.get(admission).clone();
     for (key, value) in values.rule_values(&policy.name, &rule.name) {
         ctx.set_dotted(&key, value);
     }
@@ -364,20 +385,16 @@ fn run_rule(
         Check::PodSecurity(_) if deleting => None,
         Check::PodSecurity(pss) => Some(pod_security::evaluate_rule(&rule.name, pss, resource)),
         Check::Cel(cel) => {
-            let request = ctx.root().get("request").cloned().unwrap_or(Json::Null);
-            let input = CelInput {
-                object: admission.object.unwrap_or(&Json::Null),
-                old_object: admission.old_object,
-                request: &request,
-                namespace_object: admission.namespace_object.as_ref(),
-                resources: admission.cluster_objects,
-            };
             let message = rule
                 .validate
                 .message
                 .as_ref()
                 .map(|m| substitute_message(m, &ctx));
-            Some(cel.evaluate(&input, message.as_deref()))
+            Some(cel.evaluate_in(
+                base.cel(admission),
+                admission.cluster_objects,
+                message.as_deref(),
+            ))
         }
         Check::Unsupported(form) => Some(RuleOutcome::new(
             Status::Error,
