@@ -88,7 +88,10 @@ fn request(
 }
 
 fn create(pod: Value) -> Request {
-    let namespace = pod["metadata"]["namespace"].as_str().unwrap_or("").to_owned();
+    let namespace = pod["metadata"]["namespace"]
+        .as_str()
+        .unwrap_or("")
+        .to_owned();
     request("CREATE", &namespace, Some(pod), None)
 }
 
@@ -144,7 +147,9 @@ fn failures_of_several_enforce_policies_are_listed_by_policy() {
     let verdict = admit(&policy, &create(pod("web", "dev", json!({}))));
     let message = denial_message(&verdict);
     let first = message.find("aa-first:\n  team-label: ").expect("aa-first");
-    let second = message.find("zz-second:\n  team-label: ").expect("zz-second");
+    let second = message
+        .find("zz-second:\n  team-label: ")
+        .expect("zz-second");
     // Kyverno marshals a map of policies: sorted by name.
     assert!(first < second, "{message}");
 }
@@ -155,14 +160,10 @@ fn an_audit_failure_warns_and_allows() {
     let verdict = admit(&policy, &create(pod("web", "dev", json!({}))));
     assert!(verdict.denial.is_none(), "{:?}", verdict.denial);
     assert_eq!(verdict.warnings.len(), 1, "{:?}", verdict.warnings);
-    let warning = &verdict.warnings[0];
-    assert!(
-        warning.contains("require-team")
-            && warning.contains("team-label")
-            && warning.ends_with(
-                "validation error: Pods need a team label. rule team-label failed at path /metadata/labels/team/"
-            ),
-        "{warning}"
+    // Kyverno's warning text: `policy <policy>.<rule>: <message>`.
+    assert_eq!(
+        verdict.warnings[0],
+        "policy require-team.team-label: validation error: Pods need a team label. rule team-label failed at path /metadata/labels/team/"
     );
     // An Enforce policy next to it still decides alone.
     let both = kyverno(&format!(
@@ -175,7 +176,11 @@ fn an_audit_failure_warns_and_allows() {
     assert!(message.contains("enforced:\n"), "{message}");
     assert!(!message.contains("audited"), "{message}");
     assert_eq!(verdict.warnings.len(), 1, "{:?}", verdict.warnings);
-    assert!(verdict.warnings[0].contains("audited"));
+    assert!(
+        verdict.warnings[0].starts_with("policy audited.team-label: "),
+        "{:?}",
+        verdict.warnings
+    );
 }
 
 #[test]
@@ -277,10 +282,7 @@ spec:
     let unknown = admit(&policy, &create(pod("web", "unknown", json!({}))));
     assert!(unknown.denial.is_none(), "{:?}", unknown.denial);
     // Labels on the pod itself do not count as namespace labels.
-    let pod_labelled = admit(
-        &policy,
-        &create(pod("web", "dev", json!({"tier": "prod"}))),
-    );
+    let pod_labelled = admit(&policy, &create(pod("web", "dev", json!({"tier": "prod"}))));
     assert!(pod_labelled.denial.is_none());
 }
 
@@ -331,7 +333,10 @@ fn allow_existing_violations_false_denies_the_update_too() {
 fn delete_skips_pattern_rules_but_runs_deny_rules() {
     let policy = kyverno(&team_label_policy("require-team", "Enforce"));
     let unlabelled = pod("web", "dev", json!({}));
-    let deleted = admit(&policy, &request("DELETE", "dev", None, Some(unlabelled.clone())));
+    let deleted = admit(
+        &policy,
+        &request("DELETE", "dev", None, Some(unlabelled.clone())),
+    );
     assert!(deleted.denial.is_none(), "{:?}", deleted.denial);
     assert!(deleted.warnings.is_empty(), "{:?}", deleted.warnings);
 
