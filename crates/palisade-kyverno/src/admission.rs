@@ -5,8 +5,9 @@
 //! ValidatingPolicies with the `Deny` action) refuse the request with
 //! Kyverno's message: `resource <Kind>/<namespace>/<name> was blocked due
 //! to the following policies`, then each policy with its failing rules.
-//! Failures under `Audit` (and ValidatingPolicy `Warn`) become warnings,
-//! `<policy>/<rule>: <message>`, so the client sees them; a rule that cannot
+//! Failures under `Audit` (and ValidatingPolicy `Warn`) become warnings in
+//! Kyverno's words (`GetWarningMessages`: `policy <policy>.<rule>:
+//! <message>`), so the client sees them; a rule that cannot
 //! be evaluated (`error`) under `Enforce` refuses the request too, as
 //! Kyverno's does with its default failure policy.
 
@@ -89,7 +90,7 @@ impl Policy for KyvernoAdmission {
         for v in verdicts.iter().filter(|v| !v.enforced || v.warns) {
             verdict
                 .warnings
-                .push(format!("{}/{}: {}", v.policy, v.rule, v.message));
+                .push(format!("policy {}.{}: {}", v.policy, v.rule, v.message));
         }
         let blocking: Vec<_> = verdicts.iter().filter(|v| v.enforced).collect();
         if !blocking.is_empty() {

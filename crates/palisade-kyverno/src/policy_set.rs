@@ -3,6 +3,8 @@
 //! that cannot be enforced kept as problems, and one review of a request
 //! against all of them.
 
+use std::collections::HashMap;
+
 use palisade_core::{Object, SourceRef};
 
 use crate::engine::{self, Admission, NoValues};
@@ -79,14 +81,41 @@ pub struct ReviewRequest<'a> {
 
 impl KyvernoSet {
     /// Reads every Kyverno object among `objects`; the rest are ignored.
+    ///
+    /// An object is identified as Kyverno identifies it, by kind, namespace
+    /// and name: a second copy of one (a scan whose input also holds the
+    /// `--policies` files) is read once, so its findings are not doubled; a
+    /// second, different definition under the same name is a problem and the
+    /// first definition is the one used, as a cluster holds only one.
     pub fn build<'a>(objects: impl IntoIterator<Item = &'a Object>) -> KyvernoSet {
         let mut set = KyvernoSet::default();
+        let mut defined: HashMap<(String, String, String), (Json, SourceRef)> = HashMap::new();
         for object in objects {
             if !is_kyverno_object(object) {
                 continue;
             }
             let json = object.root().to_json();
             let name = object.name().to_string();
+            let identity = (
+                object.kind().to_string(),
+                object.namespace().unwrap_or("").to_string(),
+                name.clone(),
+            );
+            if let Some((first, first_source)) = defined.get(&identity) {
+                if *first != json {
+                    set.problems.push(LoadProblem {
+                        source: object.source().clone(),
+                        message: format!(
+                            "{} {name} is defined again with different content (first at {}{}); the first definition is used",
+                            object.kind(),
+                            first_source.file,
+                            first_source.pos.place()
+                        ),
+                    });
+                }
+                continue;
+            }
+            defined.insert(identity, (json.clone(), object.source().clone()));
             let result = if is_kyverno_policy(&json) {
                 KyvernoPolicy::parse(&json).map(|policy| {
                     for rule in &policy.unsupported_rules {
@@ -211,4 +240,87 @@ pub fn blocked_message(kind: &str, namespace: &str, name: &str, verdicts: &[&Ver
         }
     }
     message
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const POLICY: &str = "apiVersion: kyverno.io/v1\nkind: ClusterPolicy\nmetadata:\n  name: require-team\nspec:\n  validationFailureAction: Enforce\n  rules:\n  - name: team-label\n    match:\n      any:\n      - resources:\n          kinds: [Pod]\n    validate:\n      message: Pods need a team label.\n      pattern:\n        metadata:\n          labels:\n            team: \"?*\"\n";
+
+    fn objects(file: &str, yaml: &str) -> Vec<Object> {
+        palisade_load::load_bytes(file.into(), yaml.as_bytes(), &Default::default())
+            .map(|loaded| loaded.objects)
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn unlabelled_pod() -> Json {
+        serde_json::json!({"apiVersion": "v1", "kind": "Pod",
+                           "metadata": {"name": "web", "namespace": "dev"},
+                           "spec": {"containers": [{"name": "c", "image": "nginx"}]}})
+    }
+
+    fn review(set: &KyvernoSet, object: &Json) -> Vec<Verdict> {
+        set.review(&ReviewRequest {
+            object: Some(object),
+            old_object: None,
+            operation: "CREATE",
+            namespace_labels: Default::default(),
+            namespace_object: None,
+            user: None,
+            user_info: None,
+            cluster_objects: &[],
+        })
+    }
+
+    #[test]
+    fn the_same_policy_read_twice_is_enforced_once() {
+        // `scan . --policies policies/` reads the policy files twice.
+        let first = objects("policies/team.yaml", POLICY);
+        let again = objects("./policies/team.yaml", POLICY);
+        let set = KyvernoSet::build(first.iter().chain(again.iter()));
+        assert!(set.problems.is_empty(), "{:?}", set.problems);
+        assert_eq!(set.policies.len(), 1);
+        assert_eq!(review(&set, &unlabelled_pod()).len(), 1);
+    }
+
+    #[test]
+    fn a_different_policy_under_the_same_name_is_a_problem_and_the_first_wins() {
+        let first = objects("a.yaml", POLICY);
+        let audit = objects("b.yaml", &POLICY.replace("Enforce", "Audit"));
+        let set = KyvernoSet::build(first.iter().chain(audit.iter()));
+        assert_eq!(set.policies.len(), 1);
+        assert_eq!(set.problems.len(), 1, "{:?}", set.problems);
+        let problem = &set.problems[0];
+        assert_eq!(problem.origin(), "b.yaml:1:1");
+        assert_eq!(
+            problem.message,
+            "ClusterPolicy require-team is defined again with different content (first at a.yaml:1:1); the first definition is used"
+        );
+        let verdicts = review(&set, &unlabelled_pod());
+        assert_eq!(verdicts.len(), 1);
+        assert!(verdicts[0].enforced);
+    }
+
+    #[test]
+    fn namespaced_policies_of_one_name_in_two_namespaces_are_two_policies() {
+        let namespaced = POLICY.replace("kind: ClusterPolicy", "kind: Policy");
+        let dev = objects(
+            "dev.yaml",
+            &namespaced.replace(
+                "  name: require-team\n",
+                "  name: require-team\n  namespace: dev\n",
+            ),
+        );
+        let prod = objects(
+            "prod.yaml",
+            &namespaced.replace(
+                "  name: require-team\n",
+                "  name: require-team\n  namespace: prod\n",
+            ),
+        );
+        let set = KyvernoSet::build(dev.iter().chain(prod.iter()));
+        assert!(set.problems.is_empty(), "{:?}", set.problems);
+        assert_eq!(set.policies.len(), 2);
+    }
 }

@@ -119,7 +119,15 @@ fn run_verify(args: &VerifyArgs, global: &GlobalArgs) -> Result<Outcome, CliErro
             )]));
         }
     }
-    let suites = find_suites(&args.paths).map_err(|e| CliError::Input(vec![e]))?;
+    // A file named on the command line is a Gatekeeper suite unless it is a
+    // kyverno test: find_suites takes every named file for a suite.
+    let gatekeeper_paths: Vec<PathBuf> = args
+        .paths
+        .iter()
+        .filter(|p| p.is_dir() || !palisade_kyverno::verify::is_test_file(p))
+        .cloned()
+        .collect();
+    let suites = find_suites(&gatekeeper_paths).map_err(|e| CliError::Input(vec![e]))?;
     let kyverno_tests = palisade_kyverno::verify::find_tests(&args.paths);
     if suites.is_empty() && kyverno_tests.is_empty() {
         return Err(CliError::Input(vec![
