@@ -196,6 +196,32 @@ fn verify_reports_a_mutating_test_as_unsupported_and_does_not_count_it() {
 }
 
 #[test]
+fn verify_that_runs_only_unsupported_tests_is_not_a_pass() {
+    let dir = tempdir("only-mutate");
+    fs::write(
+        dir.join("policy.yaml"),
+        "apiVersion: kyverno.io/v1\nkind: ClusterPolicy\nmetadata:\n  name: add-team-label\nspec:\n  rules:\n  - name: add-team\n    match:\n      any:\n      - resources:\n          kinds: [Pod]\n    mutate:\n      patchStrategicMerge:\n        metadata:\n          labels:\n            team: shop\n",
+    )
+    .unwrap();
+    fs::write(
+        dir.join("pod.yaml"),
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: c\n    image: nginx\n",
+    )
+    .unwrap();
+    fs::write(
+        dir.join("kyverno-test.yaml"),
+        "apiVersion: cli.kyverno.io/v1alpha1\nkind: Test\nmetadata:\n  name: mutates\npolicies:\n- policy.yaml\nresources:\n- pod.yaml\nresults:\n- policy: add-team-label\n  rule: add-team\n  resources: [p]\n  patchedResources: patched.yaml\n  kind: Pod\n  result: pass\n",
+    )
+    .unwrap();
+    let output = palisade(&["policy", "verify", path(&dir), "-o", "json"]);
+    // Nothing was verified: the run must not read as a success.
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let summary = json_of(&output);
+    assert_eq!(summary["cases"], 0, "{summary}");
+    assert_eq!(summary["unsupported"].as_array().map(Vec::len), Some(1));
+}
+
+#[test]
 fn verify_fails_an_expectation_that_no_rule_answers() {
     // kyverno test passes an expectation whose rule never matched the
     // resource; Palisade's strict scoring fails it and says why.
@@ -279,7 +305,9 @@ fn scan_reports_kyverno_rules_with_their_ids_severities_and_enforcement() {
         .unwrap();
     assert_eq!(web["object"]["kind"], "Deployment");
     assert_eq!(web["file"], RESOURCES);
-    assert_eq!(web["line"], 41);
+    // At the field that failed, or its nearest parent that exists: the
+    // container's `limits` (memory is missing).
+    assert_eq!(web["line"], 59);
     let message = web["message"].as_str().unwrap();
     assert!(
         message.starts_with(
