@@ -13,18 +13,15 @@ use serde_json::{Value, json};
 const EXAMPLE: &str = "policy-examples/kyverno";
 const RESOURCES: &str = "policy-examples/kyverno/tests/resources.yaml";
 
+/// A ClusterPolicy whose one rule mutates: Palisade does not run it.
+const MUTATING_POLICY: &str = "apiVersion: kyverno.io/v1\nkind: ClusterPolicy\nmetadata:\n  name: add-team-label\nspec:\n  rules:\n  - name: add-team\n    match:\n      any:\n      - resources:\n          kinds: [Pod]\n    mutate:\n      patchStrategicMerge:\n        metadata:\n          labels:\n            team: shop\n";
+
 fn stderr(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
 fn tempdir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "palisade-kyverno-test-{name}-{}",
-        std::process::id()
-    ));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
+    common::tempdir("palisade-kyverno-test", name)
 }
 
 fn path(dir: &Path) -> &str {
@@ -162,11 +159,7 @@ fn verify_reports_a_mutating_test_as_unsupported_and_does_not_count_it() {
         ),
     );
     fs::create_dir_all(dir.join("mutate")).unwrap();
-    fs::write(
-        dir.join("mutate/policy.yaml"),
-        "apiVersion: kyverno.io/v1\nkind: ClusterPolicy\nmetadata:\n  name: add-team-label\nspec:\n  rules:\n  - name: add-team\n    match:\n      any:\n      - resources:\n          kinds: [Pod]\n    mutate:\n      patchStrategicMerge:\n        metadata:\n          labels:\n            team: shop\n",
-    )
-    .unwrap();
+    fs::write(dir.join("mutate/policy.yaml"), MUTATING_POLICY).unwrap();
     fs::write(
         dir.join("mutate/kyverno-test.yaml"),
         "apiVersion: cli.kyverno.io/v1alpha1\nkind: Test\nmetadata:\n  name: mutates\npolicies:\n- policy.yaml\nresources:\n- ../tests/resources.yaml\nresults:\n- policy: add-team-label\n  rule: add-team\n  resources: [hardened]\n  patchedResources: patched.yaml\n  kind: Pod\n  result: pass\n",
@@ -198,11 +191,7 @@ fn verify_reports_a_mutating_test_as_unsupported_and_does_not_count_it() {
 #[test]
 fn verify_that_runs_only_unsupported_tests_is_not_a_pass() {
     let dir = tempdir("only-mutate");
-    fs::write(
-        dir.join("policy.yaml"),
-        "apiVersion: kyverno.io/v1\nkind: ClusterPolicy\nmetadata:\n  name: add-team-label\nspec:\n  rules:\n  - name: add-team\n    match:\n      any:\n      - resources:\n          kinds: [Pod]\n    mutate:\n      patchStrategicMerge:\n        metadata:\n          labels:\n            team: shop\n",
-    )
-    .unwrap();
+    fs::write(dir.join("policy.yaml"), MUTATING_POLICY).unwrap();
     fs::write(
         dir.join("pod.yaml"),
         "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: c\n    image: nginx\n",

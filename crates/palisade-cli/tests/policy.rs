@@ -186,13 +186,7 @@ fn a_constraint_that_cannot_be_enforced_is_a_finding_not_a_silent_pass() {
 }
 
 fn tempdir(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "palisade-policy-test-{name}-{}",
-        std::process::id()
-    ));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
+    common::tempdir("palisade-policy-test", name)
 }
 
 /// `palisade serve --policies`: Pod Security first, then the constraints, over HTTPS.

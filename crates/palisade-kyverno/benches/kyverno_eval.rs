@@ -25,6 +25,7 @@ use std::time::{Duration, Instant};
 
 use palisade_core::{Inventory, Object};
 use palisade_kyverno::Json;
+use palisade_kyverno::analyzer::{cluster_objects, scanned_verdicts};
 use palisade_kyverno::engine::{self, Admission, NoValues};
 use palisade_kyverno::matching::RequestInfo;
 use palisade_kyverno::policy::KyvernoPolicy;
@@ -226,25 +227,6 @@ fn namespace_named(name: &str) -> Option<Json> {
     Some(serde_json::json!({"metadata": {"name": name}}))
 }
 
-/// A CREATE of `object`, as the `kyverno` analyzer asks for it (no user).
-fn create_request<'a>(
-    object: &'a Json,
-    namespace_labels: BTreeMap<String, String>,
-    namespace_object: Option<Json>,
-    cluster_objects: &'a [Json],
-) -> ReviewRequest<'a> {
-    ReviewRequest {
-        object: Some(object),
-        old_object: None,
-        operation: "CREATE",
-        namespace_labels,
-        namespace_object,
-        user: None,
-        user_info: None,
-        cluster_objects,
-    }
-}
-
 /// Rule responses of every ClusterPolicy rule and ValidatingPolicy for the
 /// Pod, passing ones included (a review returns only the others).
 fn responses(set: &KyvernoSet, pod: &Json) -> usize {
@@ -267,7 +249,7 @@ fn responses(set: &KyvernoSet, pod: &Json) -> usize {
 /// Each policy of `set` reviewing the Pod alone, slowest first.
 fn per_policy(set: &KyvernoSet, documents: &[Json], pod: &Json) {
     let mut timed: Vec<(Duration, String)> = Vec::new();
-    let request = create_request(pod, BTreeMap::new(), namespace_named("shop"), &[]);
+    let request = ReviewRequest::create(pod, BTreeMap::new(), namespace_named("shop"), &[]);
     for (policy, document) in set.policies.iter().zip(documents) {
         let Ok(copy) = KyvernoPolicy::parse(document) else {
             continue;
@@ -341,7 +323,7 @@ fn main() {
             return;
         }
     };
-    let request = create_request(&pod, BTreeMap::new(), namespace_named("shop"), &[]);
+    let request = ReviewRequest::create(&pod, BTreeMap::new(), namespace_named("shop"), &[]);
     let mut pod_security = None;
     for folder in ["pod-security", "pod-security-cel", "pod-security-vpol"] {
         let timed = only.as_ref().is_none_or(|o| o == folder);
@@ -401,38 +383,15 @@ fn main() {
     }
     let loaded = load_inputs(&[Input::Path(corpus_dir)], &Limits::default());
     let scanned = Inventory::new(loaded.objects);
-    let config_maps: Vec<Json> = scanned
-        .of_kind("ConfigMap")
-        .map(|o| o.root().to_json())
-        .collect();
+    // Exactly what the `kyverno` analyzer does per object.
+    let cluster_objects = cluster_objects(&scanned);
     let reviewed: Vec<&Object> = scanned
         .objects()
         .iter()
         .filter(|o| !is_kyverno_object(o))
         .collect();
     let review = |object: &Object| -> usize {
-        let json = object.root().to_json();
-        let namespace = object.namespace().unwrap_or("");
-        let labels = scanned
-            .namespace(namespace)
-            .map(|ns| ns.labels.clone())
-            .unwrap_or_default();
-        // Cluster-scoped objects and Namespaces have no namespaceObject.
-        let namespace_object = if object.kind() == "Namespace" || namespace.is_empty() {
-            None
-        } else {
-            scanned
-                .namespace_object(namespace)
-                .map(|o| o.root().to_json())
-                .or_else(|| namespace_named(namespace))
-        };
-        set.review(&create_request(
-            &json,
-            labels,
-            namespace_object,
-            &config_maps,
-        ))
-        .len()
+        scanned_verdicts(&set, &scanned, object, &cluster_objects).len()
     };
     let report = |how: &str, elapsed: Duration, verdicts: usize| {
         println!(

@@ -75,13 +75,7 @@ impl Analyzer for KyvernoPolicies {
         if set.is_empty() {
             return findings;
         }
-        // What `configMap` context entries and CEL's resource.Get/List may
-        // read: the scanned objects, standing in for the cluster.
-        let cluster_objects: Vec<Json> = scanned
-            .objects()
-            .iter()
-            .map(|o| o.root().to_json())
-            .collect();
+        let cluster_objects = cluster_objects(scanned);
         let reviewed: Vec<&Object> = scanned
             .objects()
             .iter()
@@ -114,21 +108,23 @@ fn deepest_node<'a>(root: &'a Node, path: Option<&str>) -> Option<&'a Node> {
     Some(node)
 }
 
-fn review_object(
+/// What the policies say about one scanned object, judged as its CREATE:
+/// the namespace's labels and object from the scan (a namespace known only
+/// by name gets a Namespace with just its name), no user.
+pub fn scanned_verdicts(
     set: &KyvernoSet,
     scanned: &Inventory,
     object: &Object,
     cluster_objects: &[Json],
-) -> Vec<Finding> {
+) -> Vec<Verdict> {
     let json = object.root().to_json();
     // Cluster-scoped objects have no namespace (and no namespaceObject).
     let namespace = object.namespace().unwrap_or("");
-    let is_namespace = object.kind() == "Namespace";
     let namespace_labels = scanned
         .namespace(namespace)
         .map(|ns| ns.labels.clone())
         .unwrap_or_default();
-    let namespace_object = if is_namespace || namespace.is_empty() {
+    let namespace_object = if object.kind() == "Namespace" || namespace.is_empty() {
         None
     } else {
         Some(
@@ -138,17 +134,31 @@ fn review_object(
                 .unwrap_or_else(|| serde_json::json!({"metadata": {"name": namespace}})),
         )
     };
-    let request = ReviewRequest {
-        object: Some(&json),
-        old_object: None,
-        operation: "CREATE",
+    set.review(&ReviewRequest::create(
+        &json,
         namespace_labels,
         namespace_object,
-        user: None,
-        user_info: None,
         cluster_objects,
-    };
-    set.review(&request)
+    ))
+}
+
+/// What `configMap` context entries and CEL's resource.Get/List may read in
+/// a scan: the scanned objects, standing in for the cluster.
+pub fn cluster_objects(scanned: &Inventory) -> Vec<Json> {
+    scanned
+        .objects()
+        .iter()
+        .map(|o| o.root().to_json())
+        .collect()
+}
+
+fn review_object(
+    set: &KyvernoSet,
+    scanned: &Inventory,
+    object: &Object,
+    cluster_objects: &[Json],
+) -> Vec<Finding> {
+    scanned_verdicts(set, scanned, object, cluster_objects)
         .into_iter()
         .map(|verdict| {
             let location = object.locate(deepest_node(object.root(), verdict.path.as_deref()));

@@ -79,6 +79,27 @@ pub struct ReviewRequest<'a> {
     pub cluster_objects: &'a [Json],
 }
 
+impl<'a> ReviewRequest<'a> {
+    /// A CREATE of `object` with no user: how a scan asks.
+    pub fn create(
+        object: &'a Json,
+        namespace_labels: std::collections::BTreeMap<String, String>,
+        namespace_object: Option<Json>,
+        cluster_objects: &'a [Json],
+    ) -> ReviewRequest<'a> {
+        ReviewRequest {
+            object: Some(object),
+            old_object: None,
+            operation: "CREATE",
+            namespace_labels,
+            namespace_object,
+            user: None,
+            user_info: None,
+            cluster_objects,
+        }
+    }
+}
+
 impl KyvernoSet {
     /// Reads every Kyverno object among `objects`; the rest are ignored.
     ///

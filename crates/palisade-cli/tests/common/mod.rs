@@ -38,6 +38,14 @@ pub fn palisade_with_stdin(args: &[&str], stdin: &str) -> Output {
         .expect("the palisade binary finishes")
 }
 
+/// A fresh, empty directory under the system temp dir for one test.
+pub fn tempdir(prefix: &str, name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("{prefix}-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
