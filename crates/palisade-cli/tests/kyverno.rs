@@ -441,8 +441,8 @@ fn admit_denies_a_violating_pod_with_kyvernos_message() {
     assert_eq!(
         response["status"]["message"],
         "\n\nresource Pod/shop/root-no-limits was blocked due to the following policies \n\n\
-         require-limits:\n  require-limits: validation error: Every container needs resources.limits.cpu and resources.limits.memory. rule require-limits failed at path /spec/containers/0/resources/\n\
-         require-non-root:\n  run-as-non-root: validation error: Set runAsNonRoot to true on the pod or on every container. rule run-as-non-root[0] failed at path /spec/securityContext/ rule run-as-non-root[1] failed at path /spec/containers/0/securityContext/\n"
+         require-limits:\n  require-limits: 'validation error: Every container needs resources.limits.cpu and\n    resources.limits.memory. rule require-limits failed at path /spec/containers/0/resources/'\n\
+         require-non-root:\n  run-as-non-root: 'validation error: Set runAsNonRoot to true on the pod or on every\n    container. rule run-as-non-root[0] failed at path /spec/securityContext/ rule\n    run-as-non-root[1] failed at path /spec/containers/0/securityContext/'\n"
     );
     assert_eq!(response.get("warnings"), None, "{response}");
 }
@@ -557,7 +557,7 @@ fn serve_enforces_kyverno_policies_over_https() {
     // Only require-non-root fails: the pod has limits.
     assert_eq!(
         response["status"]["message"],
-        "\n\nresource Pod/shop/root-no-limits was blocked due to the following policies \n\nrequire-non-root:\n  run-as-non-root: validation error: Set runAsNonRoot to true on the pod or on every container. rule run-as-non-root[0] failed at path /spec/securityContext/ rule run-as-non-root[1] failed at path /spec/containers/0/securityContext/\n"
+        "\n\nresource Pod/shop/root-no-limits was blocked due to the following policies \n\nrequire-non-root:\n  run-as-non-root: 'validation error: Set runAsNonRoot to true on the pod or on every\n    container. rule run-as-non-root[0] failed at path /spec/securityContext/ rule\n    run-as-non-root[1] failed at path /spec/containers/0/securityContext/'\n"
     );
 
     let allowed = pod_review("kyverno-2", compliant_pod_json());

@@ -18,6 +18,7 @@ pub mod conditions;
 pub mod context;
 pub mod engine;
 pub mod exception;
+pub mod go_yaml;
 pub mod jmespath;
 pub mod matching;
 pub mod operator;

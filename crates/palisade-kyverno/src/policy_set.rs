@@ -245,22 +245,24 @@ impl KyvernoSet {
     }
 }
 
-/// Kyverno's message for a blocked request: the resource, then each
-/// blocking policy with its failing rules and their messages.
+/// Kyverno's message for a blocked request (`GetBlockedMessages`): the
+/// resource, then the failing rules of the blocking policies as yaml.v2
+/// writes a map of maps (sorted, long messages quoted and folded).
 pub fn blocked_message(kind: &str, namespace: &str, name: &str, verdicts: &[&Verdict]) -> String {
-    let mut message = format!(
-        "\n\nresource {kind}/{namespace}/{name} was blocked due to the following policies \n\n"
-    );
-    let mut policies: Vec<&str> = verdicts.iter().map(|v| v.policy.as_str()).collect();
-    policies.sort_unstable();
-    policies.dedup();
-    for policy in policies {
-        message.push_str(&format!("{policy}:\n"));
-        for verdict in verdicts.iter().filter(|v| v.policy == policy) {
-            message.push_str(&format!("  {}: {}\n", verdict.rule, verdict.message));
-        }
+    let mut failures: std::collections::BTreeMap<
+        String,
+        std::collections::BTreeMap<String, String>,
+    > = std::collections::BTreeMap::new();
+    for verdict in verdicts {
+        failures
+            .entry(verdict.policy.clone())
+            .or_default()
+            .insert(verdict.rule.clone(), verdict.message.clone());
     }
-    message
+    format!(
+        "\n\nresource {kind}/{namespace}/{name} was blocked due to the following policies \n\n{}",
+        crate::go_yaml::marshal(&failures)
+    )
 }
 
 #[cfg(test)]
