@@ -10,7 +10,7 @@ use jmespath::{Rcvar, Variable};
 
 /// Largest weight of a value an evaluation may build: one per node, plus one
 /// per eight bytes of each string.
-pub(super) const MAX_VALUE_WEIGHT: usize = 1 << 20;
+pub(super) const MAX_VALUE_WEIGHT: usize = 1 << 18;
 
 /// Most evaluation steps (AST nodes visited, elements flattened) in one
 /// evaluation.
