@@ -11,6 +11,8 @@
 //!    (`allowExistingViolations`): when that fails too the result is `skip`;
 //! 5. `applyRules: One` stops after the first rule with a response.
 
+use std::cell::Cell;
+
 use crate::cel_rule::CelInput;
 use crate::conditions::{self, Unresolved};
 use crate::context::Context;
@@ -23,6 +25,12 @@ use crate::{Json, RuleOutcome, Status, pod_security, variables};
 /// Foreach nesting deeper than this is refused (Kyverno has no limit; a
 /// policy cannot be trusted not to recurse without end).
 const MAX_FOREACH_DEPTH: usize = 16;
+
+/// Foreach elements one rule may evaluate, all levels together (Kyverno has
+/// no limit). Nested foreach multiplies: ten levels over a ten-element list
+/// are 10^10 evaluations. Real rules visit containers times their ports,
+/// mounts or variables: hundreds.
+const MAX_FOREACH_ELEMENTS: usize = 10_000;
 
 /// One admission request, as the engine sees it.
 #[derive(Clone, Debug, Default)]
@@ -374,6 +382,7 @@ fn run_rule(
         rule,
         admission,
         values,
+        elements_left: Cell::new(MAX_FOREACH_ELEMENTS),
     };
     match &rule.validate.check {
         Check::Deny(conditions) => Some(runner.deny(conditions, &ctx)),
@@ -513,6 +522,8 @@ struct Runner<'a> {
     rule: &'a Rule,
     admission: &'a Admission<'a>,
     values: &'a dyn RuleValues,
+    /// Foreach elements the rule may still evaluate.
+    elements_left: Cell<usize>,
 }
 
 impl Runner<'_> {
@@ -711,6 +722,12 @@ impl Runner<'_> {
             if element.is_null() {
                 continue;
             }
+            let Some(left) = self.elements_left.get().checked_sub(1) else {
+                let message =
+                    format!("foreach evaluated more than {MAX_FOREACH_ELEMENTS} elements");
+                return (RuleOutcome::new(Status::Error, message), applied);
+            };
+            self.elements_left.set(left);
             let mut element_ctx = ctx.clone();
             element_ctx.set(&["element".into()], element.clone());
             element_ctx.set(&["elementIndex".into()], Json::from(index));
@@ -789,7 +806,71 @@ impl Runner<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::image_info;
+    use super::*;
+    use serde_json::json;
+
+    /// A ClusterPolicy whose rule nests `levels` foreach over ten elements.
+    fn nested_foreach(levels: usize) -> KyvernoPolicy {
+        let mut check = json!({"deny": {"conditions": {"any": [
+            {"key": "{{ element }}", "operator": "Equals", "value": 11}
+        ]}}});
+        for _ in 0..levels {
+            let mut entry = check.as_object().cloned().unwrap_or_default();
+            entry.insert("list".into(), json!("`[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]`"));
+            check = json!({"foreach": [entry]});
+        }
+        KyvernoPolicy::parse(&json!({
+            "apiVersion": "kyverno.io/v1", "kind": "ClusterPolicy",
+            "metadata": {"name": "nested"},
+            "spec": {"rules": [{
+                "name": "r",
+                "match": {"any": [{"resources": {"kinds": ["Pod"]}}]},
+                "validate": check
+            }]}
+        }))
+        .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn outcome_on_a_pod(policy: &KyvernoPolicy) -> RuleOutcome {
+        let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}});
+        let admission = Admission {
+            object: Some(&pod),
+            info: RequestInfo {
+                operation: "CREATE".into(),
+                ..RequestInfo::default()
+            },
+            ..Admission::default()
+        };
+        let responses = apply(policy, &admission, &NoValues);
+        match responses.as_slice() {
+            [response] => response.outcome.clone(),
+            other => panic!("one response expected: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn nested_foreach_runs_every_element_within_the_budget() {
+        // 10 x 10 x 10 elements, none denied.
+        assert_eq!(outcome_on_a_pod(&nested_foreach(3)).status, Status::Pass);
+    }
+
+    // Found by the kyverno_policy fuzz target's probes: ten nested foreach
+    // over ten elements ran 10^10 evaluations (a hang). The rule now stops
+    // with an error once it has evaluated MAX_FOREACH_ELEMENTS elements.
+    #[test]
+    fn nested_foreach_past_the_element_budget_is_an_error_not_a_hang() {
+        let started = std::time::Instant::now();
+        let outcome = outcome_on_a_pod(&nested_foreach(10));
+        assert_eq!(outcome.status, Status::Error);
+        assert!(
+            outcome
+                .message
+                .contains("foreach evaluated more than 10000 elements"),
+            "{}",
+            outcome.message
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(30));
+    }
 
     #[test]
     fn image_references_get_kyvernos_defaults() {

@@ -13,11 +13,22 @@
 //!
 //! The crate parses a pipe and a dot into the same AST node; the pipe is told
 //! apart by the `|` at the node's offset in the expression text.
+//!
+//! Every evaluation runs within the bounds of [`super::limits`]: a step
+//! count, the weight of each value it builds, and the length of the strings
+//! `join` and `replace` build. The functions that take an expression
+//! reference (`map`, `sort_by`, `max_by`, `min_by`) are evaluated here rather
+//! than by the crate, so that their expressions stay within the same bounds.
+
+use std::cell::Cell;
 
 use jmespath::ast::{Ast, Comparator};
-use jmespath::{Rcvar, Variable};
+use jmespath::{Rcvar, RuntimeError, Variable};
 
 use super::JmesError;
+use super::limits::{
+    MAX_BUILT_STRING, MAX_STEPS, MAX_VALUE_WEIGHT, built_string_bound, within_weight,
+};
 use super::runtime::{Compiled, runtime};
 
 pub(crate) const UNKNOWN_KEY_PREFIX: &str = "Unknown key";
@@ -40,6 +51,7 @@ type Step = Result<Rcvar, Failure>;
 pub(crate) fn evaluate(compiled: &Compiled, root: &Rcvar) -> Result<Rcvar, JmesError> {
     let evaluator = Evaluator {
         expression: &compiled.text,
+        steps: Cell::new(0),
     };
     evaluator
         .eval(&compiled.ast, root, 0)
@@ -65,6 +77,8 @@ fn or_null(step: Step) -> Step {
 
 struct Evaluator<'a> {
     expression: &'a str,
+    /// Steps taken so far, against [`MAX_STEPS`].
+    steps: Cell<usize>,
 }
 
 impl Evaluator<'_> {
@@ -74,6 +88,7 @@ impl Evaluator<'_> {
                 "expression nested deeper than {MAX_EVAL_DEPTH} levels"
             )));
         }
+        self.charge(1)?;
         let next = depth + 1;
         match node {
             Ast::Field { name, .. } => field(data, name),
@@ -164,7 +179,7 @@ impl Evaluator<'_> {
                         collected.push(value);
                     }
                 }
-                Ok(Rcvar::new(Variable::Array(collected)))
+                built(Variable::Array(collected))
             }
             Ast::Flatten { node, .. } => {
                 // Flatten swallows every error of its subject.
@@ -174,6 +189,7 @@ impl Evaluator<'_> {
                 let Some(items) = subject.as_array() else {
                     return Ok(null());
                 };
+                self.charge(items.len())?;
                 let mut flattened = Vec::with_capacity(items.len());
                 for item in items {
                     match item.as_array() {
@@ -181,7 +197,7 @@ impl Evaluator<'_> {
                         None => flattened.push(item.clone()),
                     }
                 }
-                Ok(Rcvar::new(Variable::Array(flattened)))
+                built(Variable::Array(flattened))
             }
             Ast::MultiList { elements, .. } => {
                 if data.is_null() {
@@ -191,7 +207,7 @@ impl Evaluator<'_> {
                 for element in elements {
                     collected.push(or_null(self.eval(element, data, next))?);
                 }
-                Ok(Rcvar::new(Variable::Array(collected)))
+                built(Variable::Array(collected))
             }
             Ast::MultiHash { elements, .. } => {
                 if data.is_null() {
@@ -202,7 +218,7 @@ impl Evaluator<'_> {
                     let value = or_null(self.eval(&pair.value, data, next))?;
                     collected.insert(pair.key.clone(), value);
                 }
-                Ok(Rcvar::new(Variable::Object(collected)))
+                built(Variable::Object(collected))
             }
             Ast::Function {
                 name, args, offset, ..
@@ -211,7 +227,15 @@ impl Evaluator<'_> {
                 for arg in args {
                     values.push(or_null(self.eval(arg, data, next))?);
                 }
-                self.call(name, &values, *offset)
+                let result = match self.call_with_expression(name, &values, next) {
+                    Some(result) => result?,
+                    None => self.call(name, &values, *offset)?,
+                };
+                if within_weight(&result, MAX_VALUE_WEIGHT) {
+                    Ok(result)
+                } else {
+                    Err(too_large())
+                }
             }
             Ast::Expref { ast, .. } => Ok(Rcvar::new(Variable::Expref((**ast).clone()))),
             Ast::Slice {
@@ -220,11 +244,54 @@ impl Evaluator<'_> {
         }
     }
 
+    /// Counts `steps` against [`MAX_STEPS`].
+    fn charge(&self, steps: usize) -> Result<(), Failure> {
+        let taken = self.steps.get().saturating_add(steps);
+        self.steps.set(taken);
+        if taken > MAX_STEPS {
+            return Err(Failure::Other(format!(
+                "JMESPath evaluation took more than {MAX_STEPS} steps"
+            )));
+        }
+        Ok(())
+    }
+
+    /// `map`, `sort_by`, `max_by` and `min_by` with well-typed arguments,
+    /// evaluated as the crate does but with this evaluator (each element's
+    /// missing key reads as null, as in the crate); `None` for any other
+    /// call, which the crate's function answers (with its signature error
+    /// when the arguments are ill-typed).
+    fn call_with_expression(&self, name: &str, args: &[Rcvar], depth: usize) -> Option<Step> {
+        let (expression, items) = match (name, args) {
+            ("map", [expression, items]) => (expression.as_expref()?, items.as_array()?),
+            ("sort_by" | "max_by" | "min_by", [items, expression]) => {
+                (expression.as_expref()?, items.as_array()?)
+            }
+            _ => return None,
+        };
+        let mut keys = Vec::with_capacity(items.len());
+        for item in items {
+            match or_null(self.eval(expression, item, depth)) {
+                Ok(key) => keys.push(key),
+                Err(failure) => return Some(Err(failure)),
+            }
+        }
+        if name == "map" {
+            return Some(built(Variable::Array(keys)));
+        }
+        Some(ordered_by(name, items, &keys))
+    }
+
     fn is_pipe(&self, offset: usize) -> bool {
         self.expression.as_bytes().get(offset) == Some(&b'|')
     }
 
     fn call(&self, name: &str, args: &[Rcvar], offset: usize) -> Step {
+        if built_string_bound(name, args).is_some_and(|bound| bound > MAX_BUILT_STRING) {
+            return Err(Failure::Other(format!(
+                "function {name}(): the result would be longer than {MAX_BUILT_STRING} bytes"
+            )));
+        }
         let runtime = runtime();
         let Some(function) = runtime.get_function(name) else {
             return Err(Failure::Other(format!(
@@ -236,6 +303,88 @@ impl Evaluator<'_> {
         function
             .evaluate(args, &mut context)
             .map_err(|error| Failure::Other(function_error_text(name, &error)))
+    }
+}
+
+fn too_large() -> Failure {
+    Failure::Other(format!(
+        "JMESPath value larger than {MAX_VALUE_WEIGHT} nodes"
+    ))
+}
+
+/// A value the evaluation built, if within [`MAX_VALUE_WEIGHT`].
+fn built(value: Variable) -> Step {
+    if within_weight(&value, MAX_VALUE_WEIGHT) {
+        Ok(Rcvar::new(value))
+    } else {
+        Err(too_large())
+    }
+}
+
+/// `sort_by`, `max_by` or `min_by` of `items` by their `keys`, with the
+/// crate's rules: the keys are all strings or all numbers (the error names
+/// the first element whose key differs), ties keep the earlier element.
+fn ordered_by(name: &str, items: &[Rcvar], keys: &[Rcvar]) -> Step {
+    let Some(first) = keys.first() else {
+        return Ok(if name == "sort_by" {
+            Rcvar::new(Variable::Array(Vec::new()))
+        } else {
+            null()
+        });
+    };
+    let first_type = first.get_type();
+    let type_error = |expected: String, actual: String, invocation: usize| {
+        let reason = RuntimeError::InvalidReturnType {
+            expected,
+            actual,
+            position: 1,
+            invocation,
+        };
+        Failure::Other(format!("function {name}(): {reason}"))
+    };
+    if !matches!(first.as_ref(), Variable::String(_) | Variable::Number(_)) {
+        return Err(type_error(
+            "expression->number|expression->string".to_owned(),
+            first_type.to_string(),
+            1,
+        ));
+    }
+    if let Some((invocation, key)) = keys
+        .iter()
+        .enumerate()
+        .find(|(_, key)| key.get_type() != first_type)
+    {
+        return Err(type_error(
+            format!("expression->{first_type}"),
+            key.get_type().to_string(),
+            invocation,
+        ));
+    }
+    let mut pairs: Vec<(&Rcvar, &Rcvar)> = items.iter().zip(keys).collect();
+    match name {
+        "sort_by" => {
+            pairs.sort_by(|a, b| a.1.cmp(b.1));
+            Ok(Rcvar::new(Variable::Array(
+                pairs.into_iter().map(|(item, _)| item.clone()).collect(),
+            )))
+        }
+        _ => {
+            let mut pairs = pairs.into_iter();
+            let Some(mut best) = pairs.next() else {
+                return Ok(null());
+            };
+            for pair in pairs {
+                let better = if name == "max_by" {
+                    pair.1 > best.1
+                } else {
+                    pair.1 < best.1
+                };
+                if better {
+                    best = pair;
+                }
+            }
+            Ok(best.0.clone())
+        }
     }
 }
 

@@ -45,6 +45,7 @@ mod data_functions;
 mod duration;
 mod go_format;
 mod interpreter;
+mod limits;
 mod regex_functions;
 mod runtime;
 mod string_functions;

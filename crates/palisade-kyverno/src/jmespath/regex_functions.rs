@@ -11,8 +11,9 @@ use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
 use jmespath::{Runtime, Variable};
-use regex::{NoExpand, Regex};
+use regex::Regex;
 
+use super::limits::MAX_BUILT_STRING;
 use super::runtime::{Arg, define, function_error, string, string_arg, text_arg};
 use crate::wildcard;
 
@@ -62,12 +63,41 @@ fn replace_all(name: &str, args: &[jmespath::Rcvar], expand: bool) -> super::run
     let source = text_arg(args, 1, name)?;
     let replacement = text_arg(args, 2, name)?;
     let regex = compile(pattern).map_err(|error| function_error(name, error))?;
-    let replaced = if expand {
-        regex.replace_all(&source, replacement.as_str())
+    // `Regex::replace_all`, written out so that the length is checked before
+    // each match is expanded: `$0$0$0...` repeats the whole match, and a
+    // pattern matching everywhere repeats the replacement, so the result can
+    // be the product of the two lengths.
+    let references = if expand {
+        replacement.matches('$').count()
     } else {
-        regex.replace_all(&source, NoExpand(&replacement))
+        0
     };
-    Ok(string(replaced.into_owned()))
+    let mut replaced = String::with_capacity(source.len());
+    let mut copied_up_to = 0;
+    for captures in regex.captures_iter(&source) {
+        let Some(whole) = captures.get(0) else {
+            continue;
+        };
+        let bound = replaced.len()
+            + whole.start().saturating_sub(copied_up_to)
+            + replacement.len()
+            + references.saturating_mul(whole.len());
+        if bound > MAX_BUILT_STRING {
+            return Err(function_error(
+                name,
+                format!("the result would be longer than {MAX_BUILT_STRING} bytes"),
+            ));
+        }
+        replaced.push_str(source.get(copied_up_to..whole.start()).unwrap_or(""));
+        if expand {
+            captures.expand(&replacement, &mut replaced);
+        } else {
+            replaced.push_str(&replacement);
+        }
+        copied_up_to = whole.end();
+    }
+    replaced.push_str(source.get(copied_up_to..).unwrap_or(""));
+    Ok(string(replaced))
 }
 
 /// Compiles `pattern`, reusing earlier compilations.

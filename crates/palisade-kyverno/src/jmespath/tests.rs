@@ -333,3 +333,118 @@ fn deep_data_is_rejected_not_overflowed() {
     }
     assert!(search("@", &value).is_err());
 }
+
+/// `` `1` `` doubled `times` times with `[@, @]`: 2^times leaves, shared.
+fn doubling(start: &str, times: usize) -> String {
+    format!("{start}{}", "|[@,@]".repeat(times))
+}
+
+// Found by the kyverno_policy fuzz target's probes: 40 doublings describe
+// 2^40 nodes, which the conversion to JSON used to try to build (out of
+// memory). The value is now refused once it passes the weight bound.
+#[test]
+fn doubling_a_value_past_the_weight_bound_is_an_error_not_an_allocation() {
+    assert_eq!(
+        eval(&doubling("`1`", 3)).map(|v| v.to_string()).as_deref(),
+        Ok("[[[1,1],[1,1]],[[1,1],[1,1]]]")
+    );
+    let error = eval(&doubling("`1`", 40)).unwrap_err();
+    assert!(error.contains("larger than 262144 nodes"), "{error}");
+    // Serialising it was the other way to the same blow-up.
+    let error = eval(&format!("{} | to_string(@)", doubling("'ab'", 30))).unwrap_err();
+    assert!(error.contains("larger than"), "{error}");
+}
+
+#[test]
+fn an_evaluation_stops_after_its_step_budget() {
+    // 2^16 leaves flattened into one list, then projected over again and
+    // again: each projection is about 2^17 steps.
+    let flat = format!("{}{}", doubling("`1`", 16), "|[]".repeat(15));
+    assert_eq!(eval(&format!("{flat} | length(@)")), Ok(json!(65_536)));
+    let projections = "| [*].abs(@) ".repeat(8);
+    let error = eval(&format!("{flat} {projections}")).unwrap_err();
+    assert!(error.contains("took more than"), "{error}");
+}
+
+// The crate's map/sort_by/max_by/min_by would evaluate their expression
+// outside the bounds; they run in the fork's evaluator with the same results.
+#[test]
+fn expression_reference_functions_run_within_the_bounds() {
+    let error = eval(&format!("map(&({}), `[1, 2]`)", doubling("@", 40))).unwrap_err();
+    assert!(error.contains("larger than"), "{error}");
+    let containers = "request.object.spec.containers";
+    assert_eq!(
+        eval(&format!("map(&name, {containers})")),
+        Ok(json!(["nginx", "sidecar"]))
+    );
+    assert_eq!(
+        eval(&format!("map(&missing, {containers})")),
+        Ok(json!([null, null]))
+    );
+    assert_eq!(
+        eval(&format!("sort_by({containers}, &image)[].name")),
+        Ok(json!(["sidecar", "nginx"]))
+    );
+    assert_eq!(
+        eval(&format!("max_by({containers}, &name).name")),
+        Ok(json!("sidecar"))
+    );
+    assert_eq!(
+        eval(&format!("min_by({containers}, &name).name")),
+        Ok(json!("nginx"))
+    );
+    assert_eq!(eval("max_by(`[]`, &a)"), Ok(json!(null)));
+    assert_eq!(eval("sort_by(`[]`, &a)"), Ok(json!([])));
+    // Ties keep the first element, as the crate's stable sort and strict
+    // comparison do.
+    assert_eq!(
+        eval("max_by(`[{\"a\":1,\"i\":0},{\"a\":1,\"i\":1}]`, &a).i"),
+        Ok(json!(0))
+    );
+    assert_eq!(
+        eval("sort_by(`[{\"a\":1,\"i\":0},{\"a\":0,\"i\":1},{\"a\":1,\"i\":2}]`, &a)[].i"),
+        Ok(json!([1, 0, 2]))
+    );
+    // The crate's error texts.
+    assert_eq!(
+        eval(&format!("sort_by({containers}, &ports)")),
+        Err("function sort_by(): Argument 1 must return expression->number|expression->string but invocation 1 returned array".to_owned())
+    );
+    assert_eq!(
+        eval("max_by(`[{\"a\":1},{\"a\":\"x\"}]`, &a)"),
+        Err("function max_by(): Argument 1 must return expression->number but invocation 1 returned string".to_owned())
+    );
+    // Ill-typed arguments still get the crate's signature error.
+    assert!(eval("map(&a, 'text')").is_err());
+}
+
+// `join`, `replace_all` and the regex replacements build strings whose
+// length is a product of their inputs'; past 8 MiB they are refused.
+#[test]
+fn functions_that_multiply_string_lengths_are_bounded() {
+    let mib = doubling("'aaaaaaaaaaaaaaaa'", 0);
+    let big = format!("{mib}{}", "| join('', [@,@])".repeat(16));
+    assert_eq!(eval(&format!("{big} | length(@)")), Ok(json!(1 << 20)));
+    let error = eval(&format!("{big} | replace_all(@, 'a', 'bbbbbbbbbbbbbbbb')")).unwrap_err();
+    assert!(error.contains("longer than 8388608 bytes"), "{error}");
+    let error = eval(&format!(
+        "{big} | regex_replace_all('a', @, '$0$0$0$0$0$0$0$0$0$0')"
+    ))
+    .unwrap_err();
+    assert!(error.contains("longer than"), "{error}");
+    let error = eval(&format!(
+        "{big} | join(@, ['a','b','c','d','e','f','g','h','i','j'])"
+    ))
+    .unwrap_err();
+    assert!(error.contains("longer than"), "{error}");
+    // Within the bound they answer as before.
+    assert_eq!(
+        eval("regex_replace_all('(a)(b)', 'xaby', '$2$1')"),
+        Ok(json!("xbay"))
+    );
+    assert_eq!(
+        eval("regex_replace_all_literal('a+', 'caaat', '$0')"),
+        Ok(json!("c$0t"))
+    );
+    assert_eq!(eval("replace_all('abc', '', '-')"), Ok(json!("-a-b-c-")));
+}
