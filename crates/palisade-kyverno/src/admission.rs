@@ -18,7 +18,7 @@ use palisade_admission::{
 use serde_json::json;
 
 use crate::Json;
-use crate::matching::UserInfo;
+use crate::matching::{Gvk, UserInfo};
 use crate::policy_set::{KyvernoSet, ReviewRequest, blocked_message};
 
 pub struct KyvernoAdmission {
@@ -46,6 +46,16 @@ impl Policy for KyvernoAdmission {
 
     fn admit(&self, request: &Request, context: &Context<'_>) -> Result<Verdict, PolicyError> {
         if self.set.is_empty() || request.operation == Operation::Connect {
+            return Ok(Verdict::allow());
+        }
+        // Most requests concern kinds no rule names: answer them before
+        // converting the objects or looking up the namespace.
+        let gvk = Gvk {
+            group: request.kind.group.clone(),
+            version: request.kind.version.clone(),
+            kind: request.kind.kind.clone(),
+        };
+        if !self.set.may_apply(&gvk) {
             return Ok(Verdict::allow());
         }
         let object = request.object.as_ref().map(|o| o.to_json());

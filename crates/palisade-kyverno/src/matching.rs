@@ -231,7 +231,7 @@ fn selector_matches(selector: &Json, labels: &BTreeMap<String, String>) -> bool 
 /// A kind selector: `Kind`, `version/Kind`, `group/version/Kind`,
 /// `Kind/subresource` (Kyverno's `ParseKindSelector`), each part a
 /// wildcard. Requests here are never for a subresource.
-fn kind_matches(selector: &str, gvk: &Gvk) -> bool {
+pub(crate) fn kind_matches(selector: &str, gvk: &Gvk) -> bool {
     let parts: Vec<&str> = selector.split('/').collect();
     let starts_upper = |s: &str| s.chars().next().is_some_and(|c| c.is_ascii_uppercase());
     let (group, version, kind, subresource) = match parts.as_slice() {

@@ -171,6 +171,20 @@ impl KyvernoSet {
         self.policies.is_empty() && self.validating.is_empty()
     }
 
+    /// Whether some policy could apply to an object of this kind: a cheap
+    /// test before a request is converted, since most requests concern
+    /// kinds no rule names. A rule block that names no kinds, and any
+    /// ValidatingPolicy, may apply to everything.
+    pub fn may_apply(&self, gvk: &crate::matching::Gvk) -> bool {
+        !self.validating.is_empty()
+            || self.policies.iter().flat_map(|p| &p.rules).any(|rule| {
+                rule.matching.blocks().any(|block| {
+                    let kinds = &block.resources.kinds;
+                    kinds.is_empty() || kinds.iter().any(|k| crate::matching::kind_matches(k, gvk))
+                })
+            })
+    }
+
     /// Every non-passing rule response for the request.
     pub fn review(&self, request: &ReviewRequest) -> Vec<Verdict> {
         let mut verdicts = Vec::new();
@@ -345,5 +359,30 @@ mod tests {
         let set = KyvernoSet::build(dev.iter().chain(prod.iter()));
         assert!(set.problems.is_empty(), "{:?}", set.problems);
         assert_eq!(set.policies.len(), 2);
+    }
+
+    #[test]
+    fn may_apply_names_the_kinds_a_rule_or_its_autogen_copies_match() {
+        let policy = crate::policy::KyvernoPolicy::parse(&serde_json::json!({
+            "apiVersion": "kyverno.io/v1", "kind": "ClusterPolicy",
+            "metadata": {"name": "p"},
+            "spec": {"rules": [{"name": "r",
+                "match": {"any": [{"resources": {"kinds": ["Pod"]}}]},
+                "validate": {"pattern": {"metadata": {"labels": {"a": "?*"}}}}}]}
+        }))
+        .unwrap_or_else(|e| panic!("{e}"));
+        let set = KyvernoSet {
+            policies: vec![policy],
+            ..KyvernoSet::default()
+        };
+        let gvk = |group: &str, kind: &str| crate::matching::Gvk {
+            group: group.into(),
+            version: "v1".into(),
+            kind: kind.into(),
+        };
+        assert!(set.may_apply(&gvk("", "Pod")));
+        assert!(set.may_apply(&gvk("apps", "Deployment")));
+        assert!(set.may_apply(&gvk("batch", "CronJob")));
+        assert!(!set.may_apply(&gvk("", "ConfigMap")));
     }
 }
