@@ -249,7 +249,12 @@ fn responses(set: &KyvernoSet, pod: &Json) -> usize {
 /// Each policy of `set` reviewing the Pod alone, slowest first.
 fn per_policy(set: &KyvernoSet, documents: &[Json], pod: &Json) {
     let mut timed: Vec<(Duration, String)> = Vec::new();
-    let request = ReviewRequest::create(pod, BTreeMap::new(), namespace_named("shop"), &[]);
+    let request = ReviewRequest::create(
+        pod,
+        BTreeMap::new(),
+        namespace_named("shop"),
+        Default::default(),
+    );
     for (policy, document) in set.policies.iter().zip(documents) {
         let Ok(copy) = KyvernoPolicy::parse(document) else {
             continue;
@@ -323,7 +328,12 @@ fn main() {
             return;
         }
     };
-    let request = ReviewRequest::create(&pod, BTreeMap::new(), namespace_named("shop"), &[]);
+    let request = ReviewRequest::create(
+        &pod,
+        BTreeMap::new(),
+        namespace_named("shop"),
+        Default::default(),
+    );
     let mut pod_security = None;
     for folder in ["pod-security", "pod-security-cel", "pod-security-vpol"] {
         let timed = only.as_ref().is_none_or(|o| o == folder);

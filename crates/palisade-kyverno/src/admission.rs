@@ -93,7 +93,7 @@ impl Policy for KyvernoAdmission {
             namespace_object,
             user: Some(user),
             user_info: Some(user_json),
-            cluster_objects: &[],
+            cluster_objects: crate::ClusterObjects::default(),
         };
         let verdicts = self.set.review(&review);
         let mut verdict = Verdict::allow();

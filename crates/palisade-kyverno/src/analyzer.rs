@@ -16,7 +16,7 @@ use rayon::prelude::*;
 
 use crate::policy_set::{KyvernoSet, ReviewRequest, Verdict, is_kyverno_object};
 use crate::rules::{KYVERNO_LOAD_ERROR, KYVERNO_VIOLATION};
-use crate::{Json, Status};
+use crate::{ClusterObjects, Status};
 
 pub struct KyvernoPolicies;
 
@@ -115,7 +115,7 @@ pub fn scanned_verdicts(
     set: &KyvernoSet,
     scanned: &Inventory,
     object: &Object,
-    cluster_objects: &[Json],
+    cluster_objects: &ClusterObjects,
 ) -> Vec<Verdict> {
     let json = object.root().to_json();
     // Cluster-scoped objects have no namespace (and no namespaceObject).
@@ -138,13 +138,13 @@ pub fn scanned_verdicts(
         &json,
         namespace_labels,
         namespace_object,
-        cluster_objects,
+        cluster_objects.clone(),
     ))
 }
 
 /// What `configMap` context entries and CEL's resource.Get/List may read in
 /// a scan: the scanned objects, standing in for the cluster.
-pub fn cluster_objects(scanned: &Inventory) -> Vec<Json> {
+pub fn cluster_objects(scanned: &Inventory) -> ClusterObjects {
     scanned
         .objects()
         .iter()
@@ -156,7 +156,7 @@ fn review_object(
     set: &KyvernoSet,
     scanned: &Inventory,
     object: &Object,
-    cluster_objects: &[Json],
+    cluster_objects: &ClusterObjects,
 ) -> Vec<Finding> {
     scanned_verdicts(set, scanned, object, cluster_objects)
         .into_iter()

@@ -27,7 +27,7 @@ use palisade_cel::{Activation, Expression, Scope, Variable};
 use palisade_core::Node;
 
 use crate::vpol::libs::{self, LibData};
-use crate::{Json, RuleOutcome, Status};
+use crate::{ClusterObjects, Json, RuleOutcome, Status};
 
 /// A compiled `validate.cel` block with its rule's `celPreconditions`.
 #[derive(Clone, Debug)]
@@ -53,7 +53,7 @@ pub struct CelInput<'a> {
     /// only `metadata.name`); `None` for cluster-scoped resources.
     pub namespace_object: Option<&'a Json>,
     /// Objects served to Kyverno's CEL libraries (`resource.Get`/`List`).
-    pub resources: &'a [Json],
+    pub resources: &'a ClusterObjects,
 }
 
 impl CelRule {
@@ -118,7 +118,7 @@ impl CelRule {
     pub fn evaluate_in(
         &self,
         activation: &Activation,
-        resources: &[Json],
+        resources: &ClusterObjects,
         fallback_message: Option<&str>,
     ) -> RuleOutcome {
         if self.uses_params {
@@ -234,7 +234,7 @@ mod tests {
                 old_object: None,
                 request: &request,
                 namespace_object: Some(&namespace),
-                resources: &[],
+                resources: crate::no_cluster_objects(),
             },
             fallback,
         )
@@ -344,7 +344,7 @@ mod tests {
                 old_object: Some(&old),
                 request: &request,
                 namespace_object: None,
-                resources: &[],
+                resources: crate::no_cluster_objects(),
             },
             None,
         );

@@ -20,7 +20,7 @@ use crate::exception::PolicyException;
 use crate::matching::{self, Gvk, RequestInfo};
 use crate::pattern::{self, PatternResult};
 use crate::policy::{Check, FailureAction, KyvernoPolicy, Rule};
-use crate::{Json, RuleOutcome, Status, pod_security, variables};
+use crate::{ClusterObjects, Json, RuleOutcome, Status, pod_security, variables};
 
 /// Foreach nesting deeper than this is refused (Kyverno has no limit; a
 /// policy cannot be trusted not to recurse without end).
@@ -46,7 +46,7 @@ pub struct Admission<'a> {
     pub namespace_object: Option<Json>,
     /// Objects that context entries (`configMap`) and CEL libraries
     /// (`resource.Get`/`List`) may read; never fetched from a cluster.
-    pub cluster_objects: &'a [Json],
+    pub cluster_objects: ClusterObjects,
     /// Dotted keys put into the context before any rule (`kyverno test`'s
     /// global and per-resource values).
     pub context_values: Vec<(String, Json)>,
@@ -127,7 +127,7 @@ impl BaseContext {
                 old_object: admission.old_object,
                 request: &request,
                 namespace_object: admission.namespace_object.as_ref(),
-                resources: admission.cluster_objects,
+                resources: &admission.cluster_objects,
             })
         })
     }
@@ -356,7 +356,7 @@ fn run_rule(
     for (key, value) in values.rule_values(&policy.name, &rule.name) {
         ctx.set_dotted(&key, value);
     }
-    if let Err(e) = load_context(&rule.context, &mut ctx, admission.cluster_objects) {
+    if let Err(e) = load_context(&rule.context, &mut ctx, &admission.cluster_objects) {
         return Some(RuleOutcome::new(
             Status::Error,
             format!("failed to load context: {e}"),
@@ -401,7 +401,7 @@ fn run_rule(
                 .map(|m| substitute_message(m, &ctx));
             Some(cel.evaluate_in(
                 base.cel(admission),
-                admission.cluster_objects,
+                &admission.cluster_objects,
                 message.as_deref(),
             ))
         }
@@ -774,7 +774,7 @@ impl Runner<'_> {
         nesting: usize,
     ) -> Option<RuleOutcome> {
         if let Some(Json::Array(entries)) = entry.get("context")
-            && let Err(e) = load_context(entries, ctx, self.admission.cluster_objects)
+            && let Err(e) = load_context(entries, ctx, &self.admission.cluster_objects)
         {
             return Some(RuleOutcome::new(
                 Status::Error,

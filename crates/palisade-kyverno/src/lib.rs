@@ -36,6 +36,17 @@ pub mod wildcard;
 /// A JSON value, the shape Kyverno evaluates.
 pub type Json = serde_json::Value;
 
+/// The objects standing in for the cluster (what `configMap` context
+/// entries and CEL's `resource.Get`/`List` read), shared rather than copied:
+/// every CEL evaluation hands them to its library functions.
+pub type ClusterObjects = std::sync::Arc<[Json]>;
+
+/// No cluster objects, shared.
+pub fn no_cluster_objects() -> &'static ClusterObjects {
+    static NONE: std::sync::OnceLock<ClusterObjects> = std::sync::OnceLock::new();
+    NONE.get_or_init(ClusterObjects::default)
+}
+
 /// The status of one rule response, as Kyverno reports it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "lowercase")]

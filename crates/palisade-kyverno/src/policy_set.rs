@@ -11,7 +11,7 @@ use crate::engine::{self, Admission, NoValues};
 use crate::exception::{PolicyException, is_policy_exception};
 use crate::policy::{FailureAction, KyvernoPolicy, is_kyverno_policy};
 use crate::vpol::{ValidatingPolicy, VpolInput};
-use crate::{Json, Status};
+use crate::{ClusterObjects, Json, Status};
 
 /// Whether Kyverno policy objects are among these kinds.
 pub fn is_kyverno_object(object: &Object) -> bool {
@@ -76,7 +76,7 @@ pub struct ReviewRequest<'a> {
     pub user: Option<crate::matching::UserInfo>,
     pub user_info: Option<Json>,
     /// Objects `configMap` context entries and CEL resource lookups read.
-    pub cluster_objects: &'a [Json],
+    pub cluster_objects: ClusterObjects,
 }
 
 impl<'a> ReviewRequest<'a> {
@@ -85,7 +85,7 @@ impl<'a> ReviewRequest<'a> {
         object: &'a Json,
         namespace_labels: std::collections::BTreeMap<String, String>,
         namespace_object: Option<Json>,
-        cluster_objects: &'a [Json],
+        cluster_objects: ClusterObjects,
     ) -> ReviewRequest<'a> {
         ReviewRequest {
             object: Some(object),
@@ -198,7 +198,7 @@ impl KyvernoSet {
             },
             user_info: request.user_info.clone(),
             namespace_object: request.namespace_object.clone(),
-            cluster_objects: request.cluster_objects,
+            cluster_objects: request.cluster_objects.clone(),
             context_values: Vec::new(),
             exceptions: &self.exceptions,
         };
@@ -233,7 +233,7 @@ impl KyvernoSet {
                     operation: request.operation,
                     namespace_object: request.namespace_object.as_ref(),
                     user_info: request.user_info.as_ref(),
-                    resources: request.cluster_objects,
+                    resources: &request.cluster_objects,
                     images: &empty,
                 };
                 let Some(outcome) = policy.evaluate(&input) else {
@@ -306,7 +306,7 @@ mod tests {
             namespace_object: None,
             user: None,
             user_info: None,
-            cluster_objects: &[],
+            cluster_objects: ClusterObjects::default(),
         })
     }
 

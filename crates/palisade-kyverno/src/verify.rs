@@ -25,7 +25,7 @@ use crate::matching::RequestInfo;
 use crate::policy::{KyvernoPolicy, is_kyverno_policy};
 use crate::test_file::{self, Expectation, TestFile, Values};
 use crate::vpol::{ValidatingPolicy, VpolInput};
-use crate::{Json, Status};
+use crate::{ClusterObjects, Json, Status};
 
 /// The annotation that turns a policy's failures into warnings in reports.
 const SCORED_ANNOTATION: &str = "policies.kyverno.io/scored";
@@ -105,7 +105,10 @@ pub fn run_test(path: &Path) -> Result<TestOutcome, SuiteError> {
             }
         }
     }
-    let cel_resources: &[Json] = cel_context.as_ref().map_or(&[], |c| &c.resources);
+    let cel_resources: ClusterObjects = cel_context
+        .as_ref()
+        .map(|c| ClusterObjects::from(c.resources.clone()))
+        .unwrap_or_default();
     let images = cel_context
         .as_ref()
         .map_or(Json::Null, |c| c.images.clone());
@@ -169,7 +172,7 @@ pub fn run_test(path: &Path) -> Result<TestOutcome, SuiteError> {
                 },
                 user_info: user_info.clone(),
                 namespace_object: namespace_object.clone(),
-                cluster_objects: cel_resources,
+                cluster_objects: cel_resources.clone(),
                 context_values,
                 exceptions: &exceptions,
             };
@@ -186,7 +189,7 @@ pub fn run_test(path: &Path) -> Result<TestOutcome, SuiteError> {
                 operation: "CREATE",
                 namespace_object: namespace_object.as_ref(),
                 user_info: user_info.as_ref(),
-                resources: cel_resources,
+                resources: &cel_resources,
                 images: &images,
             };
             if let Some(outcome) = policy.evaluate(&input) {

@@ -19,27 +19,31 @@ use palisade_cel::Scope;
 use palisade_cel::convert::json_to_cel;
 use palisade_cel::vap::{resource_for_kind, split_api_version};
 
-use crate::Json;
+use crate::{ClusterObjects, Json};
 
 /// The data the libraries serve for one evaluation.
 #[derive(Clone, Copy, Debug)]
 pub struct LibData<'a> {
-    /// Objects for `resource.Get`/`resource.List`.
-    pub resources: &'a [Json],
+    /// Objects for `resource.Get`/`resource.List`, shared with the
+    /// functions (never copied per evaluation).
+    pub resources: &'a ClusterObjects,
     /// Image entries for `image.GetMetadata` (`[{image, config...}]`), or null.
     pub images: &'a Json,
 }
 
 impl LibData<'_> {
-    pub const EMPTY: LibData<'static> = LibData {
-        resources: &[],
-        images: &Json::Null,
-    };
+    /// No objects and no images.
+    pub fn empty() -> LibData<'static> {
+        LibData {
+            resources: crate::no_cluster_objects(),
+            images: &Json::Null,
+        }
+    }
 }
 
 /// Registers the libraries on `scope`, serving `data`.
 pub fn register(scope: &mut Scope, data: LibData<'_>) {
-    let resources: Arc<Vec<Json>> = Arc::new(data.resources.to_vec());
+    let resources = Arc::clone(data.resources);
     let images: Arc<Vec<Json>> = Arc::new(data.images.as_array().cloned().unwrap_or_default());
 
     let store = resources.clone();
@@ -219,15 +223,15 @@ mod tests {
             .map_err(|e| e.message)
     }
 
-    fn store() -> Vec<Json> {
-        vec![
+    fn store() -> crate::ClusterObjects {
+        crate::ClusterObjects::from(vec![
             json!({"apiVersion": "v1", "kind": "ConfigMap",
                    "metadata": {"name": "allowed-pod-priorities", "namespace": "default"},
                    "data": {"pod-priority-ns": "high, medium, low"}}),
             json!({"apiVersion": "autoscaling/v1", "kind": "HorizontalPodAutoscaler",
                    "metadata": {"name": "hpa", "namespace": "default"},
                    "spec": {"scaleTargetRef": {"name": "web"}}}),
-        ]
+        ])
     }
 
     #[test]
@@ -279,7 +283,7 @@ mod tests {
     fn image_metadata_is_looked_up_by_exact_reference() {
         let images = json!([{"image": "busybox:1.28", "config": {"Env": ["A=1"]}}]);
         let data = LibData {
-            resources: &[],
+            resources: crate::no_cluster_objects(),
             images: &images,
         };
         assert_eq!(
@@ -293,11 +297,11 @@ mod tests {
     fn parse_service_account_splits_namespace_and_name() {
         let got = eval(
             "parseServiceAccount('system:serviceaccount:team-a:builder')",
-            LibData::EMPTY,
+            LibData::empty(),
         );
         assert_eq!(got, Ok(json!({"Namespace": "team-a", "Name": "builder"})));
         // Not a service account: both parts empty.
-        let user = eval("parseServiceAccount('alice').Name", LibData::EMPTY);
+        let user = eval("parseServiceAccount('alice').Name", LibData::empty());
         assert_eq!(user, Ok(json!("")));
     }
 
@@ -306,7 +310,7 @@ mod tests {
         assert_eq!(
             eval(
                 "time.now() > timestamp('2020-01-01T00:00:00Z')",
-                LibData::EMPTY
+                LibData::empty()
             ),
             Ok(json!(true))
         );
@@ -317,10 +321,10 @@ mod tests {
         assert!(
             eval(
                 "resource.Get('v1', 'configmaps', 'default', 1)",
-                LibData::EMPTY
+                LibData::empty()
             )
             .is_err()
         );
-        assert!(eval("parseServiceAccount()", LibData::EMPTY).is_err());
+        assert!(eval("parseServiceAccount()", LibData::empty()).is_err());
     }
 }

@@ -25,7 +25,7 @@ use cel::Value;
 use palisade_cel::vap::{AdmissionRequest, FailurePolicy, ObjectSource, Validation, matches};
 use palisade_cel::{Activation, Scope};
 
-use crate::{Json, RuleOutcome, Status};
+use crate::{ClusterObjects, Json, RuleOutcome, Status};
 use libs::LibData;
 use policy::CompiledSpec;
 
@@ -53,7 +53,7 @@ pub struct VpolInput<'a> {
     /// The request's `userInfo` (`username`, `groups`...).
     pub user_info: Option<&'a Json>,
     /// Objects served by `resource.Get`/`resource.List`.
-    pub resources: &'a [Json],
+    pub resources: &'a ClusterObjects,
     /// Image entries served by `image.GetMetadata`, or null.
     pub images: &'a Json,
 }

@@ -42,7 +42,7 @@ fn input(object: &Json) -> VpolInput<'_> {
         operation: "CREATE",
         namespace_object: None,
         user_info: None,
-        resources: &[],
+        resources: crate::no_cluster_objects(),
         images: &Json::Null,
     }
 }
@@ -235,8 +235,9 @@ fn namespace_object_and_context_resources() {
             {"name": "prior", "expression": "resource.Get('v1', 'configmaps', 'default', 'allowed')"},
             {"name": "allowed", "expression": "variables.prior.data[namespaceObject.metadata.name].split(', ')"}],
         "validations": [{"expression": "object.spec.priorityClassName in variables.allowed"}]}));
-    let resources = vec![json!({"apiVersion": "v1", "kind": "ConfigMap",
-        "metadata": {"name": "allowed", "namespace": "default"}, "data": {"team": "high, low"}})];
+    let resources =
+        crate::ClusterObjects::from(vec![json!({"apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": "allowed", "namespace": "default"}, "data": {"team": "high, low"}})]);
     let namespace = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team"}});
     let mut object = pod(false);
     object["metadata"]["namespace"] = json!("team");
