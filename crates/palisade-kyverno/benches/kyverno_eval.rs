@@ -395,13 +395,14 @@ fn main() {
     let scanned = Inventory::new(loaded.objects);
     // Exactly what the `kyverno` analyzer does per object.
     let cluster_objects = cluster_objects(&scanned);
-    let reviewed: Vec<&Object> = scanned
+    let reviewed: Vec<(&Object, &Json)> = scanned
         .objects()
         .iter()
-        .filter(|o| !is_kyverno_object(o))
+        .zip(cluster_objects.iter())
+        .filter(|(o, _)| !is_kyverno_object(o))
         .collect();
-    let review = |object: &Object| -> usize {
-        scanned_verdicts(&set, &scanned, object, &cluster_objects).len()
+    let review = |(object, json): &(&Object, &Json)| -> usize {
+        scanned_verdicts(&set, &scanned, object, json, &cluster_objects).len()
     };
     let report = |how: &str, elapsed: Duration, verdicts: usize| {
         println!(
@@ -412,13 +413,13 @@ fn main() {
         );
     };
     // Warm-up pass, untimed.
-    let _ = reviewed.iter().map(|o| review(o)).sum::<usize>();
+    let _ = reviewed.iter().map(&review).sum::<usize>();
     let started = Instant::now();
-    let verdicts: usize = reviewed.iter().map(|o| review(o)).sum();
+    let verdicts: usize = reviewed.iter().map(&review).sum();
     report("1 thread", started.elapsed(), verdicts);
     let threads = rayon::current_num_threads();
     let started = Instant::now();
-    let verdicts: usize = reviewed.par_iter().map(|o| review(o)).sum();
+    let verdicts: usize = reviewed.par_iter().map(review).sum();
     report(
         &format!("rayon over objects, {threads} threads"),
         started.elapsed(),

@@ -16,7 +16,7 @@ use rayon::prelude::*;
 
 use crate::policy_set::{KyvernoSet, ReviewRequest, Verdict, is_kyverno_object};
 use crate::rules::{KYVERNO_LOAD_ERROR, KYVERNO_VIOLATION};
-use crate::{ClusterObjects, Status};
+use crate::{ClusterObjects, Json, Status};
 
 pub struct KyvernoPolicies;
 
@@ -76,14 +76,16 @@ impl Analyzer for KyvernoPolicies {
             return findings;
         }
         let cluster_objects = cluster_objects(scanned);
-        let reviewed: Vec<&Object> = scanned
+        // Each object with its JSON, converted once for the cluster view.
+        let reviewed: Vec<(&Object, &Json)> = scanned
             .objects()
             .iter()
-            .filter(|o| !is_kyverno_object(o))
+            .zip(cluster_objects.iter())
+            .filter(|(o, _)| !is_kyverno_object(o))
             .collect();
         let results: Vec<Vec<Finding>> = reviewed
             .par_iter()
-            .map(|object| review_object(&set, scanned, object, &cluster_objects))
+            .map(|(object, json)| review_object(&set, scanned, object, json, &cluster_objects))
             .collect();
         findings.extend(results.into_iter().flatten());
         findings
@@ -108,16 +110,17 @@ fn deepest_node<'a>(root: &'a Node, path: Option<&str>) -> Option<&'a Node> {
     Some(node)
 }
 
-/// What the policies say about one scanned object, judged as its CREATE:
-/// the namespace's labels and object from the scan (a namespace known only
-/// by name gets a Namespace with just its name), no user.
+/// What the policies say about one scanned object (`json` is its JSON, as
+/// in `cluster_objects`), judged as its CREATE: the namespace's labels and
+/// object from the scan (a namespace known only by name gets a Namespace
+/// with just its name), no user.
 pub fn scanned_verdicts(
     set: &KyvernoSet,
     scanned: &Inventory,
     object: &Object,
+    json: &Json,
     cluster_objects: &ClusterObjects,
 ) -> Vec<Verdict> {
-    let json = object.root().to_json();
     // Cluster-scoped objects have no namespace (and no namespaceObject).
     let namespace = object.namespace().unwrap_or("");
     let namespace_labels = scanned
@@ -127,15 +130,18 @@ pub fn scanned_verdicts(
     let namespace_object = if object.kind() == "Namespace" || namespace.is_empty() {
         None
     } else {
+        // The Namespace object's JSON is in `cluster_objects` at its index.
         Some(
             scanned
-                .namespace_object(namespace)
-                .map(|o| o.root().to_json())
+                .namespace(namespace)
+                .and_then(|ns| ns.object)
+                .and_then(|index| cluster_objects.get(index))
+                .cloned()
                 .unwrap_or_else(|| serde_json::json!({"metadata": {"name": namespace}})),
         )
     };
     set.review(&ReviewRequest::create(
-        &json,
+        json,
         namespace_labels,
         namespace_object,
         cluster_objects.clone(),
@@ -156,9 +162,10 @@ fn review_object(
     set: &KyvernoSet,
     scanned: &Inventory,
     object: &Object,
+    json: &Json,
     cluster_objects: &ClusterObjects,
 ) -> Vec<Finding> {
-    scanned_verdicts(set, scanned, object, cluster_objects)
+    scanned_verdicts(set, scanned, object, json, cluster_objects)
         .into_iter()
         .map(|verdict| {
             let location = object.locate(deepest_node(object.root(), verdict.path.as_deref()));

@@ -6,7 +6,10 @@
 //! its root converted to the JMESPath crate's shared form, built on the first
 //! query and updated in place by `set` (only the nodes along the path are
 //! copied), so the dozens of queries a policy makes per resource share one
-//! conversion.
+//! conversion. Once converted, the JSON form is dropped on `set` and rebuilt
+//! only if someone asks for it: the engine copies the context for every rule
+//! and foreach element, and a copy that sets `element` must not copy the
+//! whole request.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -15,13 +18,13 @@ use std::sync::{Arc, OnceLock};
 use jmespath::Variable;
 
 use crate::Json;
-use crate::jmespath::{JmesError, Rcvar, json_to_variable};
+use crate::jmespath::{JmesError, Rcvar, json_to_variable, variable_to_json};
 
 #[derive(Clone)]
 pub struct Context {
-    /// Shared between copies until one of them is changed: the engine
-    /// copies the context for every rule and foreach element.
-    root: Arc<Json>,
+    /// The root as JSON; after a `set` on a converted context, rebuilt from
+    /// `converted` when asked for. At least one of the two forms is present.
+    json: OnceLock<Arc<Json>>,
     /// The root in JMESPath form, once a query has needed it.
     converted: OnceLock<Rcvar>,
 }
@@ -34,7 +37,9 @@ impl Default for Context {
 
 impl fmt::Debug for Context {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Context").field("root", &self.root).finish()
+        f.debug_struct("Context")
+            .field("root", self.root())
+            .finish()
     }
 }
 
@@ -47,30 +52,38 @@ impl Context {
     /// A context over `root` (a JSON object).
     pub fn from_json(root: Json) -> Context {
         Context {
-            root: Arc::new(root),
+            json: OnceLock::from(Arc::new(root)),
             converted: OnceLock::new(),
         }
     }
 
     pub fn root(&self) -> &Json {
-        &self.root
+        self.json.get_or_init(|| {
+            Arc::new(
+                self.converted
+                    .get()
+                    .map_or_else(empty_object, |c| variable_to_json(c)),
+            )
+        })
     }
 
     /// Puts `value` at `path`, creating maps on the way and replacing any
     /// non-map found there. An empty path replaces the root.
     pub fn set(&mut self, path: &[String], value: Json) {
-        if let Some(mut converted) = self.converted.take() {
-            match json_to_variable(&value) {
-                Ok(variable) => {
-                    set_variable(&mut converted, path, variable);
-                    self.converted = OnceLock::from(converted);
-                }
-                // Left unconverted: the next query converts the whole root
-                // and reports the problem.
-                Err(_) => self.converted = OnceLock::new(),
-            }
+        if let Some(converted) = self.converted.get_mut()
+            && let Ok(variable) = json_to_variable(&value)
+        {
+            set_variable(converted, path, variable);
+            self.json = OnceLock::new();
+            return;
         }
-        set_json(Arc::make_mut(&mut self.root), path, value);
+        // Not converted (or the value cannot be): update the JSON form and
+        // let the next query convert the whole root (and report a problem).
+        self.root();
+        let mut root = self.json.take().unwrap_or_else(|| Arc::new(empty_object()));
+        set_json(Arc::make_mut(&mut root), path, value);
+        self.json = OnceLock::from(root);
+        self.converted = OnceLock::new();
     }
 
     /// Puts `value` under a dotted key as `kyverno test` values files write
@@ -96,7 +109,7 @@ impl Context {
         match self.converted.get() {
             Some(converted) => Ok(converted),
             None => {
-                let converted = json_to_variable(&self.root)?;
+                let converted = json_to_variable(self.root())?;
                 Ok(self.converted.get_or_init(|| converted))
             }
         }

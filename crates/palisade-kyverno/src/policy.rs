@@ -41,8 +41,6 @@ pub struct KyvernoPolicy {
     pub name: String,
     /// `Some` for a namespaced `Policy`: it only sees objects of its namespace.
     pub namespace: Option<String>,
-    pub kind: String,
-    pub failure_action: FailureAction,
     /// `applyRules: One`: stop after the first rule that gave a response.
     pub apply_one: bool,
     pub annotations: BTreeMap<String, String>,
@@ -144,14 +142,6 @@ pub struct Subject {
     pub namespace: String,
 }
 
-impl ResourceFilter {
-    /// An empty block; Kyverno refuses to match with one ("match cannot be
-    /// empty").
-    pub fn is_empty(&self) -> bool {
-        self.resources == ResourceDescription::default() && self.user.is_empty()
-    }
-}
-
 /// The annotation that limits or disables auto-generated rules.
 pub const AUTOGEN_ANNOTATION: &str = "pod-policies.kyverno.io/autogen-controllers";
 
@@ -187,12 +177,12 @@ impl KyvernoPolicy {
         let failure_action = FailureAction::parse(spec.get("validationFailureAction"))
             .unwrap_or(FailureAction::Audit);
         let apply_one = str_at(spec, "applyRules").is_some_and(|v| v == "One");
-        let raw_rules = match spec.get("rules") {
-            None | Some(Json::Null) => Vec::new(),
-            Some(Json::Array(rules)) => rules.clone(),
+        let raw_rules: &[Json] = match spec.get("rules") {
+            None | Some(Json::Null) => &[],
+            Some(Json::Array(rules)) => rules,
             Some(_) => return Err("spec.rules must be a list".into()),
         };
-        let expanded = autogen::expand(&raw_rules, &annotations);
+        let expanded = autogen::expand(raw_rules, &annotations);
         let mut rules = Vec::new();
         let mut unsupported_rules = Vec::new();
         for raw in &expanded {
@@ -208,8 +198,6 @@ impl KyvernoPolicy {
         Ok(KyvernoPolicy {
             name,
             namespace,
-            kind,
-            failure_action,
             apply_one,
             annotations,
             rules,

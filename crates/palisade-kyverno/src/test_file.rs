@@ -23,7 +23,7 @@ use std::path::PathBuf;
 use crate::{Json, Status};
 
 pub use context::{CelContext, read_context};
-pub use discover::find_tests;
+pub use discover::{find_tests, is_test_file};
 pub use document::read_documents;
 pub use resources::read_resources;
 pub use test::read_test;

@@ -140,11 +140,10 @@ struct Substitution<'a> {
 
 impl<'a> Substitution<'a> {
     fn new(ctx: &'a Context) -> Substitution<'a> {
-        let deleting = ctx
-            .root()
-            .pointer("/request/operation")
-            .and_then(Json::as_str)
-            == Some("DELETE");
+        // Through the JMESPath form: a context copied and changed for a
+        // rule or element keeps only that form.
+        let deleting =
+            matches!(ctx.query("request.operation"), Ok(Json::String(op)) if op == "DELETE");
         Substitution {
             ctx,
             deleting,
@@ -184,6 +183,10 @@ impl<'a> Substitution<'a> {
 
     /// Substitutes the variables of one string found at `path`.
     fn string(&self, text: &str, path: &str) -> Result<Json, VariableError> {
+        // Neither a variable nor an escaped one can occur without `{{`.
+        if !text.contains("{{") {
+            return Ok(Json::String(text.to_owned()));
+        }
         let mut value = text.to_owned();
         for _ in 0..MAX_PASSES {
             let found: Vec<(String, String)> = variable_pattern()

@@ -40,23 +40,15 @@ pub struct TestOutcome {
     pub unsupported: Option<String>,
 }
 
-/// The `kyverno test` files under these paths, sorted.
-pub fn find_tests(paths: &[PathBuf]) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    for path in paths {
-        if path.is_dir() {
-            found.extend(test_file::find_tests(path));
-        } else if is_test_file(path) {
-            found.push(path.clone());
-        }
-    }
-    found
-}
+pub use crate::test_file::is_test_file;
 
-/// Whether a file is a `kyverno test` file (`cli.kyverno.io`, kind Test).
-pub fn is_test_file(path: &Path) -> bool {
-    std::fs::read_to_string(path)
-        .is_ok_and(|text| text.contains("cli.kyverno.io/") && text.contains("Test"))
+/// The `kyverno test` files under these paths (folders searched, files
+/// taken when they are test files), sorted per path.
+pub fn find_tests(paths: &[PathBuf]) -> Vec<PathBuf> {
+    paths
+        .iter()
+        .flat_map(|p| test_file::find_tests(p))
+        .collect()
 }
 
 /// The policies one test loads.

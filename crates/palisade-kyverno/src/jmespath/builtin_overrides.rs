@@ -40,11 +40,8 @@ fn to_string(args: &[Rcvar]) -> Outcome {
 fn to_number(args: &[Rcvar]) -> Outcome {
     Ok(match arg(args, 0, "to_number")? {
         Variable::Number(n) => n.as_f64().map_or(Variable::Null, number_variable),
-        Variable::String(text) => text
-            .trim_start_matches('+')
-            .parse::<f64>()
-            .ok()
-            .filter(|value| value.is_finite() && !text.starts_with("+-"))
+        Variable::String(text) => crate::pattern::go_number::parse_float(text)
+            .filter(|value| value.is_finite())
             .map_or(Variable::Null, number_variable),
         _ => Variable::Null,
     })

@@ -31,7 +31,7 @@ use super::limits::{
 };
 use super::runtime::{Compiled, runtime};
 
-pub(crate) const UNKNOWN_KEY_PREFIX: &str = "Unknown key";
+const UNKNOWN_KEY_PREFIX: &str = "Unknown key";
 
 /// Deepest AST recursion allowed; parsed expressions are length-bounded, so
 /// this only stops pathological inputs from exhausting the stack.
@@ -392,7 +392,6 @@ fn ordered_by(name: &str, items: &[Rcvar], keys: &[Rcvar]) -> Step {
 /// multi-line caret drawing of the expression).
 fn function_error_text(name: &str, error: &jmespath::JmespathError) -> String {
     match &error.reason {
-        jmespath::ErrorReason::Parse(text) if text.starts_with("JMESPath function") => text.clone(),
         jmespath::ErrorReason::Parse(text) => text.clone(),
         jmespath::ErrorReason::Runtime(reason) => format!("function {name}(): {reason}"),
     }

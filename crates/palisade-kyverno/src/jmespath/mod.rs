@@ -72,12 +72,6 @@ impl JmesError {
             message: message.into(),
         }
     }
-
-    /// Whether this is the fork's missing-key error, which Kyverno's callers
-    /// sometimes treat apart from other failures.
-    pub fn is_unknown_key(&self) -> bool {
-        self.message.contains(interpreter::UNKNOWN_KEY_PREFIX)
-    }
 }
 
 impl fmt::Display for JmesError {

@@ -149,13 +149,6 @@ impl GoNumber {
         }
         GoNumber::Float(number.as_f64().unwrap_or(0.0))
     }
-
-    pub fn as_f64(self) -> f64 {
-        match self {
-            GoNumber::Int(int) => int as f64,
-            GoNumber::Float(float) => float,
-        }
-    }
 }
 
 /// Go's `fmt.Sprint` (`%v`) of a decoded JSON value: strings as they are,

@@ -82,8 +82,16 @@ fn expand_tag<'m>(
     resource_metadata: &Map<String, Json>,
 ) -> Option<(&'m str, Map<String, Json>)> {
     let (pattern_key, pattern_entries) = string_map(tag, pattern_metadata)?;
+    // Nothing to expand: the pattern stands as written (no copy).
+    if !pattern_entries
+        .iter()
+        .any(|(key, _)| wildcard::has_wildcards(key))
+    {
+        return None;
+    }
     let (_, resource_entries) = string_map(tag, resource_metadata)?;
     let mut resource_keys: Vec<&str> = resource_entries.iter().map(|(k, _)| *k).collect();
+    // Sorted already unless serde_json's preserve_order is ever enabled.
     resource_keys.sort_unstable();
     let first_match = |pattern: &str| -> Option<String> {
         resource_keys

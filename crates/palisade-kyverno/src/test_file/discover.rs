@@ -32,7 +32,9 @@ pub fn find_tests(root: &Path) -> Vec<PathBuf> {
     found
 }
 
-fn is_test_file(path: &Path) -> bool {
+/// Whether a file is a `kyverno test` file: named `kyverno-test.yaml`, or a
+/// YAML file with a `cli.kyverno.io/*` `Test` document.
+pub fn is_test_file(path: &Path) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     if name == "kyverno-test.yaml" {
         return true;

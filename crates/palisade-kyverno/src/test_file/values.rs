@@ -59,14 +59,7 @@ impl Values {
             return labels.clone();
         }
         self.namespace_object(ns)
-            .and_then(|object| object.pointer("/metadata/labels"))
-            .and_then(Json::as_object)
-            .map(|labels| {
-                labels
-                    .iter()
-                    .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
-                    .collect()
-            })
+            .map(palisade_cel::vap::labels_of)
             .unwrap_or_default()
     }
 
