@@ -14,6 +14,13 @@ pub struct SourceRef {
     pub pos: Pos,
 }
 
+impl SourceRef {
+    /// `file:line:col`, for messages.
+    pub fn origin(&self) -> String {
+        format!("{}{}", self.file, self.pos.place())
+    }
+}
+
 /// The identity of an object as findings report it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "camelCase")]

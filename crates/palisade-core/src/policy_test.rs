@@ -1,8 +1,44 @@
-//! What a policy test runner reports, whichever test format it runs
-//! (Gatekeeper's `gator verify` suites, `kyverno test` files): one outcome
-//! per case, or an error for a test file that could not be run at all.
+//! What policy engines report, whichever policy language they run
+//! (Gatekeeper, Kyverno): a policy that cannot be enforced, and, for test
+//! runners (`gator verify` suites, `kyverno test` files), one outcome per
+//! case or an error for a test file that could not be run at all.
 
 use std::fmt;
+
+use crate::{Finding, Object, Severity, SourceRef};
+
+/// A policy that cannot be enforced, at its object.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoadProblem {
+    /// Where the object was read.
+    pub source: SourceRef,
+    pub message: String,
+}
+
+impl LoadProblem {
+    pub fn new(object: &Object, message: String) -> LoadProblem {
+        LoadProblem {
+            source: object.source().clone(),
+            message,
+        }
+    }
+
+    /// `file:line:col` of the object, for messages.
+    pub fn origin(&self) -> String {
+        self.source.origin()
+    }
+
+    /// The finding a scan reports for it, under `rule` (a load-error rule).
+    pub fn finding(&self, rule: &str) -> Finding {
+        Finding::new(
+            rule,
+            Severity::High,
+            self.message.clone(),
+            &self.source,
+            None,
+        )
+    }
+}
 
 /// The outcome of one case.
 #[derive(Clone, Debug, PartialEq, Eq)]

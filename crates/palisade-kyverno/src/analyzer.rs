@@ -64,13 +64,7 @@ impl Analyzer for KyvernoPolicies {
         }
         let set = KyvernoSet::build(policy_objects);
         for problem in &set.problems {
-            findings.push(Finding::new(
-                KYVERNO_LOAD_ERROR.id,
-                Severity::High,
-                problem.message.clone(),
-                &problem.source,
-                None,
-            ));
+            findings.push(problem.finding(KYVERNO_LOAD_ERROR.id));
         }
         if set.is_empty() {
             return findings;

@@ -25,19 +25,7 @@ pub fn is_kyverno_object(object: &Object) -> bool {
         )
 }
 
-/// A policy that cannot be enforced, at its object.
-#[derive(Clone, Debug)]
-pub struct LoadProblem {
-    pub source: SourceRef,
-    pub message: String,
-}
-
-impl LoadProblem {
-    /// `file:line:col` of the policy object, for messages.
-    pub fn origin(&self) -> String {
-        format!("{}{}", self.source.file, self.source.pos.place())
-    }
-}
+pub use palisade_core::policy_test::LoadProblem;
 
 /// The loaded policies.
 #[derive(Debug, Default)]

@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use crate::constraint::{Action, enforcement_point, is_constraint};
 use crate::evaluate::EnginePreference;
 use crate::inventory::inventory;
-use crate::policy_set::{LoadProblem, PolicySet};
+use crate::policy_set::PolicySet;
 use crate::review::Review;
 use crate::rules::{CONSTRAINT_VIOLATION, LOAD_ERROR};
 use crate::template::is_template;
@@ -34,17 +34,6 @@ fn severity(actions: &[Action]) -> Severity {
     } else {
         Severity::Low
     }
-}
-
-/// A finding about a policy that cannot be enforced, at the policy object.
-pub(crate) fn load_problem_finding(rule: &str, problem: &LoadProblem) -> Finding {
-    Finding::new(
-        rule,
-        Severity::High,
-        problem.message.clone(),
-        &problem.source,
-        None,
-    )
 }
 
 impl Analyzer for GatekeeperPolicies {
@@ -93,7 +82,7 @@ impl Analyzer for GatekeeperPolicies {
             engine,
         );
         for problem in &set.problems {
-            findings.push(load_problem_finding(LOAD_ERROR.id, problem));
+            findings.push(problem.finding(LOAD_ERROR.id));
         }
         if set.is_empty() {
             return findings;

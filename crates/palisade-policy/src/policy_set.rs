@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Instant;
 
-use palisade_core::{Node, Object, SourceRef};
+use palisade_core::{Node, Object};
 use rayon::prelude::*;
 use regorus::Value;
 
@@ -26,27 +26,7 @@ use crate::template::{Template, is_template, origin_of};
 /// evaluations themselves (a simple template takes a few microseconds).
 const PARALLEL_CANDIDATES: usize = 8;
 
-/// A template or constraint that could not be used.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LoadProblem {
-    /// Where the object was read.
-    pub source: SourceRef,
-    pub message: String,
-}
-
-impl LoadProblem {
-    pub fn new(object: &Object, message: String) -> LoadProblem {
-        LoadProblem {
-            source: object.source().clone(),
-            message,
-        }
-    }
-
-    /// `file:line:col` of the object, for messages.
-    pub fn origin(&self) -> String {
-        format!("{}{}", self.source.file, self.source.pos.place())
-    }
-}
+pub use palisade_core::policy_test::LoadProblem;
 
 /// Whether a constraint's `match.kinds` admits one of the objects (cheap,
 /// checked before anything else).

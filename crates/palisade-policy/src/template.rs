@@ -59,8 +59,7 @@ pub fn is_template(object: &Object) -> bool {
 
 /// `file:line:col` of an object, for messages.
 pub fn origin_of(object: &Object) -> Arc<str> {
-    let source = object.source();
-    format!("{}{}", source.file, source.pos.place()).into()
+    object.source().origin().into()
 }
 
 impl Template {

@@ -11,7 +11,6 @@ use palisade_cel::vap::{AdmissionRequest, ValidationAction};
 use palisade_core::{Analyzer, Enforcement, Finding, Inventory, Object, Options, Rule, Severity};
 use rayon::prelude::*;
 
-use crate::analyzer::load_problem_finding;
 use crate::rules::{VAP_LOAD_ERROR, VAP_VIOLATION};
 use crate::vap::{VapSet, is_vap_object};
 
@@ -52,7 +51,7 @@ impl Analyzer for ValidatingAdmissionPolicies {
         }
         let set = VapSet::build(all.iter().copied(), all.iter().map(|o| o.root()));
         for problem in &set.problems {
-            findings.push(load_problem_finding(VAP_LOAD_ERROR.id, problem));
+            findings.push(problem.finding(VAP_LOAD_ERROR.id));
         }
         if set.is_empty() {
             return findings;

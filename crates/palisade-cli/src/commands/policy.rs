@@ -324,21 +324,18 @@ fn load_policies_with(
         problems.extend(set.problems.iter().cloned());
         policies.vap = Some(set);
     }
-    let mut messages: Vec<String> = problems
-        .iter()
-        .map(|p| format!("{}: {}", p.origin(), p.message))
-        .collect();
     if !kyverno_objects.is_empty() {
         let set = palisade_kyverno::policy_set::KyvernoSet::build(kyverno_objects);
-        messages.extend(
-            set.problems
-                .iter()
-                .map(|p| format!("{}: {}", p.origin(), p.message)),
-        );
+        problems.extend(set.problems.iter().cloned());
         policies.kyverno = Some(set);
     }
-    if !messages.is_empty() {
-        return Err(CliError::Input(messages));
+    if !problems.is_empty() {
+        return Err(CliError::Input(
+            problems
+                .iter()
+                .map(|p| format!("{}: {}", p.origin(), p.message))
+                .collect(),
+        ));
     }
     Ok((policies, all_gatekeeper))
 }
