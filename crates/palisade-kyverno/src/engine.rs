@@ -588,8 +588,7 @@ impl Runner<'_> {
             }
         }
         if any {
-            let owned: Vec<Json> = substituted.into_iter().map(|p| p.into_owned()).collect();
-            return self.any_pattern(resource, &owned);
+            return self.any_pattern(resource, &substituted);
         }
         let result = match substituted.as_slice() {
             [single] => pattern::validate(resource, single),
@@ -615,8 +614,8 @@ impl Runner<'_> {
     /// anyPattern: the first passing pattern passes the rule; otherwise any
     /// failure fails it, and only skips skip it. Messages as Kyverno's
     /// (`rule X[1] failed at path ...`, after the rule's raw message).
-    fn any_pattern(&self, resource: &Json, patterns: &[Json]) -> RuleOutcome {
-        let report = pattern::validate_any_report(resource, patterns);
+    fn any_pattern(&self, resource: &Json, patterns: &[std::borrow::Cow<Json>]) -> RuleOutcome {
+        let report = pattern::validate_any_report(resource, patterns.iter().map(|p| &**p));
         let rule = &self.rule.name;
         if let Some(index) = report.passed_index() {
             return RuleOutcome::new(

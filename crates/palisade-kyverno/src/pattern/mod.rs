@@ -81,7 +81,7 @@ pub fn validate(resource: &Json, pattern: &Json) -> PatternResult {
 /// passes. [`validate_any_report`] keeps each pattern's result for Kyverno's
 /// exact messages.
 pub fn validate_any(resource: &Json, patterns: &[Json]) -> PatternResult {
-    validate_any_report(resource, patterns).result()
+    validate_any_report(resource, patterns.iter()).result()
 }
 
 /// Each pattern's result, in order, up to and including the first that passed.
@@ -91,7 +91,10 @@ pub struct AnyPatternReport {
 }
 
 /// Checks the patterns of an `anyPattern` in order, stopping at the first pass.
-pub fn validate_any_report(resource: &Json, patterns: &[Json]) -> AnyPatternReport {
+pub fn validate_any_report<'p>(
+    resource: &Json,
+    patterns: impl IntoIterator<Item = &'p Json>,
+) -> AnyPatternReport {
     let mut results = Vec::new();
     for pattern in patterns {
         let result = validate(resource, pattern);
