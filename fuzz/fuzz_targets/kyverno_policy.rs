@@ -17,7 +17,6 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 
 use libfuzzer_sys::fuzz_target;
-use palisade_kyverno::Json;
 use palisade_kyverno::context::Context;
 use palisade_kyverno::engine::{self, Admission, NoValues};
 use palisade_kyverno::exception::{PolicyException, is_policy_exception};
@@ -26,6 +25,7 @@ use palisade_kyverno::matching::{RequestInfo, UserInfo};
 use palisade_kyverno::policy::{KyvernoPolicy, is_kyverno_policy};
 use palisade_kyverno::variables;
 use palisade_kyverno::vpol::{ValidatingPolicy, VpolInput};
+use palisade_kyverno::{ClusterObjects, Json};
 use palisade_load::{Limits, load_bytes};
 
 /// Strings of the first document tried as expressions; more add time, not paths.
@@ -158,6 +158,7 @@ fn judge(parsed: &Parsed, object: &Json) {
     ];
     let user_info = serde_json::json!({"username": "system:serviceaccount:ns:builder",
                                        "groups": ["system:serviceaccounts"]});
+    let cluster_objects = ClusterObjects::from(parsed.resources.clone());
     for (operation, new, previous) in requests {
         let admission = Admission {
             object: new,
@@ -165,7 +166,7 @@ fn judge(parsed: &Parsed, object: &Json) {
             info: request_info(operation),
             user_info: Some(user_info.clone()),
             namespace_object: Some(namespace_object().clone()),
-            cluster_objects: &parsed.resources,
+            cluster_objects: cluster_objects.clone(),
             context_values: Vec::new(),
             exceptions: &parsed.exceptions,
         };
@@ -179,7 +180,7 @@ fn judge(parsed: &Parsed, object: &Json) {
             operation,
             namespace_object: Some(namespace_object()),
             user_info: Some(&user_info),
-            resources: &parsed.resources,
+            resources: &cluster_objects,
             images: &images,
         };
         for policy in &parsed.validating {
