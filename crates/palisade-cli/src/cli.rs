@@ -169,7 +169,7 @@ pub struct ScanArgs {
         long,
         value_name = "ANALYZER|RULE",
         value_delimiter = ',',
-        default_value = "pss,netpol,rbac,policy,vap,kyverno,yaml"
+        default_value = "pss,workload,secrets,resources,exposure,hygiene,netpol,rbac,policy,vap,kyverno,yaml"
     )]
     pub analyzers: Vec<String>,
     /// Gatekeeper ConstraintTemplates and Constraints, and

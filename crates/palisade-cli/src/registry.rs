@@ -2,7 +2,8 @@
 //! `rules`, `explain`, `--analyzers` and `--accept` read its rules. A new
 //! analyzer is one line here.
 
-use palisade_core::{Registry, YamlNotes};
+use palisade_checks::GROUPS;
+use palisade_core::{Analyzer, Registry, YamlNotes};
 use palisade_kyverno::analyzer::KyvernoPolicies;
 use palisade_netpol::NetworkPolicyLint;
 use palisade_policy::{GatekeeperPolicies, ValidatingAdmissionPolicies};
@@ -11,13 +12,15 @@ use palisade_rbac::RbacRisks;
 
 /// Every analyzer, in the order `palisade rules` lists them.
 pub fn registry() -> Registry {
-    Registry::new(vec![
-        Box::new(PodSecurity),
-        Box::new(NetworkPolicyLint),
+    let mut analyzers: Vec<Box<dyn Analyzer>> = vec![Box::new(PodSecurity)];
+    analyzers.extend(GROUPS.map(|group| Box::new(group) as Box<dyn Analyzer>));
+    analyzers.extend([
+        Box::new(NetworkPolicyLint) as Box<dyn Analyzer>,
         Box::new(RbacRisks),
         Box::new(GatekeeperPolicies),
         Box::new(ValidatingAdmissionPolicies),
         Box::new(KyvernoPolicies),
         Box::new(YamlNotes),
-    ])
+    ]);
+    Registry::new(analyzers)
 }

@@ -122,6 +122,8 @@ fn level_and_fail_on_change_the_verdict() {
         "examples/rollout.yaml",
         "--pss-level",
         "baseline",
+        "--analyzers",
+        "pss,netpol",
         "-o",
         "json",
     ]);

@@ -1,0 +1,11 @@
+//! `resources/`: requests and limits, images, probes and availability.
+
+use crate::Group;
+
+crate::checks! {}
+
+pub const GROUP: Group = Group {
+    name: "resources",
+    description: "requests and limits, images, probes and availability",
+    checks: CHECKS,
+};
