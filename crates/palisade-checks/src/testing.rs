@@ -1,14 +1,18 @@
 //! Test helpers: run one check over YAML read as kubectl reads it.
 
-use palisade_core::{Finding, Inventory, Options};
+use palisade_core::{Finding, Inventory, Options, Rule};
 use palisade_load::{Limits, load_bytes};
 
 use crate::{Check, Context};
 
-/// The findings of `check` on the objects of `yaml` (file `test.yaml`), with
-/// default options.
-pub(crate) fn findings_of(check: &Check, yaml: &str) -> Vec<Finding> {
-    findings_with(check, yaml, &Options::default())
+/// The findings of a check module (its `RULES` and `check`) on the objects of
+/// `yaml` (file `test.yaml`), with default options.
+pub(crate) fn findings_of(
+    rules: &'static [&'static Rule],
+    run: fn(&Context, &mut Vec<Finding>),
+    yaml: &str,
+) -> Vec<Finding> {
+    findings_with(&Check { rules, run }, yaml, &Options::default())
 }
 
 /// [`findings_of`] with options.

@@ -70,10 +70,12 @@ pub(crate) fn is_windows(spec: &Node) -> bool {
 mod tests {
     use crate::testing::findings_of;
 
+
     #[test]
     fn flags_missing_and_false_but_not_true() {
         let findings = findings_of(
-            &super::CHECK_UNDER_TEST,
+            super::RULES,
+            super::check,
             r#"
 apiVersion: v1
 kind: Pod
@@ -109,12 +111,11 @@ spec:
     #[test]
     fn windows_pods_are_skipped() {
         let findings = findings_of(
-            &super::CHECK_UNDER_TEST,
+            super::RULES,
+            super::check,
             "apiVersion: v1\nkind: Pod\nmetadata: {name: w}\nspec:\n  os: {name: windows}\n  containers: [{name: c, image: a:1}]\n",
         );
         assert!(findings.is_empty(), "{findings:?}");
     }
 }
 
-#[cfg(test)]
-pub(crate) static CHECK_UNDER_TEST: crate::Check = crate::Check { rules: RULES, run: check };
