@@ -1,7 +1,7 @@
 //! `workload/scc-allows-privileged`: OpenShift SecurityContextConstraints
 //! that admit privileged containers.
 
-use palisade_core::{Finding, Node, Rule, Severity};
+use palisade_core::{Finding, Rule, Severity};
 
 use crate::context::{Context, describe_object, finding};
 
