@@ -15,8 +15,10 @@ pub static RULE: Rule = palisade_core::rule! {
     /// ReplicationController, or a Job (or CronJob job template) with
     /// `manualSelector: true`, whose selector does not match the labels of its
     /// own pod template; and an `apps/v1` controller (or a manual-selector Job)
-    /// with no selector or an empty one, which `apps/v1` requires. Jobs without
-    /// `manualSelector` are skipped: Kubernetes generates their selector.
+    /// with an empty selector (`selector: {}`), which the API server refuses.
+    /// Jobs without `manualSelector` are skipped: Kubernetes generates their
+    /// selector. A missing selector is left to schema validation: it is what
+    /// kustomize patch files look like, and they are not whole objects.
     ///
     /// ## Why it matters
     /// The API server rejects such an object ("selector does not match
@@ -59,7 +61,7 @@ struct Controller<'a> {
     /// `selector` is a plain label map (ReplicationController), not a
     /// `LabelSelector`.
     plain_map: bool,
-    /// The API server refuses a missing or empty selector.
+    /// The API server refuses an empty selector.
     required: bool,
 }
 
@@ -114,10 +116,7 @@ fn plain_selector(node: &Node) -> LabelSelector {
 
 /// What is wrong with the selector, if anything.
 fn problem(controller: &Controller, labels: &BTreeMap<String, String>) -> Option<String> {
-    let node = controller.spec.get("selector").filter(|n| !n.is_null());
-    let Some(node) = node else {
-        return controller.required.then(|| "has no spec.selector".to_owned());
-    };
+    let node = controller.spec.get("selector").filter(|n| !n.is_null())?;
     let selector = if controller.plain_map {
         plain_selector(node)
     } else {
@@ -206,7 +205,7 @@ spec:
     }
 
     #[test]
-    fn expressions_missing_selectors_and_manual_jobs() {
+    fn expressions_manual_jobs_and_missing_selectors() {
         let yaml = r#"
 apiVersion: apps/v1
 kind: StatefulSet
@@ -270,7 +269,6 @@ spec:
             messages(yaml),
             [
                 "DaemonSet expression-fails has a selector that does not match its pod template's labels (app=agent)",
-                "Deployment no-selector has no spec.selector",
                 "Job manual has a selector that does not match its pod template's labels (app=job)",
                 "ReplicationController rc has a selector that does not match its pod template's labels (app=new)",
             ]

@@ -1,7 +1,10 @@
 //! `workload/service-account-not-found`: pods naming a ServiceAccount that the
 //! input does not define, in namespaces where the input does define accounts.
 
-use palisade_core::{Finding, Rule, Severity};
+use std::path::Path;
+
+use palisade_core::names::is_dns1123_subdomain;
+use palisade_core::{Finding, Object, Rule, Severity};
 
 use super::service_account::{pod_service_account, service_account_object};
 use crate::context::{Context, describe_template, finding};
@@ -12,8 +15,11 @@ pub static RULE: Rule = palisade_core::rule! {
     /// `serviceAccount`) names an account that is not in the input, when the
     /// input defines at least one ServiceAccount in the pod's namespace. When it
     /// defines none there, the accounts are presumably managed elsewhere and
-    /// nothing is reported. `default` is never reported: Kubernetes creates it
-    /// in every namespace.
+    /// nothing is reported. A pod without a namespace goes wherever it is
+    /// applied, so for it only namespace-less ServiceAccounts from the same
+    /// directory (one apply unit) count. `default` is never reported
+    /// (Kubernetes creates it in every namespace), nor a name that is not a
+    /// valid object name, such as a `$KSA_NAME` placeholder filled in later.
     ///
     /// ## Why it matters
     /// The API server's ServiceAccount admission rejects a pod whose account
@@ -47,8 +53,21 @@ pub static RULE: Rule = palisade_core::rule! {
 
 pub(super) static RULES: &[&Rule] = &[&RULE];
 
+/// Whether `account` is in the namespace `pod` will be created in: the same
+/// namespace when the pod names one; when it names none, a namespace-less
+/// account from the same directory, the unit that is applied together.
+fn same_apply_unit(account: &Object, pod: &Object) -> bool {
+    match pod.namespace() {
+        Some(namespace) => account.namespace() == Some(namespace),
+        None => {
+            let directory = |o: &Object| Path::new(&*o.source().file).parent().map(Path::to_path_buf);
+            account.namespace().is_none() && directory(account) == directory(pod)
+        }
+    }
+}
+
 pub(super) fn check(context: &Context, out: &mut Vec<Finding>) {
-    let accounts: Vec<_> = context
+    let accounts: Vec<&Object> = context
         .inventory
         .of_kind("ServiceAccount")
         .filter(|sa| sa.group().is_empty())
@@ -57,7 +76,8 @@ pub(super) fn check(context: &Context, out: &mut Vec<Finding>) {
         let account = pod_service_account(template);
         let namespace = template.object.namespace();
         if account.name == "default"
-            || !accounts.iter().any(|sa| sa.namespace() == namespace)
+            || !is_dns1123_subdomain(account.name)
+            || !accounts.iter().any(|sa| same_apply_unit(sa, template.object))
             || service_account_object(context.inventory, template.object, account.name).is_some()
         {
             continue;
@@ -138,5 +158,33 @@ spec:
   containers: [{name: c, image: a:1}]
 "#);
         assert!(findings.is_empty(), "{findings:?}");
+    }
+
+    #[test]
+    fn namespace_less_pods_count_accounts_of_their_file_and_skip_placeholders() {
+        let findings = run(r#"
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: web}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: placeholder}
+spec:
+  serviceAccountName: $KSA_NAME
+  containers: [{name: c, image: a:1}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: typo}
+spec:
+  serviceAccountName: wbe
+  containers: [{name: c, image: a:1}]
+"#);
+        let messages: Vec<&str> = findings.iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [r#"Pod typo runs as ServiceAccount "wbe", which the input does not define in namespace (unset)"#]
+        );
     }
 }
