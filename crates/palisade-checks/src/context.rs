@@ -144,6 +144,18 @@ pub fn describe_object(object: &Object) -> String {
     }
 }
 
+/// How messages name a pod template: its object (`Deployment prod/web`), with
+/// the template's path when the object holds several (a LeaderWorkerSet's
+/// leader and worker templates), so each is told apart.
+pub fn describe_template(template: &PodTemplate) -> String {
+    let object = describe_object(template.object);
+    if palisade_core::pod_templates(template.object).len() > 1 {
+        format!("{object} ({})", template.path)
+    } else {
+        object
+    }
+}
+
 /// A finding of `rule` at its default severity about `object`, pointing at `at`
 /// (the object itself when `at` is `None` or has no position). The rule's fix
 /// section is the remediation unless the caller sets a more specific one.

@@ -1,8 +1,23 @@
-//! `hygiene/`: API versions, namespaces, selectors, service accounts and metadata.
+//! `hygiene/`: API versions, namespaces, selectors, service accounts and
+//! metadata (group G of the catalogue).
 
 use crate::Group;
 
-crate::checks! {}
+mod api_lifecycle;
+mod image_name;
+pub mod kubernetes_version;
+
+crate::checks! {
+    deprecated_api_version,
+    default_namespace,
+    kube_system_workload,
+    selector_mismatch,
+    deprecated_service_account_field,
+    insecure_dashboard,
+    tiller,
+    recommended_labels,
+    subpath_mount,
+}
 
 pub const GROUP: Group = Group {
     name: "hygiene",
