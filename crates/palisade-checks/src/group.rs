@@ -30,6 +30,14 @@ pub struct Group {
     pub name: &'static str,
     pub description: &'static str,
     pub checks: &'static [Check],
+    /// Validates the options the group's checks read (see
+    /// [`Analyzer::check_options`]).
+    pub check_options: fn(&Options) -> Result<(), String>,
+}
+
+/// For groups whose checks read no option.
+pub fn no_options(_: &Options) -> Result<(), String> {
+    Ok(())
 }
 
 impl Analyzer for Group {
@@ -39,6 +47,10 @@ impl Analyzer for Group {
 
     fn description(&self) -> &'static str {
         self.description
+    }
+
+    fn check_options(&self, options: &Options) -> Result<(), String> {
+        (self.check_options)(options)
     }
 
     fn rules(&self) -> Vec<&'static Rule> {

@@ -23,4 +23,5 @@ pub const GROUP: Group = Group {
     name: "hygiene",
     description: "API versions, namespaces, selectors, service accounts and metadata",
     checks: CHECKS,
+    check_options: kubernetes_version::check_option,
 };

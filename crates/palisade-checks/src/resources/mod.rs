@@ -8,4 +8,5 @@ pub const GROUP: Group = Group {
     name: "resources",
     description: "requests and limits, images, probes and availability",
     checks: CHECKS,
+    check_options: crate::group::no_options,
 };

@@ -8,4 +8,5 @@ pub const GROUP: Group = Group {
     name: "secrets",
     description: "secrets in manifests: Secrets read through the environment, hard-coded credentials, committed Secret data",
     checks: CHECKS,
+    check_options: crate::group::no_options,
 };

@@ -24,4 +24,5 @@ pub const GROUP: Group = Group {
     name: "workload",
     description: "workload hardening beyond Pod Security: read-only root filesystem, service-account tokens, user ids",
     checks: CHECKS,
+    check_options: crate::group::no_options,
 };
