@@ -118,6 +118,9 @@ pub(crate) fn in_file(text: &str) -> Vec<Detection> {
         let (Some(key), Some(value)) = (captures.get(1), captures.get(2)) else {
             continue;
         };
+        if is_name_service_line(key.as_str(), value.as_str()) {
+            continue;
+        }
         if let Some(detection) = by_name(key.as_str(), value.as_str()) {
             found.push(Detection {
                 what: format!("{} under `{}`", detection.what, key.as_str()),
@@ -127,6 +130,26 @@ pub(crate) fn in_file(text: &str) -> Vec<Detection> {
     }
     found.sort_by_key(|d| std::cmp::Reverse(d.severity));
     found
+}
+
+/// Sources an `nsswitch.conf` line can name.
+const NAME_SERVICE_SOURCES: &[&str] = &[
+    "compat",
+    "files",
+    "db",
+    "nis",
+    "nisplus",
+    "ldap",
+    "sss",
+    "systemd",
+    "winbind",
+    "extrausers",
+];
+
+/// `passwd: compat` in an `nsswitch.conf` names the passwd database and where
+/// it is looked up, not a password.
+fn is_name_service_line(key: &str, value: &str) -> bool {
+    matches!(key, "passwd" | "shadow") && NAME_SERVICE_SOURCES.contains(&value)
 }
 
 #[cfg(test)]
@@ -203,5 +226,10 @@ mod tests {
         let text = "spring.datasource.url=jdbc:postgresql://db/app\nspring.datasource.password=s3cr3t-Pa55\nspring.datasource.username=app\nclient_secret: ${CLIENT_SECRET}\ntimeout: 30s\n";
         let found: Vec<String> = in_file(text).into_iter().map(|d| d.what).collect();
         assert_eq!(found, ["password under `spring.datasource.password`"]);
+        // An nsswitch.conf names databases, not passwords.
+        assert!(
+            in_file("passwd:         compat\ngroup:          compat\nshadow: files\n").is_empty()
+        );
+        assert_eq!(in_file("passwd: hunter2-x\n").len(), 1);
     }
 }

@@ -2,7 +2,7 @@
 //! (or keys of them) that the input does not hold. Off by default: most inputs
 //! are a slice of what the cluster holds.
 
-use std::collections::BTreeSet;
+use std::path::Path;
 
 use palisade_core::{Finding, Inventory, Node, Object, Rule, Severity};
 
@@ -15,10 +15,14 @@ pub static RULE: Rule = palisade_core::rule! {
     /// `configMapKeyRef`, `envFrom[].secretRef` / `configMapRef`) to a Secret or
     /// ConfigMap that is not in the input, or to a key the referenced object
     /// does not have (`data` and `stringData` of a Secret, `data` and
-    /// `binaryData` of a ConfigMap). Only judged in a namespace where the input
-    /// holds at least one object of that kind: an input without any Secrets
-    /// says nothing about the cluster's. References with `optional: true` are
-    /// skipped. Off by default.
+    /// `binaryData` of a ConfigMap). Only judged where the input holds at
+    /// least one object of that kind in the workload's namespace *and folder*
+    /// (the folder of the workload's file): an input without any Secrets says
+    /// nothing about the cluster's, and a folder of one application says
+    /// nothing about another's kept beside it. The referenced object itself may
+    /// be anywhere in the input; when the input defines it more than once, a
+    /// key any of the definitions has counts. References with `optional: true`
+    /// are skipped. Off by default.
     ///
     /// ## Why it matters
     /// The kubelet refuses to start a container whose required env source is
@@ -63,21 +67,26 @@ pub(super) fn check(context: &Context, out: &mut Vec<Finding>) {
         let namespace = container.object().namespace();
         for reference in references(&container) {
             let kind = reference.source.kind();
-            if reference.optional || reference.name.is_empty() || !holds_kind(inventory, kind, namespace) {
+            if reference.optional
+                || reference.name.is_empty()
+                || !holds_kind_beside(inventory, kind, container.object())
+            {
                 continue;
             }
             let what = match reference.variable {
                 Some(variable) => format!("env {variable}"),
                 None => "envFrom".to_owned(),
             };
-            let problem = match find(inventory, kind, namespace, reference.name) {
-                None => format!("{kind} {:?}, which is not in the input", reference.name),
-                Some(object) => match reference.key {
-                    Some(key) if !keys(object, reference.source).contains(key) => {
-                        format!("key {key:?} of {kind} {:?}, which has no such key", reference.name)
-                    }
-                    _ => continue,
-                },
+            let definitions: Vec<&Object> = inventory
+                .of_kind(kind)
+                .filter(|o| o.group().is_empty() && o.namespace() == namespace && o.name() == reference.name)
+                .collect();
+            let problem = match reference.key {
+                _ if definitions.is_empty() => format!("{kind} {:?}, which is not in the input", reference.name),
+                Some(key) if !definitions.iter().any(|o| has_key(o, reference.source, key)) => {
+                    format!("key {key:?} of {kind} {:?}, which has no such key", reference.name)
+                }
+                _ => continue,
             };
             out.push(
                 container
@@ -88,18 +97,19 @@ pub(super) fn check(context: &Context, out: &mut Vec<Finding>) {
     }
 }
 
-/// The core-group object of `kind` named `name` in `namespace`.
-fn find<'a>(inventory: &'a Inventory, kind: &str, namespace: Option<&str>, name: &str) -> Option<&'a Object> {
-    inventory.get(kind, namespace, name).filter(|o| o.group().is_empty())
+/// True when the input holds a core-group object of `kind` in the namespace
+/// and the folder of `workload`.
+fn holds_kind_beside(inventory: &Inventory, kind: &str, workload: &Object) -> bool {
+    let folder = |o: &Object| Path::new(&*o.source().file).parent().map(Path::to_path_buf);
+    let workload_folder = folder(workload);
+    inventory.of_kind(kind).any(|o| {
+        o.group().is_empty() && o.namespace() == workload.namespace() && folder(o) == workload_folder
+    })
 }
 
-/// True when the input holds a core-group object of `kind` in `namespace`.
-fn holds_kind(inventory: &Inventory, kind: &str, namespace: Option<&str>) -> bool {
-    inventory.of_kind(kind).any(|o| o.group().is_empty() && o.namespace() == namespace)
-}
-
-/// The keys an object offers to env references.
-fn keys(object: &Object, source: Source) -> BTreeSet<&str> {
+/// True when the object offers `key` to env references (`data` and
+/// `stringData` of a Secret, `data` and `binaryData` of a ConfigMap).
+fn has_key(object: &Object, source: Source, key: &str) -> bool {
     let fields: &[&str] = match source {
         Source::Secret => &["data", "stringData"],
         Source::ConfigMap => &["data", "binaryData"],
@@ -107,8 +117,7 @@ fn keys(object: &Object, source: Source) -> BTreeSet<&str> {
     fields
         .iter()
         .filter_map(|field| object.root().get(field).and_then(Node::as_map))
-        .flat_map(|map| map.keys())
-        .collect()
+        .any(|map| map.contains_key(key))
 }
 
 #[cfg(test)]
@@ -195,5 +204,32 @@ spec:
             messages,
             [r#"container "app" of Deployment prod/web: envFrom reads Secret "missing", which is not in the input"#]
         );
+    }
+
+    /// Secrets of another folder say nothing about this one's.
+    #[test]
+    fn only_folders_holding_secrets_are_judged() {
+        use palisade_core::{Inventory, Options};
+        use palisade_load::{Limits, load_bytes};
+
+        let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: app}\nspec:\n  containers:\n  - name: app\n    image: a:1\n    envFrom: [{secretRef: {name: creds}}]\n";
+        let secret = "apiVersion: v1\nkind: Secret\nmetadata: {name: other}\n";
+        let run = |files: &[(&str, &str)]| {
+            let objects = files
+                .iter()
+                .flat_map(|(path, yaml)| {
+                    load_bytes((*path).into(), yaml.as_bytes(), &Limits::default())
+                        .unwrap_or_else(|e| panic!("{e}"))
+                        .objects
+                })
+                .collect();
+            let inventory = Inventory::new(objects);
+            let options = Options::default();
+            let mut out = Vec::new();
+            super::check(&crate::Context::new(&inventory, &options), &mut out);
+            out.len()
+        };
+        assert_eq!(run(&[("one/app.yaml", pod), ("two/secret.yaml", secret)]), 0);
+        assert_eq!(run(&[("one/app.yaml", pod), ("one/secret.yaml", secret)]), 1);
     }
 }

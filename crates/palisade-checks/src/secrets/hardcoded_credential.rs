@@ -216,4 +216,60 @@ mod tests {
             ]
         );
     }
+
+    /// The corpus README lists which secret-looking env names hold real
+    /// (demo) credentials and which do not; the rule must find exactly the former.
+    #[test]
+    fn the_corpus_credentials_and_nothing_else() {
+        use std::collections::BTreeSet;
+        use std::path::{Path, PathBuf};
+
+        use palisade_core::{Inventory, Options};
+        use palisade_load::{Limits, load_bytes};
+
+        fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
+            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    yaml_files(&path, out);
+                } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+                    out.push(path);
+                }
+            }
+        }
+
+        let Some(corpus) = palisade_core::shared_data::shared_dir(env!("CARGO_MANIFEST_DIR"), "corpus", "index.jsonl") else {
+            return;
+        };
+        let mut files = Vec::new();
+        yaml_files(&corpus, &mut files);
+        let objects = files
+            .iter()
+            .filter_map(|path| {
+                let bytes = std::fs::read(path).ok()?;
+                load_bytes(path.display().to_string().into(), &bytes, &Limits::default()).ok()
+            })
+            .flat_map(|load| load.objects)
+            .collect();
+        let inventory = Inventory::new(objects);
+        let options = Options::default();
+        let mut findings = Vec::new();
+        super::check(&crate::Context::new(&inventory, &options), &mut findings);
+        let names: BTreeSet<&str> = findings
+            .iter()
+            .filter_map(|f| f.message.split_once(": env ")?.1.split_once(" holds ").map(|(name, _)| name))
+            .collect();
+        assert_eq!(
+            names.into_iter().collect::<Vec<_>>(),
+            [
+                "ACCESS_KEY",
+                "MINIO_ACCESS_KEY",
+                "MINIO_SECRET_KEY",
+                "MYSQL_DB_PASSWORD",
+                "MYSQL_PASSWORD",
+                "MYSQL_ROOT_PASSWORD",
+                "WSREP_SST_PASSWORD",
+            ]
+        );
+    }
 }

@@ -126,10 +126,16 @@ pub(crate) fn is_reference(value: &str) -> bool {
 }
 
 /// True for a default password services ship with (`changeme`, `admin`).
+/// Values that start with `changeme` or `changeit` (Kiali's `CHANGEME00000000`
+/// signing key) count too.
 pub(crate) fn is_well_known_default(value: &str) -> bool {
+    let value = value.trim();
+    let lower = value.to_ascii_lowercase();
     WELL_KNOWN_DEFAULTS
         .iter()
-        .any(|d| d.eq_ignore_ascii_case(value.trim()))
+        .any(|d| d.eq_ignore_ascii_case(value))
+        || lower.starts_with("changeme")
+        || lower.starts_with("changeit")
 }
 
 #[cfg(test)]
@@ -224,5 +230,6 @@ mod tests {
         assert_eq!(not_literal("90210777", true), None);
         assert_eq!(not_literal("90210777", false), Some(NotLiteral::Number));
         assert!(is_well_known_default("changeme") && !is_well_known_default("c-krit"));
+        assert!(is_well_known_default("CHANGEME00000000"));
     }
 }
