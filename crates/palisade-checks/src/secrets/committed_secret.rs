@@ -134,16 +134,17 @@ fn real_values(object: &Object) -> Vec<RealValue<'_>> {
     real
 }
 
-/// Text that is a value someone could use: not empty, not a placeholder or a
-/// reference, not only public certificates.
+/// Text that is a value someone could use: not empty, not only public
+/// certificates, and (for a one-line value) not a placeholder or a reference.
+/// A file (several lines) is judged whole: a configuration that mentions
+/// `example.com` or `${VAR}` somewhere is still a configuration.
 fn is_real_text(text: &str) -> bool {
     let trimmed = text.trim();
-    let only_certificates = trimmed.starts_with("-----BEGIN CERTIFICATE-----") && !trimmed.contains("PRIVATE KEY");
-    !(trimmed.is_empty()
-        || trimmed == "\"\""
-        || literal::is_placeholder(trimmed)
-        || literal::is_reference(trimmed)
-        || only_certificates)
+    let only_certificates =
+        trimmed.starts_with("-----BEGIN CERTIFICATE-----") && !trimmed.contains("PRIVATE KEY");
+    let one_line_stand_in =
+        !trimmed.contains('\n') && (literal::is_placeholder(trimmed) || literal::is_reference(trimmed));
+    !(trimmed.is_empty() || trimmed == "\"\"" || only_certificates || one_line_stand_in)
 }
 
 #[cfg(test)]
@@ -185,12 +186,15 @@ data:
 stringData:
   templated: "{{ .Values.token }}"
   blank: ""
+  app.yaml: |
+    endpoint: https://api.example.com
+    user: ${USER}
 "#,
         );
         assert_eq!(findings.len(), 1);
         assert_eq!(
             findings[0].message,
-            r#"Secret mixed: holds values in plain text: keys "password", "default""#
+            r#"Secret mixed: holds values in plain text: keys "password", "default", "app.yaml""#
         );
         assert!(!findings[0].message.contains("hunter2"));
         assert_eq!(findings[0].line_column(), Some((9, 13)));
