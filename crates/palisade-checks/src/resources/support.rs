@@ -1,0 +1,63 @@
+//! What several resource checks ask of a workload: whether its pods run to
+//! completion, how many replicas it asks for, and whether an autoscaler owns
+//! that number.
+
+use palisade_core::{Inventory, Node, Object, PodTemplate};
+
+/// Pods that run to completion: Jobs and CronJobs, and any pod template with
+/// `restartPolicy` `Never` or `OnFailure` (bare Pods, batch custom resources).
+/// Probes and availability checks do not apply to them.
+pub(crate) fn runs_to_completion(template: &PodTemplate) -> bool {
+    let object = template.object;
+    if object.group() == "batch" && matches!(object.kind(), "Job" | "CronJob") {
+        return true;
+    }
+    matches!(
+        template.spec.get("restartPolicy").and_then(Node::as_str),
+        Some("Never" | "OnFailure")
+    )
+}
+
+/// The kinds whose `spec.replicas` the checks read, with the API group.
+const SCALABLE: &[(&str, &str)] = &[
+    ("apps", "Deployment"),
+    ("apps", "StatefulSet"),
+    ("apps", "ReplicaSet"),
+    ("", "ReplicationController"),
+];
+
+/// True for Deployments, StatefulSets, ReplicaSets and ReplicationControllers.
+pub(crate) fn is_scalable(object: &Object) -> bool {
+    SCALABLE
+        .iter()
+        .any(|(group, kind)| object.group() == *group && object.kind() == *kind)
+}
+
+/// `spec.replicas` of a scalable workload: 1 when absent or null (the API
+/// server's default); `None` when it is not an integer.
+pub(crate) fn replicas(object: &Object) -> Option<i64> {
+    match object.root().path(&["spec", "replicas"]) {
+        None => Some(1),
+        Some(node) if node.is_null() => Some(1),
+        Some(node) => node.as_i64(),
+    }
+}
+
+/// True when a HorizontalPodAutoscaler of the input targets `object` (same
+/// namespace, kind and name): the autoscaler then owns the replica count.
+pub(crate) fn autoscaled(inventory: &Inventory, object: &Object) -> bool {
+    inventory.of_kind("HorizontalPodAutoscaler").any(|hpa| {
+        hpa.namespace() == object.namespace()
+            && hpa.root().path(&["spec", "scaleTargetRef", "kind"]).and_then(Node::as_str)
+                == Some(object.kind())
+            && hpa.root().path(&["spec", "scaleTargetRef", "name"]).and_then(Node::as_str)
+                == Some(object.name())
+    })
+}
+
+/// True when the input has a pod template (a workload) in `namespace`: checks
+/// that report something missing from the input only speak about namespaces
+/// the input describes.
+pub(crate) fn namespace_has_workloads(templates: &[PodTemplate], namespace: Option<&str>) -> bool {
+    templates.iter().any(|t| t.object.namespace() == namespace)
+}
