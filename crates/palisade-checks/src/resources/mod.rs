@@ -12,8 +12,9 @@
 
 use crate::Group;
 
+mod cron;
 mod image_ref;
-mod support;
+pub(crate) mod support;
 
 pub use image_registry::ALLOWED_REGISTRIES_OPTION;
 
@@ -26,6 +27,19 @@ crate::checks! {
     probes,
     probe_port,
     identical_probes,
+    namespace_limits,
+    replicas,
+    anti_affinity,
+    pdb_blocks_eviction,
+    hpa,
+    update_strategy,
+    priority_class,
+    naked_pod,
+    cronjob_schedule,
+    cronjob_concurrency,
+    cronjob_deadline,
+    job_ttl,
+    statefulset_service,
 }
 
 pub const GROUP: Group = Group {

@@ -2,7 +2,9 @@
 //! completion, how many replicas it asks for, and whether an autoscaler owns
 //! that number.
 
-use palisade_core::{Inventory, Node, Object, PodTemplate};
+use std::collections::BTreeMap;
+
+use palisade_core::{Inventory, Node, Object, PodTemplate, string_entries};
 
 /// Pods that run to completion: Jobs and CronJobs, and any pod template with
 /// `restartPolicy` `Never` or `OnFailure` (bare Pods, batch custom resources).
@@ -60,4 +62,11 @@ pub(crate) fn autoscaled(inventory: &Inventory, object: &Object) -> bool {
 /// the input describes.
 pub(crate) fn namespace_has_workloads(templates: &[PodTemplate], namespace: Option<&str>) -> bool {
     templates.iter().any(|t| t.object.namespace() == namespace)
+}
+
+/// The labels of a pod template (`metadata.labels`, string values).
+pub(crate) fn template_labels(template: &PodTemplate) -> BTreeMap<String, String> {
+    string_entries(template.metadata.and_then(|m| m.get("labels")))
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
 }
