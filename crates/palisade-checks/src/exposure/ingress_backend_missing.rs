@@ -5,10 +5,13 @@ use palisade_core::{Finding, Node, Rule, Severity};
 
 use super::support::{PortRef, backends, ingresses, services};
 use crate::context::{Context, describe_object, finding};
+use crate::resources::support::may_share_namespace;
 
 pub static RULE: Rule = palisade_core::rule! {
     /// Only reported in namespaces where the input has Services: an Ingress
-    /// shipped alone may route to Services applied from elsewhere.
+    /// shipped alone may route to Services applied from elsewhere. A
+    /// namespace-less object may be applied anywhere, so it counts as present
+    /// in every namespace.
     ///
     /// ## What it flags
     /// An Ingress backend (default backend or path) whose Service is not in the
@@ -38,14 +41,20 @@ pub(super) static RULES: &[&Rule] = &[&RULE];
 
 pub(super) fn check(context: &Context, out: &mut Vec<Finding>) {
     for ingress in ingresses(context.inventory) {
-        if !services(context.inventory).any(|s| s.namespace() == ingress.namespace()) {
+        if !services(context.inventory).any(|s| may_share_namespace(s.namespace(), ingress.namespace())) {
             continue;
         }
         for backend in backends(ingress) {
-            let problem = match context.inventory.get("Service", ingress.namespace(), backend.service) {
-                None => format!("backend Service {:?} is not in the input", backend.service),
-                Some(service) => {
-                    let ports: Vec<&Node> = service.root().path(&["spec", "ports"]).into_iter().flat_map(Node::items).collect();
+            let candidates: Vec<_> = services(context.inventory)
+                .filter(|s| s.name() == backend.service && may_share_namespace(s.namespace(), ingress.namespace()))
+                .collect();
+            let problem = if candidates.is_empty() {
+                format!("backend Service {:?} is not in the input", backend.service)
+            } else {
+                    let ports: Vec<&Node> = candidates
+                        .iter()
+                        .flat_map(|s| s.root().path(&["spec", "ports"]).into_iter().flat_map(Node::items))
+                        .collect();
                     let found = match backend.port {
                         None => true,
                         Some(PortRef::Number(n)) => ports.iter().any(|p| p.get("port").and_then(Node::as_i64) == Some(n)),
@@ -60,7 +69,6 @@ pub(super) fn check(context: &Context, out: &mut Vec<Finding>) {
                         None => String::new(),
                     };
                     format!("backend port {port} is not a port of Service {:?}", backend.service)
-                }
             };
             out.push(
                 finding(&RULE, ingress, Some(backend.node), format!("{}: {problem}", describe_object(ingress)))

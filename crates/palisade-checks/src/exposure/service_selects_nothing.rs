@@ -101,4 +101,34 @@ spec: {ports: [{port: 80}]}
         let messages: Vec<&str> = findings.iter().map(|f| f.message.as_str()).collect();
         assert_eq!(messages, ["Service shop/typo: its selector matches no pod template of the input"]);
     }
+
+    #[test]
+    fn labels_the_statefulset_controller_adds_count() {
+        let findings = findings_of(
+            super::RULES,
+            super::check,
+            r#"
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: redis, namespace: db}
+spec:
+  replicas: 3
+  template:
+    metadata: {labels: {app: redis}}
+    spec: {containers: [{name: redis, image: a:1}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: redis-0, namespace: db}
+spec: {selector: {app: redis, statefulset.kubernetes.io/pod-name: redis-0}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: other-0, namespace: db}
+spec: {selector: {app: redis, statefulset.kubernetes.io/pod-name: other-0}}
+"#,
+        );
+        let messages: Vec<&str> = findings.iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(messages, ["Service db/other-0: its selector matches no pod template of the input"]);
+    }
 }

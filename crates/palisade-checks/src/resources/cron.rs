@@ -17,23 +17,60 @@ struct Bounds {
     names: &'static [&'static str],
 }
 
-const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+const MONTHS: [&str; 12] = [
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+];
 const DAYS: [&str; 7] = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
 
 const FIELDS: [Bounds; 5] = [
-    Bounds { what: "minute", min: 0, max: 59, names: &[] },
-    Bounds { what: "hour", min: 0, max: 23, names: &[] },
-    Bounds { what: "day of month", min: 1, max: 31, names: &[] },
-    Bounds { what: "month", min: 1, max: 12, names: &MONTHS },
-    Bounds { what: "day of week", min: 0, max: 6, names: &DAYS },
+    Bounds {
+        what: "minute",
+        min: 0,
+        max: 59,
+        names: &[],
+    },
+    Bounds {
+        what: "hour",
+        min: 0,
+        max: 23,
+        names: &[],
+    },
+    Bounds {
+        what: "day of month",
+        min: 1,
+        max: 31,
+        names: &[],
+    },
+    Bounds {
+        what: "month",
+        min: 1,
+        max: 12,
+        names: &MONTHS,
+    },
+    Bounds {
+        what: "day of week",
+        min: 0,
+        max: 6,
+        names: &DAYS,
+    },
 ];
 
-const DESCRIPTORS: [&str; 7] = ["@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"];
+const DESCRIPTORS: [&str; 7] = [
+    "@yearly",
+    "@annually",
+    "@monthly",
+    "@weekly",
+    "@daily",
+    "@midnight",
+    "@hourly",
+];
 
 /// `Ok` when the API server accepts `schedule`; else why not.
 pub(crate) fn validate(schedule: &str) -> Result<(), String> {
     if schedule.contains("TZ") {
-        return Err("TZ or CRON_TZ cannot be used in the schedule; use the timeZone field".to_owned());
+        return Err(
+            "TZ or CRON_TZ cannot be used in the schedule; use the timeZone field".to_owned(),
+        );
     }
     if schedule.is_empty() {
         return Err("the schedule is empty".to_owned());
@@ -111,7 +148,9 @@ fn int_or_name(text: &str, bounds: &Bounds) -> Result<u64, String> {
 /// Go's `strconv.Atoi` (an optional sign, decimal digits, within int64) and
 /// no negative numbers.
 fn non_negative(text: &str) -> Result<u64, String> {
-    let n: i64 = text.parse().map_err(|_| format!("{text:?} is not a number"))?;
+    let n: i64 = text
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number"))?;
     u64::try_from(n).map_err(|_| format!("negative number {n}"))
 }
 

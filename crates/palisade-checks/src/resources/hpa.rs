@@ -4,7 +4,7 @@
 
 use palisade_core::{Finding, Node, Rule, Severity};
 
-use super::support::namespace_has_workloads;
+use super::support::{may_exist, namespace_has_workloads};
 use crate::context::{Context, describe_object, finding};
 
 pub static MIN_ABOVE_MAX: Rule = palisade_core::rule! {
@@ -35,7 +35,9 @@ pub static MIN_ABOVE_MAX: Rule = palisade_core::rule! {
 
 pub static TARGET_MISSING: Rule = palisade_core::rule! {
     /// Only reported in namespaces where the input has workloads: an input that
-    /// holds the autoscaler alone may well be applied beside its target.
+    /// holds the autoscaler alone may well be applied beside its target. A
+    /// namespace-less object may be applied anywhere, so it counts as present
+    /// in every namespace.
     ///
     /// ## What it flags
     /// A HorizontalPodAutoscaler whose `scaleTargetRef` names a kind and name
@@ -95,7 +97,7 @@ pub(super) fn check(context: &Context, out: &mut Vec<Finding>) {
             continue;
         };
         if !namespace_has_workloads(context.pod_templates(), hpa.namespace())
-            || context.inventory.get(kind, hpa.namespace(), name).is_some()
+            || may_exist(context.inventory, kind, hpa.namespace(), name)
         {
             continue;
         }
@@ -157,5 +159,35 @@ spec:
                 ("resources/hpa-target-missing", r#"HorizontalPodAutoscaler shop/stale: its scaleTargetRef Deployment "web-v1" is not in the input"#),
             ]
         );
+    }
+
+    #[test]
+    fn a_namespace_less_target_may_be_in_any_namespace() {
+        let findings = findings_of(
+            super::RULES,
+            super::check,
+            r#"
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec: {template: {spec: {containers: [{name: web, image: a:1}]}}}
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: web, namespace: shop}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  maxReplicas: 5
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: api, namespace: shop}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: api}
+  maxReplicas: 5
+"#,
+        );
+        let messages: Vec<&str> = findings.iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(messages, [r#"HorizontalPodAutoscaler shop/api: its scaleTargetRef Deployment "api" is not in the input"#]);
     }
 }

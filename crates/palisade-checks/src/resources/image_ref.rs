@@ -53,7 +53,11 @@ impl<'a> ImageRef<'a> {
             }
             _ => (DOCKER_HUB, name),
         };
-        let domain = if domain == "index.docker.io" { DOCKER_HUB } else { domain };
+        let domain = if domain == "index.docker.io" {
+            DOCKER_HUB
+        } else {
+            domain
+        };
         let path = if domain == DOCKER_HUB && !remainder.contains('/') {
             format!("library/{remainder}")
         } else {
@@ -84,24 +88,48 @@ mod tests {
 
     #[test]
     fn docker_hub_names_are_normalized() {
-        assert_eq!(parts("nginx"), ("docker.io/library/nginx".into(), None, None));
-        assert_eq!(parts("bitnami/redis:7"), ("docker.io/bitnami/redis".into(), Some("7"), None));
-        assert_eq!(parts("index.docker.io/nginx:1"), ("docker.io/library/nginx".into(), Some("1"), None));
+        assert_eq!(
+            parts("nginx"),
+            ("docker.io/library/nginx".into(), None, None)
+        );
+        assert_eq!(
+            parts("bitnami/redis:7"),
+            ("docker.io/bitnami/redis".into(), Some("7"), None)
+        );
+        assert_eq!(
+            parts("index.docker.io/nginx:1"),
+            ("docker.io/library/nginx".into(), Some("1"), None)
+        );
     }
 
     #[test]
     fn registry_ports_are_not_tags() {
-        assert_eq!(parts("localhost:5000/app"), ("localhost:5000/app".into(), None, None));
-        assert_eq!(parts("reg.example:443/team/app:2.1"), ("reg.example:443/team/app".into(), Some("2.1"), None));
-        assert_eq!(parts("localhost/app:v1"), ("localhost/app".into(), Some("v1"), None));
+        assert_eq!(
+            parts("localhost:5000/app"),
+            ("localhost:5000/app".into(), None, None)
+        );
+        assert_eq!(
+            parts("reg.example:443/team/app:2.1"),
+            ("reg.example:443/team/app".into(), Some("2.1"), None)
+        );
+        assert_eq!(
+            parts("localhost/app:v1"),
+            ("localhost/app".into(), Some("v1"), None)
+        );
     }
 
     #[test]
     fn digests_with_and_without_tags() {
         let digest = "sha256:4c5f3b6b0f2d7d1bcd0b3b5e1e3f0b7f9e8c2a1d4b6a8c0e2f4a6b8d0c2e4f6a";
-        assert_eq!(parts(&format!("ghcr.io/o/app@{digest}")), ("ghcr.io/o/app".into(), None, Some(digest)));
+        assert_eq!(
+            parts(&format!("ghcr.io/o/app@{digest}")),
+            ("ghcr.io/o/app".into(), None, Some(digest))
+        );
         let tagged = format!("ghcr.io/o/app:1.0@{digest}");
-        assert_eq!(parts(&tagged), ("ghcr.io/o/app".into(), Some("1.0"), Some(digest)));
+        assert_eq!(
+            parts(&tagged),
+            ("ghcr.io/o/app".into(), Some("1.0"), Some(digest))
+        );
         assert!(ImageRef::parse("  ").is_none());
     }
 }

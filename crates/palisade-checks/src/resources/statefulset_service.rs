@@ -3,6 +3,7 @@
 
 use palisade_core::{Finding, Node, Rule, Severity};
 
+use super::support::may_share_namespace;
 use crate::context::{Context, describe_object, finding};
 
 pub static RULE: Rule = palisade_core::rule! {
@@ -46,18 +47,21 @@ pub(super) fn check(context: &Context, out: &mut Vec<Finding>) {
         let Some(name) = field.as_str().filter(|n| !n.is_empty()) else {
             continue;
         };
-        if !services().any(|s| s.namespace() == set.namespace()) {
+        if !services().any(|s| may_share_namespace(s.namespace(), set.namespace())) {
             continue;
         }
-        let problem = match context.inventory.get("Service", set.namespace(), name) {
-            None => format!("serviceName {name:?} names no Service of the input"),
-            Some(service) => {
-                let cluster_ip = service.root().path(&["spec", "clusterIP"]).and_then(Node::as_str);
-                if cluster_ip == Some("None") {
-                    continue;
-                }
-                format!("its Service {name:?} is not headless (clusterIP is not None)")
-            }
+        let candidates: Vec<_> = services()
+            .filter(|s| s.name() == name && may_share_namespace(s.namespace(), set.namespace()))
+            .collect();
+        let headless = |s: &&palisade_core::Object| {
+            s.root().path(&["spec", "clusterIP"]).and_then(Node::as_str) == Some("None")
+        };
+        let problem = if candidates.is_empty() {
+            format!("serviceName {name:?} names no Service of the input")
+        } else if candidates.iter().any(headless) {
+            continue;
+        } else {
+            format!("its Service {name:?} is not headless (clusterIP is not None)")
         };
         out.push(
             finding(&RULE, set, Some(field), format!("{}: {problem}", describe_object(set)))

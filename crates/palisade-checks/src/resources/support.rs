@@ -50,18 +50,46 @@ pub(crate) fn replicas(object: &Object) -> Option<i64> {
 pub(crate) fn autoscaled(inventory: &Inventory, object: &Object) -> bool {
     inventory.of_kind("HorizontalPodAutoscaler").any(|hpa| {
         hpa.namespace() == object.namespace()
-            && hpa.root().path(&["spec", "scaleTargetRef", "kind"]).and_then(Node::as_str)
+            && hpa
+                .root()
+                .path(&["spec", "scaleTargetRef", "kind"])
+                .and_then(Node::as_str)
                 == Some(object.kind())
-            && hpa.root().path(&["spec", "scaleTargetRef", "name"]).and_then(Node::as_str)
+            && hpa
+                .root()
+                .path(&["spec", "scaleTargetRef", "name"])
+                .and_then(Node::as_str)
                 == Some(object.name())
     })
 }
 
-/// True when the input has a pod template (a workload) in `namespace`: checks
-/// that report something missing from the input only speak about namespaces
-/// the input describes.
+/// Whether two objects may end up in the same namespace: the same one, or
+/// either has none (a namespace-less manifest is applied wherever `-n` or the
+/// context says). Checks that report something *missing* from the input use
+/// this, so that an object is never called missing when it may be there.
+pub(crate) fn may_share_namespace(a: Option<&str>, b: Option<&str>) -> bool {
+    a.is_none() || b.is_none() || a == b
+}
+
+/// True when the input has a pod template (a workload) that may be in
+/// `namespace`: checks that report something missing from the input only
+/// speak about namespaces the input describes.
 pub(crate) fn namespace_has_workloads(templates: &[PodTemplate], namespace: Option<&str>) -> bool {
-    templates.iter().any(|t| t.object.namespace() == namespace)
+    templates
+        .iter()
+        .any(|t| may_share_namespace(t.object.namespace(), namespace))
+}
+
+/// True when an object of `kind` named `name` may be in `namespace`.
+pub(crate) fn may_exist(
+    inventory: &Inventory,
+    kind: &str,
+    namespace: Option<&str>,
+    name: &str,
+) -> bool {
+    inventory
+        .of_kind(kind)
+        .any(|o| o.name() == name && may_share_namespace(o.namespace(), namespace))
 }
 
 /// The labels of a pod template (`metadata.labels`, string values).
