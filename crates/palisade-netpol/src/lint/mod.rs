@@ -29,6 +29,8 @@ macro_rules! lints {
 lints! {
     invalid_policy,
     missing_default_deny,
+    workload_not_isolated,
+    allow_all,
     egress_deny_without_dns,
     policy_selects_nothing,
     peer_matches_nothing,

@@ -1,0 +1,190 @@
+//! What the exposure checks share: Services and Ingresses of the input, how a
+//! cloud marks a load balancer internal, and Ingress backends in both API
+//! versions.
+
+use palisade_core::{Inventory, Node, Object, PodTemplate, string_entries};
+
+use crate::resources::support::{may_share_namespace, template_labels};
+
+/// Core `Service` objects.
+pub(crate) fn services(inventory: &Inventory) -> impl Iterator<Item = &Object> {
+    inventory
+        .of_kind("Service")
+        .filter(|s| s.group().is_empty())
+}
+
+/// `networking.k8s.io` and `extensions` `Ingress` objects.
+pub(crate) fn ingresses(inventory: &Inventory) -> impl Iterator<Item = &Object> {
+    inventory
+        .of_kind("Ingress")
+        .filter(|i| matches!(i.group(), "networking.k8s.io" | "extensions"))
+}
+
+/// `spec.type`, `ClusterIP` when absent.
+pub(crate) fn service_type(service: &Object) -> &str {
+    service
+        .root()
+        .path(&["spec", "type"])
+        .and_then(Node::as_str)
+        .unwrap_or("ClusterIP")
+}
+
+/// Annotations with which the cloud providers' controllers create a load
+/// balancer reachable only from the private network, and the value that does.
+const INTERNAL: &[(&str, &str)] = &[
+    (
+        "service.beta.kubernetes.io/aws-load-balancer-internal",
+        "true",
+    ),
+    (
+        "service.beta.kubernetes.io/aws-load-balancer-scheme",
+        "internal",
+    ),
+    ("networking.gke.io/load-balancer-type", "internal"),
+    ("cloud.google.com/load-balancer-type", "internal"),
+    (
+        "service.beta.kubernetes.io/azure-load-balancer-internal",
+        "true",
+    ),
+    (
+        "service.beta.kubernetes.io/oci-load-balancer-internal",
+        "true",
+    ),
+    (
+        "service.beta.kubernetes.io/openstack-internal-load-balancer",
+        "true",
+    ),
+];
+
+/// True when an annotation makes the load balancer internal.
+pub(crate) fn is_internal_load_balancer(service: &Object) -> bool {
+    service.annotations().any(|(key, value)| {
+        INTERNAL
+            .iter()
+            .any(|(k, v)| *k == key && value.eq_ignore_ascii_case(v))
+    })
+}
+
+/// How a backend names its Service port.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PortRef<'a> {
+    Number(i64),
+    Name(&'a str),
+}
+
+/// One Service backend of an Ingress.
+pub(crate) struct Backend<'a> {
+    /// The backend mapping, for locations.
+    pub node: &'a Node,
+    pub service: &'a str,
+    pub port: Option<PortRef<'a>>,
+}
+
+/// Every Service backend of an Ingress: the default backend and every path's,
+/// in `networking.k8s.io/v1` shape (`service: {name, port: {number|name}}`)
+/// or the older `serviceName`/`servicePort`. Resource backends are skipped.
+pub(crate) fn backends(ingress: &Object) -> Vec<Backend<'_>> {
+    let spec = ingress.root().get("spec");
+    let mut nodes: Vec<&Node> = Vec::new();
+    for key in ["defaultBackend", "backend"] {
+        nodes.extend(spec.and_then(|s| s.get(key)));
+    }
+    for rule in spec
+        .and_then(|s| s.get("rules"))
+        .into_iter()
+        .flat_map(Node::items)
+    {
+        for path in rule
+            .path(&["http", "paths"])
+            .into_iter()
+            .flat_map(Node::items)
+        {
+            nodes.extend(path.get("backend"));
+        }
+    }
+    nodes
+        .into_iter()
+        .filter_map(|node| {
+            if let Some(service) = node.get("service") {
+                let name = service.get("name").and_then(Node::as_str)?;
+                let port = service.get("port").and_then(|p| {
+                    p.get("number")
+                        .and_then(Node::as_i64)
+                        .map(PortRef::Number)
+                        .or_else(|| p.get("name").and_then(Node::as_str).map(PortRef::Name))
+                });
+                return Some(Backend {
+                    node,
+                    service: name,
+                    port,
+                });
+            }
+            let name = node.get("serviceName").and_then(Node::as_str)?;
+            let port = node.get("servicePort").and_then(|p| {
+                p.as_i64()
+                    .map(PortRef::Number)
+                    .or_else(|| p.as_str().map(PortRef::Name))
+            });
+            Some(Backend {
+                node,
+                service: name,
+                port,
+            })
+        })
+        .collect()
+}
+
+/// The pod templates of the input a Service's `spec.selector` selects (a
+/// namespace the Service may share, every selector label present with its
+/// value, counting the labels controllers add to the pods they create), or
+/// `None` for a Service without selector (its endpoints are managed by hand)
+/// or of type `ExternalName`.
+pub(crate) fn selected_templates<'t, 'a>(
+    templates: &'t [PodTemplate<'a>],
+    service: &Object,
+) -> Option<Vec<&'t PodTemplate<'a>>> {
+    if service_type(service) == "ExternalName" {
+        return None;
+    }
+    let selector: Vec<(&str, &str)> =
+        string_entries(service.root().path(&["spec", "selector"])).collect();
+    if selector.is_empty() {
+        return None;
+    }
+    Some(
+        templates
+            .iter()
+            .filter(|t| may_share_namespace(t.object.namespace(), service.namespace()))
+            .filter(|t| {
+                let labels = template_labels(t);
+                selector.iter().all(|(k, v)| {
+                    labels.get(*k).map(String::as_str) == Some(*v)
+                        || controller_label(t.object, k, v)
+                })
+            })
+            .collect(),
+    )
+}
+
+/// Labels a controller puts on the pods it creates, which the template does
+/// not carry: a Service may select one pod of a StatefulSet by
+/// `statefulset.kubernetes.io/pod-name`, or a Job's pods by `job-name`.
+fn controller_label(object: &Object, key: &str, value: &str) -> bool {
+    let ordinal_of = |text: &str| {
+        text.strip_prefix(object.name())
+            .and_then(|rest| rest.strip_prefix('-'))
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    };
+    match (object.group(), object.kind(), key) {
+        ("apps", "StatefulSet", "statefulset.kubernetes.io/pod-name") => ordinal_of(value),
+        ("apps", "StatefulSet", "apps.kubernetes.io/pod-index") => {
+            !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit())
+        }
+        ("apps", "StatefulSet" | "DaemonSet", "controller-revision-hash") => true,
+        ("apps", "DaemonSet", "pod-template-generation") => true,
+        ("apps", "Deployment" | "ReplicaSet", "pod-template-hash") => true,
+        ("batch", "Job", "job-name" | "batch.kubernetes.io/job-name") => value == object.name(),
+        ("batch", "Job", "controller-uid" | "batch.kubernetes.io/controller-uid") => true,
+        _ => false,
+    }
+}

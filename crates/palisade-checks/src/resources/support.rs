@@ -1,0 +1,100 @@
+//! What several resource checks ask of a workload: whether its pods run to
+//! completion, how many replicas it asks for, and whether an autoscaler owns
+//! that number.
+
+use std::collections::BTreeMap;
+
+use palisade_core::{Inventory, Node, Object, PodTemplate, string_entries};
+
+/// Pods that run to completion: Jobs and CronJobs, and any pod template with
+/// `restartPolicy` `Never` or `OnFailure` (bare Pods, batch custom resources).
+/// Probes and availability checks do not apply to them.
+pub(crate) fn runs_to_completion(template: &PodTemplate) -> bool {
+    let object = template.object;
+    if object.group() == "batch" && matches!(object.kind(), "Job" | "CronJob") {
+        return true;
+    }
+    matches!(
+        template.spec.get("restartPolicy").and_then(Node::as_str),
+        Some("Never" | "OnFailure")
+    )
+}
+
+/// The kinds whose `spec.replicas` the checks read, with the API group.
+const SCALABLE: &[(&str, &str)] = &[
+    ("apps", "Deployment"),
+    ("apps", "StatefulSet"),
+    ("apps", "ReplicaSet"),
+    ("", "ReplicationController"),
+];
+
+/// True for Deployments, StatefulSets, ReplicaSets and ReplicationControllers.
+pub(crate) fn is_scalable(object: &Object) -> bool {
+    SCALABLE
+        .iter()
+        .any(|(group, kind)| object.group() == *group && object.kind() == *kind)
+}
+
+/// `spec.replicas` of a scalable workload: 1 when absent or null (the API
+/// server's default); `None` when it is not an integer.
+pub(crate) fn replicas(object: &Object) -> Option<i64> {
+    match object.root().path(&["spec", "replicas"]) {
+        None => Some(1),
+        Some(node) if node.is_null() => Some(1),
+        Some(node) => node.as_i64(),
+    }
+}
+
+/// True when a HorizontalPodAutoscaler of the input targets `object` (same
+/// namespace, kind and name): the autoscaler then owns the replica count.
+pub(crate) fn autoscaled(inventory: &Inventory, object: &Object) -> bool {
+    inventory.of_kind("HorizontalPodAutoscaler").any(|hpa| {
+        hpa.namespace() == object.namespace()
+            && hpa
+                .root()
+                .path(&["spec", "scaleTargetRef", "kind"])
+                .and_then(Node::as_str)
+                == Some(object.kind())
+            && hpa
+                .root()
+                .path(&["spec", "scaleTargetRef", "name"])
+                .and_then(Node::as_str)
+                == Some(object.name())
+    })
+}
+
+/// Whether two objects may end up in the same namespace: the same one, or
+/// either has none (a namespace-less manifest is applied wherever `-n` or the
+/// context says). Checks that report something *missing* from the input use
+/// this, so that an object is never called missing when it may be there.
+pub(crate) fn may_share_namespace(a: Option<&str>, b: Option<&str>) -> bool {
+    a.is_none() || b.is_none() || a == b
+}
+
+/// True when the input has a pod template (a workload) that may be in
+/// `namespace`: checks that report something missing from the input only
+/// speak about namespaces the input describes.
+pub(crate) fn namespace_has_workloads(templates: &[PodTemplate], namespace: Option<&str>) -> bool {
+    templates
+        .iter()
+        .any(|t| may_share_namespace(t.object.namespace(), namespace))
+}
+
+/// True when an object of `kind` named `name` may be in `namespace`.
+pub(crate) fn may_exist(
+    inventory: &Inventory,
+    kind: &str,
+    namespace: Option<&str>,
+    name: &str,
+) -> bool {
+    inventory
+        .of_kind(kind)
+        .any(|o| o.name() == name && may_share_namespace(o.namespace(), namespace))
+}
+
+/// The labels of a pod template (`metadata.labels`, string values).
+pub(crate) fn template_labels(template: &PodTemplate) -> BTreeMap<String, String> {
+    string_entries(template.metadata.and_then(|m| m.get("labels")))
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
+}
