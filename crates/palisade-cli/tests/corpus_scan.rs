@@ -2,7 +2,8 @@
 //! public projects), through `palisade scan`. It must read every manifest, skip
 //! only the non-manifest files, and report from each analyzer. Without the shared
 //! data the test says it is skipped; with `PALISADE_REQUIRE_CONFORMANCE=1` (CI) it fails.
-//! Every rule id the scan emits must be registered (`palisade rules`).
+//! Every rule id the scan emits must be registered (`palisade rules`), and the
+//! count of findings by rule is kept as a snapshot.
 
 use std::process::Command;
 
@@ -80,6 +81,13 @@ fn scan_reads_the_whole_corpus_and_every_analyzer_reports() {
             "no {analyzer} finding on the corpus"
         );
     }
+    // What fires on real manifests, by rule: a change in these counts is a
+    // change in what users see, so it is reviewed as a snapshot.
+    let mut by_rule = std::collections::BTreeMap::<&str, usize>::new();
+    for rule in &rules {
+        *by_rule.entry(rule).or_default() += 1;
+    }
+    insta::assert_json_snapshot!("corpus_findings_by_rule", by_rule);
     println!(
         "corpus scan: {} findings over {} objects",
         rules.len(),
