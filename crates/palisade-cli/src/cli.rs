@@ -180,6 +180,11 @@ pub struct ScanArgs {
     /// Which engine runs templates that carry both Rego and CEL.
     #[arg(long, value_enum, default_value = "rego")]
     pub policy_engine: crate::commands::policy::EngineArg,
+    /// Registries (or registry path prefixes) images may come from, for
+    /// `resources/registry-not-allowed` (comma-separated or repeated), e.g.
+    /// `--allowed-registries registry.example.com,ghcr.io/my-org`.
+    #[arg(long = "allowed-registries", value_name = "REGISTRY[,...]")]
+    pub allowed_registries: Vec<String>,
 }
 
 /// The RBAC risk analysis's options, wherever it runs (`scan`, `rbac risks`).

@@ -1256,3 +1256,35 @@ fn scan_describes_itself_as_every_analyzer() {
         assert!(scan_line.contains(analyzer), "{scan_line}");
     }
 }
+
+#[test]
+fn allowed_registries_reach_the_registry_check() {
+    let scan = |extra: &[&str]| {
+        let mut args = vec![
+            "scan",
+            "examples/",
+            "--analyzers",
+            "resources/registry-not-allowed",
+            "-o",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        let output = palisade(&args);
+        let report = json_of(&output);
+        findings(&report)
+            .iter()
+            .map(|f| f["message"].as_str().unwrap_or("").to_owned())
+            .collect::<Vec<_>>()
+    };
+    // Without the option the rule has nothing to compare against.
+    assert!(scan(&[]).is_empty());
+    // Docker Hub's official images are allowed; every other image is named.
+    let flagged = scan(&["--allowed-registries", "docker.io/library"]);
+    assert!(!flagged.is_empty());
+    assert!(
+        flagged
+            .iter()
+            .all(|m| m.contains("example/checkout") || m.contains("nginxinc/")),
+        "{flagged:#?}"
+    );
+}

@@ -23,6 +23,10 @@ pub fn run(args: &ScanArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
         .set(LEVEL_OPTION, args.pss_level.as_str())
         .set(VERSION_OPTION, args.pss_version.to_string());
     args.rbac.apply(&mut options);
+    options.set_all(
+        palisade_checks::resources::ALLOWED_REGISTRIES_OPTION,
+        args.allowed_registries.iter().cloned(),
+    );
     if let crate::commands::policy::EngineArg::Cel = args.policy_engine {
         options.set(palisade_policy::analyzer::ENGINE_OPTION, "cel");
     }
