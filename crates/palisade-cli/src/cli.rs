@@ -180,6 +180,8 @@ pub struct ScanArgs {
     /// Which engine runs templates that carry both Rego and CEL.
     #[arg(long, value_enum, default_value = "rego")]
     pub policy_engine: crate::commands::policy::EngineArg,
+    #[command(flatten)]
+    pub suppress: crate::suppress::SuppressArgs,
 }
 
 /// The RBAC risk analysis's options, wherever it runs (`scan`, `rbac risks`).
