@@ -169,7 +169,7 @@ impl Selection {
 
 #[cfg(test)]
 mod tests {
-    use palisade_core::{Analyzer, Inventory, Options, Rule, Severity};
+    use palisade_core::{Analyzer, Finding, Inventory, Options, Rule, Severity};
 
     use super::*;
 
