@@ -72,7 +72,9 @@ impl Prepared {
             (Some(path), _) => Some(path.clone()),
             (None, true) => None,
             (None, false) => {
-                let start = first_path.filter(|p| *p != Path::new("-")).unwrap_or(Path::new("."));
+                let start = first_path
+                    .filter(|p| *p != Path::new("-"))
+                    .unwrap_or(Path::new("."));
                 palisade_suppress::discover(start)
             }
         };
@@ -89,7 +91,10 @@ impl Prepared {
         let strict = if args.strict {
             Strict::All
         } else {
-            config.as_ref().map(|c| c.strict.clone()).unwrap_or_default()
+            config
+                .as_ref()
+                .map(|c| c.strict.clone())
+                .unwrap_or_default()
         };
         Ok(Prepared {
             config,
@@ -154,7 +159,8 @@ impl Prepared {
             today: today(),
             cwd: &cwd,
         };
-        let mut outcome = palisade_suppress::apply(findings, inventory, registry, &sources, &reported);
+        let mut outcome =
+            palisade_suppress::apply(findings, inventory, registry, &sources, &reported);
         if let Some(path) = &self.write_baseline {
             let text = Baseline::render(&outcome.kept);
             write_atomically(path, &text)

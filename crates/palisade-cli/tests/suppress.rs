@@ -55,7 +55,10 @@ fn manifest(object_annotations: &[&str], template_annotations: &[&str]) -> Strin
             "TEMPLATE_ANNOTATIONS\n",
             &format!("{}\n", indent(template_annotations, 8)),
         )
-        .replace("ANNOTATIONS\n", &format!("{}\n", indent(object_annotations, 4)))
+        .replace(
+            "ANNOTATIONS\n",
+            &format!("{}\n", indent(object_annotations, 4)),
+        )
         .lines()
         .filter(|l| !l.trim().is_empty())
         .collect::<Vec<_>>()
@@ -117,7 +120,10 @@ fn an_object_annotation_suppresses_its_rule_and_is_counted() {
     let annotated = write(
         &dir,
         "annotated.yaml",
-        &manifest(&["ignore.palisade.dev/pss.runAsNonRoot: \"image needs root until OPS-12\""], &[]),
+        &manifest(
+            &["ignore.palisade.dev/pss.runAsNonRoot: \"image needs root until OPS-12\""],
+            &[],
+        ),
     );
     let after = scan(&[&annotated, "--analyzers", "pss"]);
     assert_eq!(count(&after, "pss/runAsNonRoot"), 0, "{after}");
@@ -140,9 +146,16 @@ fn an_object_annotation_suppresses_its_rule_and_is_counted() {
 #[test]
 fn an_analyzer_prefix_annotation_covers_all_its_rules() {
     let dir = tempdir("suppress", "prefix");
-    let file = write(&dir, "a.yaml", &manifest(&["ignore.palisade.dev/pss: \"legacy image\""], &[]));
+    let file = write(
+        &dir,
+        "a.yaml",
+        &manifest(&["ignore.palisade.dev/pss: \"legacy image\""], &[]),
+    );
     let report = scan(&[&file, "--analyzers", "pss"]);
-    assert!(rules_of(&report).iter().all(|r| !r.starts_with("pss/")), "{report}");
+    assert!(
+        rules_of(&report).iter().all(|r| !r.starts_with("pss/")),
+        "{report}"
+    );
     assert!(suppressed(&report) > 0);
 }
 
@@ -156,13 +169,18 @@ fn container_annotations_cover_only_their_container() {
         "a.yaml",
         &manifest(
             &[],
-            &["container.ignore.palisade.dev/sidecar.workload.read-only-root-filesystem: \"writes its socket\""],
+            &[
+                "container.ignore.palisade.dev/sidecar.workload.read-only-root-filesystem: \"writes its socket\"",
+            ],
         ),
     );
     let report = scan(&[&file, "--analyzers", RORF]);
     let left = findings(&report);
     assert_eq!(left.len(), 1, "{report}");
-    assert!(left[0]["message"].as_str().unwrap_or("").contains("app"), "{report}");
+    assert!(
+        left[0]["message"].as_str().unwrap_or("").contains("app"),
+        "{report}"
+    );
     assert_eq!(suppressed(&report), 1);
 }
 
@@ -172,7 +190,10 @@ fn a_template_annotation_covers_the_template() {
     let file = write(
         &dir,
         "a.yaml",
-        &manifest(&[], &["ignore.palisade.dev/workload.read-only-root-filesystem: \"both write /tmp\""]),
+        &manifest(
+            &[],
+            &["ignore.palisade.dev/workload.read-only-root-filesystem: \"both write /tmp\""],
+        ),
     );
     let report = scan(&[&file, "--analyzers", RORF]);
     assert_eq!(count(&report, RORF), 0, "{report}");
@@ -183,11 +204,26 @@ fn a_template_annotation_covers_the_template() {
 fn wrong_annotations_suppress_nothing_and_are_reported() {
     let dir = tempdir("suppress", "wrong");
     let cases = [
-        ("ignore.palisade.dev/workload.read-only-root-filesystem: \"\"", "suppress/missing-reason"),
-        ("ignore.palisade.dev/workload.read-only-root-filesystem: \"expires=2999-01-01\"", "suppress/missing-reason"),
-        ("ignore.palisade.dev/workload.read-only-rootfs: \"typo\"", "suppress/unknown-rule"),
-        ("ignore.palisade.dev/workload.read-only-root-filesystem: \"x; expires=2027-02-30\"", "suppress/invalid-expiry"),
-        ("ignore.palisade.dev/workload.read-only-root-filesystem: \"old; expires=2000-01-01\"", "suppress/expired"),
+        (
+            "ignore.palisade.dev/workload.read-only-root-filesystem: \"\"",
+            "suppress/missing-reason",
+        ),
+        (
+            "ignore.palisade.dev/workload.read-only-root-filesystem: \"expires=2999-01-01\"",
+            "suppress/missing-reason",
+        ),
+        (
+            "ignore.palisade.dev/workload.read-only-rootfs: \"typo\"",
+            "suppress/unknown-rule",
+        ),
+        (
+            "ignore.palisade.dev/workload.read-only-root-filesystem: \"x; expires=2027-02-30\"",
+            "suppress/invalid-expiry",
+        ),
+        (
+            "ignore.palisade.dev/workload.read-only-root-filesystem: \"old; expires=2000-01-01\"",
+            "suppress/expired",
+        ),
     ];
     for (i, (annotation, rule)) in cases.iter().enumerate() {
         let file = write(&dir, &format!("{i}.yaml"), &manifest(&[annotation], &[]));
@@ -195,13 +231,21 @@ fn wrong_annotations_suppress_nothing_and_are_reported() {
         assert_eq!(count(&report, RORF), 2, "{annotation}: {report}");
         assert_eq!(count(&report, rule), 1, "{annotation}: {report}");
         assert_eq!(suppressed(&report), 0);
-        let note = findings(&report).into_iter().find(|f| f["rule"] == *rule).unwrap_or_default();
+        let note = findings(&report)
+            .into_iter()
+            .find(|f| f["rule"] == *rule)
+            .unwrap_or_default();
         assert_eq!(note["line"], 8, "the note points at the annotation: {note}");
     }
     let future = write(
         &dir,
         "future.yaml",
-        &manifest(&["ignore.palisade.dev/workload.read-only-root-filesystem: \"new; expires=2999-12-31\""], &[]),
+        &manifest(
+            &[
+                "ignore.palisade.dev/workload.read-only-root-filesystem: \"new; expires=2999-12-31\"",
+            ],
+            &[],
+        ),
     );
     assert_eq!(suppressed(&scan(&[&future, "--analyzers", RORF])), 2);
 }
@@ -209,7 +253,11 @@ fn wrong_annotations_suppress_nothing_and_are_reported() {
 #[test]
 fn an_annotation_that_suppresses_nothing_is_reported_unused() {
     let dir = tempdir("suppress", "unused");
-    let file = write(&dir, "a.yaml", &manifest(&["ignore.palisade.dev/pss.privileged: \"GPU driver\""], &[]));
+    let file = write(
+        &dir,
+        "a.yaml",
+        &manifest(&["ignore.palisade.dev/pss.privileged: \"GPU driver\""], &[]),
+    );
     let report = scan(&[&file, "--analyzers", "pss"]);
     assert_eq!(count(&report, "suppress/unused"), 1, "{report}");
     // Not judged when its rule is not selected.
@@ -223,7 +271,10 @@ fn strict_mode_ignores_annotations_and_reports_them() {
     let file = write(
         &dir,
         "a.yaml",
-        &manifest(&["ignore.palisade.dev/workload.read-only-root-filesystem: \"writes /tmp\""], &[]),
+        &manifest(
+            &["ignore.palisade.dev/workload.read-only-root-filesystem: \"writes /tmp\""],
+            &[],
+        ),
     );
     let report = scan(&[&file, "--analyzers", RORF, "--strict"]);
     assert_eq!(count(&report, RORF), 2, "{report}");
@@ -251,10 +302,22 @@ fn the_config_file_is_found_upward_and_its_exemptions_apply() {
     let report = scan(&[&file, "--analyzers", &format!("{RORF},pss/privileged")]);
     assert_eq!(count(&report, RORF), 1, "{report}");
     assert_eq!(suppressed(&report), 1);
-    let unused: Vec<Value> = findings(&report).into_iter().filter(|f| f["rule"] == "suppress/unused").collect();
+    let unused: Vec<Value> = findings(&report)
+        .into_iter()
+        .filter(|f| f["rule"] == "suppress/unused")
+        .collect();
     assert_eq!(unused.len(), 1, "{report}");
-    assert_eq!(unused[0]["line"], 8, "the unused exemption's line: {}", unused[0]);
-    assert!(unused[0]["file"].as_str().unwrap_or("").ends_with(".palisade.yaml"));
+    assert_eq!(
+        unused[0]["line"], 8,
+        "the unused exemption's line: {}",
+        unused[0]
+    );
+    assert!(
+        unused[0]["file"]
+            .as_str()
+            .unwrap_or("")
+            .ends_with(".palisade.yaml")
+    );
 
     let without = scan(&[&file, "--analyzers", RORF, "--no-config"]);
     assert_eq!(count(&without, RORF), 2, "{without}");
@@ -264,7 +327,13 @@ fn the_config_file_is_found_upward_and_its_exemptions_apply() {
     assert_eq!(count(&scan(&[&file, "--analyzers", RORF]), RORF), 2);
     // --config names one explicitly.
     let config = dir.join(".palisade.yaml").display().to_string();
-    assert_eq!(count(&scan(&[&file, "--analyzers", RORF, "--config", &config]), RORF), 1);
+    assert_eq!(
+        count(
+            &scan(&[&file, "--analyzers", RORF, "--config", &config]),
+            RORF
+        ),
+        1
+    );
 }
 
 #[test]
@@ -278,16 +347,32 @@ fn config_rules_severity_and_ignored_paths() {
         "rules:\n  disable: [pss/*]\nseverity:\n  workload/read-only-root-filesystem: critical\nignore-paths: [\"vendor/**\", \"nothing/**\"]\n",
     );
     let report = scan(&[&kept, &vendored, "--analyzers", &format!("pss,{RORF}")]);
-    assert!(rules_of(&report).iter().all(|r| !r.starts_with("pss/")), "{report}");
-    let rorf: Vec<Value> = findings(&report).into_iter().filter(|f| f["rule"] == RORF).collect();
+    assert!(
+        rules_of(&report).iter().all(|r| !r.starts_with("pss/")),
+        "{report}"
+    );
+    let rorf: Vec<Value> = findings(&report)
+        .into_iter()
+        .filter(|f| f["rule"] == RORF)
+        .collect();
     assert_eq!(rorf.len(), 2, "only apps/a.yaml's: {report}");
-    assert!(rorf.iter().all(|f| f["severity"] == "critical" && f["file"] == kept.as_str()));
+    assert!(
+        rorf.iter()
+            .all(|f| f["severity"] == "critical" && f["file"] == kept.as_str())
+    );
     assert_eq!(suppressed(&report), 2, "vendor/chart/b.yaml's two");
-    assert_eq!(count(&report, "suppress/unused"), 1, "nothing/** is unused: {report}");
+    assert_eq!(
+        count(&report, "suppress/unused"),
+        1,
+        "nothing/** is unused: {report}"
+    );
     // --rules names a disabled rule: the command line wins over the file.
     let named = scan(&[&kept, "--rules", "pss/runAsNonRoot"]);
     assert!(count(&named, "pss/runAsNonRoot") > 0, "{named}");
-    assert!(rules_of(&named).iter().all(|r| r == "pss/runAsNonRoot" ), "{named}");
+    assert!(
+        rules_of(&named).iter().all(|r| r == "pss/runAsNonRoot"),
+        "{named}"
+    );
 }
 
 #[test]
@@ -295,15 +380,24 @@ fn config_errors_name_the_file_and_line() {
     let dir = tempdir("suppress", "config-errors");
     let file = write(&dir, "a.yaml", &manifest(&[], &[]));
     for (text, line) in [
-        ("rules:\n  enable: [pss/*]\n  disabel: [pss/privileged]\n", 3),
-        ("exemptions:\n  - rules: [pss/privileged]\n    reason: \"\"\n", 2),
+        (
+            "rules:\n  enable: [pss/*]\n  disabel: [pss/privileged]\n",
+            3,
+        ),
+        (
+            "exemptions:\n  - rules: [pss/privileged]\n    reason: \"\"\n",
+            2,
+        ),
         ("severity:\n  pss/nope: high\n", 2),
     ] {
         let config = write(&dir, ".palisade.yaml", text);
         let output = palisade(&["scan", &file, "--analyzers", "pss"]);
         assert_eq!(output.status.code(), Some(2), "{text}");
         let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(stderr.contains(&format!("{config}:{line}")), "{text}\n{stderr}");
+        assert!(
+            stderr.contains(&format!("{config}:{line}")),
+            "{text}\n{stderr}"
+        );
     }
 }
 
@@ -315,12 +409,24 @@ fn rule_flags_are_checked_against_the_registry_and_compose() {
         let output = palisade(&["scan", &file, flag, "pss/runAsNonroot"]);
         assert_eq!(output.status.code(), Some(2));
         let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(stderr.contains(flag) && stderr.contains("pss/runAsNonroot"), "{stderr}");
+        assert!(
+            stderr.contains(flag) && stderr.contains("pss/runAsNonroot"),
+            "{stderr}"
+        );
     }
     let all = scan(&[&file, "--analyzers", "pss"]);
-    let skipped = scan(&[&file, "--analyzers", "pss", "--skip-rules", "pss/runAsNonRoot"]);
+    let skipped = scan(&[
+        &file,
+        "--analyzers",
+        "pss",
+        "--skip-rules",
+        "pss/runAsNonRoot",
+    ]);
     assert_eq!(count(&skipped, "pss/runAsNonRoot"), 0);
-    assert_eq!(findings(&skipped).len() + count(&all, "pss/runAsNonRoot"), findings(&all).len());
+    assert_eq!(
+        findings(&skipped).len() + count(&all, "pss/runAsNonRoot"),
+        findings(&all).len()
+    );
     // --rules narrows within --analyzers: a rule of an analyzer not run is not reported.
     let narrowed = scan(&[&file, "--analyzers", "pss", "--rules", RORF]);
     assert!(findings(&narrowed).is_empty(), "{narrowed}");
@@ -350,17 +456,66 @@ fn a_baseline_accepts_todays_findings_and_survives_edits_above_them() {
     std::fs::write(&file, changed).expect("write");
     let report = scan(&[&file, "--analyzers", "pss", "--baseline", &baseline]);
     assert_eq!(suppressed(&report), 0);
-    let pss = rules_of(&report).iter().filter(|r| r.starts_with("pss/")).count();
+    let pss = rules_of(&report)
+        .iter()
+        .filter(|r| r.starts_with("pss/"))
+        .count();
     assert_eq!(pss, findings(&before).len());
-    assert_eq!(count(&report, "suppress/unused"), findings(&before).len(), "{report}");
+    assert_eq!(
+        count(&report, "suppress/unused"),
+        findings(&before).len(),
+        "{report}"
+    );
 }
 
 #[test]
 fn the_table_shows_the_suppressed_count() {
     let dir = tempdir("suppress", "table");
-    let file = write(&dir, "a.yaml", &manifest(&["ignore.palisade.dev/pss: \"legacy\""], &[]));
-    let output = palisade(&["scan", &file, "--analyzers", "pss", "--fail-on", "never", "--show-suppressed"]);
+    let file = write(
+        &dir,
+        "a.yaml",
+        &manifest(&["ignore.palisade.dev/pss: \"legacy\""], &[]),
+    );
+    let output = palisade(&[
+        "scan",
+        &file,
+        "--analyzers",
+        "pss",
+        "--fail-on",
+        "never",
+        "--show-suppressed",
+    ]);
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains("suppressed by annotation"), "{stdout}");
     assert!(stdout.contains(" suppressed"), "{stdout}");
+}
+
+#[test]
+fn a_container_suppression_does_not_hide_a_finding_about_several_containers() {
+    let dir = tempdir("suppress", "several");
+    // Pod Security reports runAsNonRoot once, naming both containers.
+    let file = write(
+        &dir,
+        "a.yaml",
+        &manifest(
+            &["container.ignore.palisade.dev/app.pss.runAsNonRoot: \"app needs root\""],
+            &[],
+        ),
+    );
+    let report = scan(&[&file, "--analyzers", "pss/runAsNonRoot"]);
+    assert_eq!(count(&report, "pss/runAsNonRoot"), 1, "{report}");
+    assert_eq!(suppressed(&report), 0);
+    // With one container the same annotation covers it.
+    let single = manifest(
+        &["container.ignore.palisade.dev/app.pss.runAsNonRoot: \"app needs root\""],
+        &[],
+    )
+    .replace(
+        "      - name: sidecar\n        image: registry.example/sidecar:1.0\n",
+        "",
+    );
+    let file = write(&dir, "b.yaml", &single);
+    let report = scan(&[&file, "--analyzers", "pss/runAsNonRoot"]);
+    assert_eq!(count(&report, "pss/runAsNonRoot"), 0, "{report}");
+    assert_eq!(suppressed(&report), 1);
 }

@@ -73,19 +73,24 @@ pub fn dotted(id: &str) -> String {
 /// dotted form, or a prefix of it that ends where a segment does.
 pub fn name_covers(name: &str, id: &str) -> bool {
     let id = dotted(id);
-    id == name || id.strip_prefix(name).is_some_and(|rest| rest.starts_with('.'))
+    id == name
+        || id
+            .strip_prefix(name)
+            .is_some_and(|rest| rest.starts_with('.'))
 }
 
 /// True when `name` covers some registered rule, or names a member of a rule
 /// family (`policy/*` reports `policy/<Kind>/<name>`).
 pub fn is_known(name: &str, registry: &Registry) -> bool {
-    registry.rules().any(|rule| match rule.id.strip_suffix('*') {
-        Some(family) => {
-            let family = dotted(family);
-            name.starts_with(&family) || name_covers(name, family.trim_end_matches('.'))
-        }
-        None => name_covers(name, rule.id),
-    })
+    registry
+        .rules()
+        .any(|rule| match rule.id.strip_suffix('*') {
+            Some(family) => {
+                let family = dotted(family);
+                name.starts_with(&family) || name_covers(name, family.trim_end_matches('.'))
+            }
+            None => name_covers(name, rule.id),
+        })
 }
 
 /// True when `name` is a valid name part of an annotation key
@@ -131,16 +136,29 @@ fn read_metadata(
     registry: &Registry,
     out: &mut Read,
 ) {
-    let Some(map) = metadata.and_then(|m| m.get("annotations")).and_then(Node::as_map) else {
+    let Some(map) = metadata
+        .and_then(|m| m.get("annotations"))
+        .and_then(Node::as_map)
+    else {
         return;
     };
     for (key, value) in map.iter() {
         let at = SourceRef {
             file: Arc::clone(&object.source().file),
-            pos: if key.pos.is_known() { key.pos } else { object.source().pos },
+            pos: if key.pos.is_known() {
+                key.pos
+            } else {
+                object.source().pos
+            },
         };
         let problem = |rule: &palisade_core::Rule, message: String| {
-            Finding::new(rule.id, rule.severity, message, &at, Some(object.reference().clone()))
+            Finding::new(
+                rule.id,
+                rule.severity,
+                message,
+                &at,
+                Some(object.reference().clone()),
+            )
         };
         let (name, container) = if let Some(rest) = key.name.strip_prefix(CONTAINER_PREFIX) {
             match rest.split_once('.') {
@@ -177,7 +195,10 @@ fn read_metadata(
             Err(message) => {
                 out.problems.push(problem(
                     &invalid_expiry::RULE,
-                    format!("annotation {:?}: {message}; it suppresses nothing", key.name),
+                    format!(
+                        "annotation {:?}: {message}; it suppresses nothing",
+                        key.name
+                    ),
                 ));
                 continue;
             }
@@ -228,7 +249,10 @@ mod tests {
         assert!(name_covers("pss", "pss/runAsNonRoot"));
         assert!(!name_covers("pss.run", "pss/runAsNonRoot"));
         assert!(!name_covers("ps", "pss/runAsNonRoot"));
-        assert!(name_covers("policy.K8sLabels", "policy/K8sLabels/must-have-owner"));
+        assert!(name_covers(
+            "policy.K8sLabels",
+            "policy/K8sLabels/must-have-owner"
+        ));
         assert!(!name_covers("pss.runAsNonRoot.x", "pss/runAsNonRoot"));
     }
 
@@ -241,7 +265,10 @@ mod tests {
         );
         assert_eq!(split_value("a; b"), ("a; b", None));
         assert_eq!(split_value("expires=2027-01-31"), ("", Some("2027-01-31")));
-        assert_eq!(split_value(" ; expires=2027-01-31"), ("", Some("2027-01-31")));
+        assert_eq!(
+            split_value(" ; expires=2027-01-31"),
+            ("", Some("2027-01-31"))
+        );
         assert_eq!(split_value(""), ("", None));
     }
 

@@ -13,7 +13,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use jiff::civil::Date;
-use palisade_core::{Finding, Inventory, Node, Object, Pos, Registry, Rule, SourceRef, Suppression, pod_templates};
+use palisade_core::{
+    Finding, Inventory, Node, Object, Pos, Registry, Rule, SourceRef, Suppression, pod_templates,
+};
 
 use crate::annotation::{self, Annotation, CONTAINER_PREFIX, PREFIX, dotted};
 use crate::baseline::Baseline;
@@ -72,7 +74,9 @@ pub fn apply(
     }
     let exemptions: &[Exemption] = sources.config.map_or(&[], |c| c.exemptions.as_slice());
     let entries = sources.baseline.map_or(&[][..], |b| b.entries.as_slice());
-    let ignore_paths = sources.config.map_or(&[][..], |c| c.ignore_paths.as_slice());
+    let ignore_paths = sources
+        .config
+        .map_or(&[][..], |c| c.ignore_paths.as_slice());
     let mut state = Used {
         annotations: vec![false; read.annotations.len()],
         blocked: vec![false; read.annotations.len()],
@@ -90,33 +94,44 @@ pub fn apply(
             .object
             .as_ref()
             .and_then(|o| index.find(o, finding.location.as_ref()));
-        let suppression = ignored_path(sources, ignore_paths, &finding, &mut path_cache, &mut state)
-            .or_else(|| {
-                let on_object = object.and_then(|i| by_object.get(&i))?;
-                let at = located(object, &mut layouts, objects, &finding);
-                by_annotation(&read.annotations, on_object, &at, &finding, sources, &mut state)
-            })
-            .or_else(|| {
-                let needs_place = exemptions.iter().any(|e| e.container.is_some());
-                let at = if needs_place {
-                    located(object, &mut layouts, objects, &finding)
-                } else {
-                    Located::default()
-                };
-                by_exemption(exemptions, &at, &finding, sources, &mut state)
-            })
-            .or_else(|| {
-                let i = entries.iter().position(|e| e.matches(&finding))?;
-                if let Some(used) = state.entries.get_mut(i) {
-                    *used = true;
-                }
-                let file = sources.baseline.map(|b| b.file.display().to_string()).unwrap_or_default();
-                Some(Suppression {
-                    by: "baseline",
-                    at: file,
-                    reason: "accepted in the baseline".to_owned(),
+        let suppression =
+            ignored_path(sources, ignore_paths, &finding, &mut path_cache, &mut state)
+                .or_else(|| {
+                    let on_object = object.and_then(|i| by_object.get(&i))?;
+                    let at = located(object, &mut layouts, objects, &finding);
+                    by_annotation(
+                        &read.annotations,
+                        on_object,
+                        &at,
+                        &finding,
+                        sources,
+                        &mut state,
+                    )
                 })
-            });
+                .or_else(|| {
+                    let needs_place = exemptions.iter().any(|e| e.container.is_some());
+                    let at = if needs_place {
+                        located(object, &mut layouts, objects, &finding)
+                    } else {
+                        Located::default()
+                    };
+                    by_exemption(exemptions, &at, &finding, sources, &mut state)
+                })
+                .or_else(|| {
+                    let i = entries.iter().position(|e| e.matches(&finding))?;
+                    if let Some(used) = state.entries.get_mut(i) {
+                        *used = true;
+                    }
+                    let file = sources
+                        .baseline
+                        .map(|b| b.file.display().to_string())
+                        .unwrap_or_default();
+                    Some(Suppression {
+                        by: "baseline",
+                        at: file,
+                        reason: "accepted in the baseline".to_owned(),
+                    })
+                });
         match suppression {
             Some(suppression) => {
                 finding.suppression = Some(suppression);
@@ -125,7 +140,14 @@ pub fn apply(
             None => outcome.kept.push(finding),
         }
     }
-    let found = Found { read: &read, objects, exemptions, entries, ignore_paths, state: &state };
+    let found = Found {
+        read: &read,
+        objects,
+        exemptions,
+        entries,
+        ignore_paths,
+        state: &state,
+    };
     notes(&found, sources, registry, reported, &mut outcome);
     outcome
 }
@@ -145,6 +167,23 @@ struct Used {
 struct Located {
     template: Option<usize>,
     container: Option<String>,
+    /// The template's other containers.
+    others: Vec<String>,
+}
+
+impl Located {
+    /// True when the finding is about `container` alone. Pod Security reports
+    /// one finding per check naming every offending container
+    /// (`containers "app", "sidecar" must ...`), located at the first: a
+    /// suppression for one container must not hide the others, so a message
+    /// that quotes another container's name is about several.
+    fn only_container(&self, container: &str, message: &str) -> bool {
+        self.container.as_deref() == Some(container)
+            && !self
+                .others
+                .iter()
+                .any(|other| message.contains(&format!("\"{other}\"")))
+    }
 }
 
 fn located<'a>(
@@ -158,9 +197,22 @@ fn located<'a>(
     };
     let layout = layouts.entry(i).or_insert_with(|| Layout::of(object));
     let place = layout.place(finding.location.as_ref());
+    let others = place
+        .template
+        .and_then(|t| layout.templates.get(t))
+        .map(|t| {
+            t.containers
+                .iter()
+                .map(|(name, _)| *name)
+                .filter(|name| Some(*name) != place.container)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
     Located {
         template: place.template,
         container: place.container.map(str::to_owned),
+        others,
     }
 }
 
@@ -218,8 +270,11 @@ fn by_annotation(
             && annotation
                 .container
                 .as_ref()
-                .is_none_or(|c| at.container.as_ref() == Some(c));
-        if !in_scope || !annotation.covers_rule(&finding.rule) || is_expired(annotation.expires, sources.today) {
+                .is_none_or(|c| at.only_container(c, &finding.message));
+        if !in_scope
+            || !annotation.covers_rule(&finding.rule)
+            || is_expired(annotation.expires, sources.today)
+        {
             continue;
         }
         if forbidden {
@@ -250,7 +305,8 @@ fn by_exemption(
     let config = sources.config?;
     let object = finding.object.as_ref();
     for (i, exemption) in exemptions.iter().enumerate() {
-        let rule = rule_pattern::any_matches(exemption.rules.iter().map(String::as_str), &finding.rule);
+        let rule =
+            rule_pattern::any_matches(exemption.rules.iter().map(String::as_str), &finding.rule);
         let kind = exemption
             .kind
             .as_ref()
@@ -262,11 +318,14 @@ fn by_exemption(
             .name
             .as_ref()
             .is_none_or(|g| object.is_some_and(|o| g.is_match(&o.name)));
-        let container = exemption
-            .container
-            .as_ref()
-            .is_none_or(|g| at.container.as_deref().is_some_and(|c| g.is_match(c)));
-        if !(rule && kind && namespace && name && container) || is_expired(exemption.expires, sources.today) {
+        let container = exemption.container.as_ref().is_none_or(|g| {
+            at.container
+                .as_deref()
+                .is_some_and(|c| g.is_match(c) && at.only_container(c, &finding.message))
+        });
+        if !(rule && kind && namespace && name && container)
+            || is_expired(exemption.expires, sources.today)
+        {
             continue;
         }
         if let Some(used) = state.exemptions.get_mut(i) {
@@ -289,18 +348,32 @@ fn has_suppression_annotations(object: &Object) -> bool {
             || metadata
                 .and_then(|m| m.get("annotations"))
                 .and_then(Node::as_map)
-                .is_some_and(|m| m.keys().any(|k| k.starts_with(PREFIX) || k.starts_with(CONTAINER_PREFIX)))
+                .is_some_and(|m| {
+                    m.keys()
+                        .any(|k| k.starts_with(PREFIX) || k.starts_with(CONTAINER_PREFIX))
+                })
     };
     ours(object.metadata()) || pod_templates(object).iter().any(|t| ours(t.metadata))
 }
 
 /// True when the run reports some registered rule that `covers` accepts
 /// (family rules, whose ids end in `*`, are offered as their prefix).
-fn judged(registry: &Registry, reported: &dyn Fn(&str) -> bool, covers: impl Fn(&str) -> bool) -> bool {
-    registry.rules().any(|rule| reported(rule.id) && covers(rule.id))
+fn judged(
+    registry: &Registry,
+    reported: &dyn Fn(&str) -> bool,
+    covers: impl Fn(&str) -> bool,
+) -> bool {
+    registry
+        .rules()
+        .any(|rule| reported(rule.id) && covers(rule.id))
 }
 
-fn note_at(rule: &Rule, message: String, at: &SourceRef, object: Option<palisade_core::ObjectRef>) -> Finding {
+fn note_at(
+    rule: &Rule,
+    message: String,
+    at: &SourceRef,
+    object: Option<palisade_core::ObjectRef>,
+) -> Finding {
     Finding::new(rule.id, rule.severity, message, at, object)
 }
 
@@ -322,7 +395,14 @@ fn notes(
     reported: &dyn Fn(&str) -> bool,
     outcome: &mut Outcome,
 ) {
-    let Found { read, objects, exemptions, entries, ignore_paths, state } = *found;
+    let Found {
+        read,
+        objects,
+        exemptions,
+        entries,
+        ignore_paths,
+        state,
+    } = *found;
     let mut notes: Vec<Finding> = read.problems.clone();
     let config_at = |line: u64| {
         sources.config.map(|c| SourceRef {
@@ -331,9 +411,14 @@ fn notes(
         })
     };
     for (a, annotation) in read.annotations.iter().enumerate() {
-        let object = objects.get(annotation.object).map(|o| o.reference().clone());
+        let object = objects
+            .get(annotation.object)
+            .map(|o| o.reference().clone());
         let flag = |v: &Vec<bool>| v.get(a).copied().unwrap_or(false);
-        if let Some(day) = annotation.expires.filter(|_| is_expired(annotation.expires, sources.today)) {
+        if let Some(day) = annotation
+            .expires
+            .filter(|_| is_expired(annotation.expires, sources.today))
+        {
             notes.push(note_at(
                 &expired::RULE,
                 format!(
@@ -355,7 +440,13 @@ fn notes(
                 object,
             ));
         } else if !flag(&state.annotations)
-            && judged(registry, reported, |id| family_or(id, |id| annotation.covers_rule(id), |family| annotation.name.starts_with(&dotted(family))))
+            && judged(registry, reported, |id| {
+                family_or(
+                    id,
+                    |id| annotation.covers_rule(id),
+                    |family| annotation.name.starts_with(&dotted(family)),
+                )
+            })
         {
             notes.push(note_at(
                 &unused::RULE,
@@ -373,23 +464,34 @@ fn notes(
             continue;
         };
         let rules = exemption.rules.join(", ");
-        if let Some(day) = exemption.expires.filter(|_| is_expired(exemption.expires, sources.today)) {
+        if let Some(day) = exemption
+            .expires
+            .filter(|_| is_expired(exemption.expires, sources.today))
+        {
             notes.push(note_at(
                 &expired::RULE,
-                format!("exemptions[{i}] ({rules}) expired on {day} and no longer suppresses anything"),
+                format!(
+                    "exemptions[{i}] ({rules}) expired on {day} and no longer suppresses anything"
+                ),
                 &at,
                 None,
             ));
         } else if !state.exemptions.get(i).copied().unwrap_or(false)
             && judged(registry, reported, |id| {
                 exemption.rules.iter().any(|p| {
-                    family_or(id, |id| rule_pattern::matches(p, id), |family| p.starts_with(family))
+                    family_or(
+                        id,
+                        |id| rule_pattern::matches(p, id),
+                        |family| p.starts_with(family),
+                    )
                 })
             })
         {
             notes.push(note_at(
                 &unused::RULE,
-                format!("exemptions[{i}] ({rules}) matches no finding; remove it if the problem is gone"),
+                format!(
+                    "exemptions[{i}] ({rules}) matches no finding; remove it if the problem is gone"
+                ),
                 &at,
                 None,
             ));
@@ -425,7 +527,9 @@ fn notes(
             ));
         }
     }
-    outcome.notes.extend(notes.into_iter().filter(|n| reported(&n.rule)));
+    outcome
+        .notes
+        .extend(notes.into_iter().filter(|n| reported(&n.rule)));
 }
 
 /// `plain(id)` for an ordinary rule id; `family(prefix)` for a family id
@@ -434,5 +538,85 @@ fn family_or(id: &str, plain: impl Fn(&str) -> bool, family: impl Fn(&str) -> bo
     match id.strip_suffix('*') {
         Some(prefix) => family(prefix),
         None => plain(id),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use palisade_core::{Analyzer, Options, Severity};
+
+    use super::*;
+
+    static PRIVILEGED: Rule = palisade_core::rule! { id: "pss/privileged", title: "t" };
+
+    struct Demo;
+
+    impl Analyzer for Demo {
+        fn name(&self) -> &'static str {
+            "pss"
+        }
+        fn description(&self) -> &'static str {
+            "demo"
+        }
+        fn rules(&self) -> Vec<&'static Rule> {
+            vec![&PRIVILEGED]
+        }
+        fn analyze(&self, _: &Inventory, _: &Options) -> Vec<Finding> {
+            Vec::new()
+        }
+    }
+
+    const POD: &str = "\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+  annotations:
+    ignore.palisade.dev/pss.privileged: \"CNI agent; expires=2027-01-31\"
+spec:
+  containers:
+  - name: a
+    image: a
+";
+
+    fn run(today: &str) -> Outcome {
+        let load =
+            palisade_load::load_bytes(Arc::from("p.yaml"), POD.as_bytes(), &Default::default())
+                .unwrap_or_else(|e| panic!("{e:?}"));
+        let inventory = Inventory::new(load.objects);
+        let object = inventory.objects().first().map(|o| o.reference().clone());
+        let finding = Finding::new(
+            "pss/privileged",
+            Severity::Critical,
+            "privileged (container \"a\" must not set securityContext.privileged=true)",
+            &SourceRef {
+                file: Arc::from("p.yaml"),
+                pos: Pos::new(9, 5),
+            },
+            object,
+        );
+        let registry = Registry::new(vec![Box::new(Demo), Box::new(crate::SuppressionChecks)]);
+        let sources = Sources {
+            config: None,
+            baseline: None,
+            strict: &Strict::Off,
+            today: crate::expiry::parse_date(today).unwrap_or_else(|e| panic!("{e}")),
+            cwd: Path::new("/"),
+        };
+        apply(vec![finding], &inventory, &registry, &sources, &|_| true)
+    }
+
+    #[test]
+    fn an_annotation_suppresses_until_its_expiry_day_and_is_reported_after() {
+        let before = run("2027-01-31");
+        assert_eq!((before.kept.len(), before.suppressed.len()), (0, 1));
+        assert!(before.notes.is_empty(), "{:?}", before.notes);
+        let after = run("2027-02-01");
+        assert_eq!((after.kept.len(), after.suppressed.len()), (1, 0));
+        let rules: Vec<&str> = after.notes.iter().map(|n| n.rule.as_str()).collect();
+        assert_eq!(rules, ["suppress/expired"]);
+        assert_eq!(after.notes[0].line_column(), Some((6, 5)));
     }
 }

@@ -65,10 +65,13 @@ pub struct Baseline {
 /// The fingerprint of a message: the first 16 bytes of its SHA-256, in hex.
 pub fn fingerprint(message: &str) -> String {
     let digest = Sha256::digest(message.as_bytes());
-    digest.iter().take(16).fold(String::with_capacity(32), |mut out, b| {
-        let _ = write!(out, "{b:02x}");
-        out
-    })
+    digest
+        .iter()
+        .take(16)
+        .fold(String::with_capacity(32), |mut out, b| {
+            let _ = write!(out, "{b:02x}");
+            out
+        })
 }
 
 impl Entry {
@@ -125,9 +128,8 @@ impl Baseline {
     }
 
     pub fn parse(path: &Path, text: &str) -> Result<Baseline, String> {
-        let file: BaselineFile = serde_json::from_str(text).map_err(|e| {
-            format!("{}:{}:{}: {e}", path.display(), e.line(), e.column())
-        })?;
+        let file: BaselineFile = serde_json::from_str(text)
+            .map_err(|e| format!("{}:{}:{}: {e}", path.display(), e.line(), e.column()))?;
         if file.palisade_baseline != VERSION {
             return Err(format!(
                 "{}: palisadeBaseline {} is not a version this palisade reads (expected {VERSION})",
@@ -169,7 +171,10 @@ mod tests {
             rule,
             Severity::High,
             message,
-            &SourceRef { file: Arc::from("a.yaml"), pos: Pos::new(line, 3) },
+            &SourceRef {
+                file: Arc::from("a.yaml"),
+                pos: Pos::new(line, 3),
+            },
             Some(ObjectRef {
                 api_version: "apps/v1".into(),
                 kind: "Deployment".into(),
@@ -183,10 +188,30 @@ mod tests {
     fn entries_match_by_rule_object_and_message_not_by_line() {
         let original = finding("pss/privileged", "container \"a\" is privileged", 10, "web");
         let entry = Entry::of(&original);
-        assert!(entry.matches(&finding("pss/privileged", "container \"a\" is privileged", 42, "web")));
-        assert!(!entry.matches(&finding("pss/privileged", "container \"b\" is privileged", 10, "web")));
-        assert!(!entry.matches(&finding("pss/privileged", "container \"a\" is privileged", 10, "api")));
-        assert!(!entry.matches(&finding("pss/hostPID", "container \"a\" is privileged", 10, "web")));
+        assert!(entry.matches(&finding(
+            "pss/privileged",
+            "container \"a\" is privileged",
+            42,
+            "web"
+        )));
+        assert!(!entry.matches(&finding(
+            "pss/privileged",
+            "container \"b\" is privileged",
+            10,
+            "web"
+        )));
+        assert!(!entry.matches(&finding(
+            "pss/privileged",
+            "container \"a\" is privileged",
+            10,
+            "api"
+        )));
+        assert!(!entry.matches(&finding(
+            "pss/hostPID",
+            "container \"a\" is privileged",
+            10,
+            "web"
+        )));
     }
 
     #[test]
@@ -197,7 +222,8 @@ mod tests {
             Finding::unlocated("yaml/duplicate-key", Severity::Low, "m2", None),
         ];
         let text = Baseline::render(&findings);
-        let baseline = Baseline::parse(Path::new("b.json"), &text).unwrap_or_else(|e| panic!("{e}"));
+        let baseline =
+            Baseline::parse(Path::new("b.json"), &text).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(baseline.entries.len(), 2, "{text}");
         for f in &findings {
             assert!(baseline.entries.iter().any(|e| e.matches(f)), "{f:?}");
@@ -207,9 +233,13 @@ mod tests {
     #[test]
     fn errors_name_the_file_and_line() {
         let bad = "{\"palisadeBaseline\": 1,\n \"findings\": [{\"rule\": \"x/y\", \"fingerprint\": \"f\", \"nmae\": 1}]}";
-        let message = Baseline::parse(Path::new("b.json"), bad).err().unwrap_or_default();
+        let message = Baseline::parse(Path::new("b.json"), bad)
+            .err()
+            .unwrap_or_default();
         assert!(message.starts_with("b.json:2:"), "{message}");
-        let message = Baseline::parse(Path::new("b.json"), "{\"palisadeBaseline\": 7}").err().unwrap_or_default();
+        let message = Baseline::parse(Path::new("b.json"), "{\"palisadeBaseline\": 7}")
+            .err()
+            .unwrap_or_default();
         assert!(message.contains("palisadeBaseline 7"), "{message}");
     }
 }

@@ -219,7 +219,9 @@ impl Config {
         }
         let raw: RawConfig = serde_saphyr::from_str(text).map_err(|e| {
             let line = e.location().map_or(0, |l| l.line());
-            fail(line, e.to_string())
+            // One line, as every other error of the command; the line is in front.
+            let plain = serde_saphyr::render_options! { snippets: serde_saphyr::SnippetMode::Off };
+            fail(line, e.render_with_options(plain))
         })?;
         let pattern = |spanned: &Spanned<String>, field: &str| -> Result<Pattern, ConfigError> {
             let line = spanned.referenced.line();
@@ -277,13 +279,19 @@ impl Config {
                 name: glob(&raw.name).map_err(at)?,
                 container: glob(&raw.container).map_err(at)?,
                 reason: reason.to_owned(),
-                expires: raw.expires.as_deref().map(parse_date).transpose().map_err(at)?,
+                expires: raw
+                    .expires
+                    .as_deref()
+                    .map(parse_date)
+                    .transpose()
+                    .map_err(at)?,
                 line,
             });
         }
         for path in &raw.ignore_paths {
             let line = path.referenced.line();
-            let glob = NamedGlob::new(&path.value).map_err(|e| fail(line, format!("ignore-paths: {e}")))?;
+            let glob = NamedGlob::new(&path.value)
+                .map_err(|e| fail(line, format!("ignore-paths: {e}")))?;
             config.ignore_paths.push(IgnorePath { glob, line });
         }
         if let Some(strict) = &raw.strict {
@@ -360,7 +368,11 @@ mod tests {
     }
 
     fn parse(text: &str) -> Result<Config, ConfigError> {
-        Config::parse(Path::new("dir/.palisade.yaml"), text, &Registry::new(vec![Box::new(Demo)]))
+        Config::parse(
+            Path::new("dir/.palisade.yaml"),
+            text,
+            &Registry::new(vec![Box::new(Demo)]),
+        )
     }
 
     fn error(text: &str) -> String {
@@ -378,34 +390,83 @@ mod tests {
              ignore-paths: [vendor/**]\nstrict: [pss/privileged]\n",
         )
         .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(config.enable, [Pattern { text: "pss/*".into(), line: 2 }]);
+        assert_eq!(
+            config.enable,
+            [Pattern {
+                text: "pss/*".into(),
+                line: 2
+            }]
+        );
         assert_eq!(config.disable[0].line, 3);
         assert_eq!(config.severity[0].severity, Severity::High);
         let exemption = &config.exemptions[0];
         assert_eq!(exemption.line, 7);
-        assert!(exemption.name.as_ref().is_some_and(|g| g.is_match("exporter-a")));
-        assert_eq!(exemption.expires.map(|d| d.to_string()).as_deref(), Some("2027-01-31"));
+        assert!(
+            exemption
+                .name
+                .as_ref()
+                .is_some_and(|g| g.is_match("exporter-a"))
+        );
+        assert_eq!(
+            exemption.expires.map(|d| d.to_string()).as_deref(),
+            Some("2027-01-31")
+        );
         assert!(config.ignore_paths[0].glob.is_match("vendor/a/b.yaml"));
-        assert!(config.strict.forbids("pss/privileged") && !config.strict.forbids("pss/runAsNonRoot"));
-        assert_eq!(parse("strict: true\n").map(|c| c.strict).ok(), Some(Strict::All));
+        assert!(
+            config.strict.forbids("pss/privileged") && !config.strict.forbids("pss/runAsNonRoot")
+        );
+        assert_eq!(
+            parse("strict: true\n").map(|c| c.strict).ok(),
+            Some(Strict::All)
+        );
     }
 
     #[test]
     fn every_error_names_the_file_and_line() {
         let cases = [
-            ("rules:\n  enable: [pss/privileged]\n  disabel: [pss/*]\n", "dir/.palisade.yaml:3"),
-            ("rules:\n  enable:\n    - pss/nope\n", "dir/.palisade.yaml:3: rules.enable: unknown rule \"pss/nope\""),
-            ("severity:\n  pss/privileged: severe\n", "dir/.palisade.yaml:2: severity of pss/privileged"),
-            ("exemptions:\n  - rules: [pss/privileged]\n    reason: \" \"\n", "dir/.palisade.yaml:2: exemptions[0]: reason"),
-            ("exemptions:\n  - rules: [pss/privileged]\n    reason: r\n    expires: 2027-02-30\n", "dir/.palisade.yaml:2: exemptions[0]: expiry date"),
-            ("exemptions:\n  - reason: r\n", "dir/.palisade.yaml:2: exemptions[0]: rules"),
-            ("\n\nignore-paths: [\"a[\"]\n", "dir/.palisade.yaml:3: ignore-paths: invalid glob"),
-            ("strict: [pss/nope]\n", "dir/.palisade.yaml:1: strict: unknown rule"),
-            ("exemptions:\n  - rules: [pss/privileged]\n    reason: r\n    nmae: x\n", "dir/.palisade.yaml:4"),
+            (
+                "rules:\n  enable: [pss/privileged]\n  disabel: [pss/*]\n",
+                "dir/.palisade.yaml:3",
+            ),
+            (
+                "rules:\n  enable:\n    - pss/nope\n",
+                "dir/.palisade.yaml:3: rules.enable: unknown rule \"pss/nope\"",
+            ),
+            (
+                "severity:\n  pss/privileged: severe\n",
+                "dir/.palisade.yaml:2: severity of pss/privileged",
+            ),
+            (
+                "exemptions:\n  - rules: [pss/privileged]\n    reason: \" \"\n",
+                "dir/.palisade.yaml:2: exemptions[0]: reason",
+            ),
+            (
+                "exemptions:\n  - rules: [pss/privileged]\n    reason: r\n    expires: 2027-02-30\n",
+                "dir/.palisade.yaml:2: exemptions[0]: expiry date",
+            ),
+            (
+                "exemptions:\n  - reason: r\n",
+                "dir/.palisade.yaml:2: exemptions[0]: rules",
+            ),
+            (
+                "\n\nignore-paths: [\"a[\"]\n",
+                "dir/.palisade.yaml:3: ignore-paths: invalid glob",
+            ),
+            (
+                "strict: [pss/nope]\n",
+                "dir/.palisade.yaml:1: strict: unknown rule",
+            ),
+            (
+                "exemptions:\n  - rules: [pss/privileged]\n    reason: r\n    nmae: x\n",
+                "dir/.palisade.yaml:4",
+            ),
         ];
         for (text, expected) in cases {
             let message = error(text);
-            assert!(message.starts_with(expected), "{text:?}\n  gave {message:?}\n  expected {expected:?}");
+            assert!(
+                message.starts_with(expected),
+                "{text:?}\n  gave {message:?}\n  expected {expected:?}"
+            );
         }
     }
 

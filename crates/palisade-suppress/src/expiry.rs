@@ -9,10 +9,13 @@ use jiff::civil::Date;
 pub fn parse_date(text: &str) -> Result<Date, String> {
     let text = text.trim();
     let well_formed = text.len() == 10
-        && text
-            .bytes()
-            .enumerate()
-            .all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+        && text.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
     if !well_formed {
         return Err(format!("expiry date {text:?} is not written YYYY-MM-DD"));
     }
@@ -44,7 +47,14 @@ mod tests {
 
     #[test]
     fn malformed_and_impossible_dates_are_errors() {
-        for bad in ["2027-1-31", "31/01/2027", "2027-02-30", "2027-13-01", "", "tomorrow"] {
+        for bad in [
+            "2027-1-31",
+            "31/01/2027",
+            "2027-02-30",
+            "2027-13-01",
+            "",
+            "tomorrow",
+        ] {
             assert!(parse_date(bad).is_err(), "{bad:?}");
         }
         assert_eq!(date(" 2024-02-29 ").to_string(), "2024-02-29");

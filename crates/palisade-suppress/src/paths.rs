@@ -40,9 +40,21 @@ mod tests {
     #[test]
     fn files_are_relative_to_the_config_folder() {
         let cwd = Path::new("/repo/app");
-        assert_eq!(relative(cwd, Path::new(".."), Path::new("vendor/x.yaml")), Some("app/vendor/x.yaml".into()));
-        assert_eq!(relative(cwd, Path::new("/repo"), Path::new("./a/../b.yaml")), Some("app/b.yaml".into()));
-        assert_eq!(relative(cwd, Path::new("/other"), Path::new("b.yaml")), None);
-        assert_eq!(relative(cwd, Path::new(""), Path::new("/repo/app/c/d.yaml")), Some("c/d.yaml".into()));
+        assert_eq!(
+            relative(cwd, Path::new(".."), Path::new("vendor/x.yaml")),
+            Some("app/vendor/x.yaml".into())
+        );
+        assert_eq!(
+            relative(cwd, Path::new("/repo"), Path::new("./a/../b.yaml")),
+            Some("app/b.yaml".into())
+        );
+        assert_eq!(
+            relative(cwd, Path::new("/other"), Path::new("b.yaml")),
+            None
+        );
+        assert_eq!(
+            relative(cwd, Path::new(""), Path::new("/repo/app/c/d.yaml")),
+            Some("c/d.yaml".into())
+        );
     }
 }

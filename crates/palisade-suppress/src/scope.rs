@@ -31,8 +31,14 @@ impl Span {
                 return;
             }
             span = Some(match span {
-                None => Span { start: pos, end: pos },
-                Some(s) => Span { start: s.start.min(pos), end: s.end.max(pos) },
+                None => Span {
+                    start: pos,
+                    end: pos,
+                },
+                Some(s) => Span {
+                    start: s.start.min(pos),
+                    end: s.end.max(pos),
+                },
             });
         };
         let mut stack: Vec<&Node> = nodes.to_vec();
@@ -131,7 +137,10 @@ impl<'a> Layout<'a> {
                 .iter()
                 .find(|(_, span)| span.contains(pos))
                 .map(|(name, _)| *name);
-            return Place { template: Some(index), container };
+            return Place {
+                template: Some(index),
+                container,
+            };
         }
         Place::default()
     }
@@ -158,10 +167,11 @@ impl<'a> ObjectIndex<'a> {
     pub fn find(&self, object: &ObjectRef, location: Option<&Location>) -> Option<usize> {
         let candidates = self.by_ref.get(object)?;
         let in_file = location.and_then(|l| {
-            candidates
-                .iter()
-                .copied()
-                .find(|&i| self.objects.get(i).is_some_and(|o| *o.source().file == *l.file))
+            candidates.iter().copied().find(|&i| {
+                self.objects
+                    .get(i)
+                    .is_some_and(|o| *o.source().file == *l.file)
+            })
         });
         in_file.or_else(|| candidates.first().copied())
     }
@@ -174,9 +184,13 @@ mod tests {
     use super::*;
 
     fn object(yaml: &str) -> Object {
-        let load = palisade_load::load_bytes(Arc::from("t.yaml"), yaml.as_bytes(), &Default::default())
-            .unwrap_or_else(|e| panic!("{e:?}"));
-        load.objects.into_iter().next().unwrap_or_else(|| panic!("one object"))
+        let load =
+            palisade_load::load_bytes(Arc::from("t.yaml"), yaml.as_bytes(), &Default::default())
+                .unwrap_or_else(|e| panic!("{e:?}"));
+        load.objects
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| panic!("one object"))
     }
 
     const DEPLOYMENT: &str = "\
@@ -197,7 +211,11 @@ spec:
 ";
 
     fn at(line: u32, column: u32) -> Location {
-        Location { file: Arc::from("t.yaml"), line, column }
+        Location {
+            file: Arc::from("t.yaml"),
+            line,
+            column,
+        }
     }
 
     #[test]
@@ -205,11 +223,33 @@ spec:
         let object = object(DEPLOYMENT);
         let layout = Layout::of(&object);
         assert_eq!(layout.templates.len(), 1);
-        assert_eq!(layout.place(Some(&at(12, 16))), Place { template: Some(0), container: Some("app") });
-        assert_eq!(layout.place(Some(&at(13, 9))), Place { template: Some(0), container: Some("sidecar") });
-        assert_eq!(layout.place(Some(&at(8, 7))), Place { template: Some(0), container: None });
+        assert_eq!(
+            layout.place(Some(&at(12, 16))),
+            Place {
+                template: Some(0),
+                container: Some("app")
+            }
+        );
+        assert_eq!(
+            layout.place(Some(&at(13, 9))),
+            Place {
+                template: Some(0),
+                container: Some("sidecar")
+            }
+        );
+        assert_eq!(
+            layout.place(Some(&at(8, 7))),
+            Place {
+                template: Some(0),
+                container: None
+            }
+        );
         assert_eq!(layout.place(Some(&at(1, 1))), Place::default());
-        let elsewhere = Location { file: Arc::from("other.yaml"), line: 12, column: 16 };
+        let elsewhere = Location {
+            file: Arc::from("other.yaml"),
+            line: 12,
+            column: 16,
+        };
         assert_eq!(layout.place(Some(&elsewhere)), Place::default());
         assert_eq!(layout.place(None), Place::default());
     }

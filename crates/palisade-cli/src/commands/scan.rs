@@ -49,7 +49,8 @@ pub fn run(args: &ScanArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
     // (exit 2), never a silently missing policy.
     let policy_objects = crate::commands::policy::read_policy_files(&args.policies)?;
     // Reading notes are collected only when the yaml analyzer reports them.
-    let loaded = inputs::load_with_notes(&args.paths, &args.input, suppress.runs(&selection, "yaml"))?;
+    let loaded =
+        inputs::load_with_notes(&args.paths, &args.input, suppress.runs(&selection, "yaml"))?;
     let files = loaded.files;
     let inventory = inputs::inventory(
         loaded.objects,
