@@ -137,7 +137,8 @@ impl Prepared {
             || enabled
             || analyzer == "suppress"
             || (named && selection.runs(analyzer));
-        selected && !(disabled && !named)
+        // A rule the config disables still runs when --rules names it.
+        selected && (named || !disabled)
     }
 
     /// Suppresses what the annotations, config and baseline cover, writes the

@@ -519,3 +519,33 @@ fn a_container_suppression_does_not_hide_a_finding_about_several_containers() {
     assert_eq!(count(&report, "pss/runAsNonRoot"), 0, "{report}");
     assert_eq!(suppressed(&report), 1);
 }
+
+/// Every rule id, with `/` written as `.`, is a valid annotation key name
+/// (apimachinery's `IsQualifiedName`: at most 63 characters of
+/// `[A-Za-z0-9._-]`, alphanumeric at both ends), so every rule can be
+/// suppressed by `ignore.palisade.dev/<id>`; families (`policy/*`) by their prefix.
+#[test]
+fn every_rule_id_fits_an_annotation_key() {
+    let output = palisade(&["rules", "-o", "json"]);
+    let rules = json_of(&output)["rules"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(rules.len() > 10);
+    for rule in rules {
+        let id = rule["id"].as_str().unwrap_or("");
+        let name = id.trim_end_matches("/*").replace('/', ".");
+        let bytes = name.as_bytes();
+        let valid = !name.is_empty()
+            && name.len() <= 63
+            && bytes.first().is_some_and(u8::is_ascii_alphanumeric)
+            && bytes.last().is_some_and(u8::is_ascii_alphanumeric)
+            && bytes
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+        assert!(
+            valid,
+            "{id} cannot be written as an annotation key name: {name:?}"
+        );
+    }
+}
