@@ -185,6 +185,8 @@ pub struct ScanArgs {
     /// `--allowed-registries registry.example.com,ghcr.io/my-org`.
     #[arg(long = "allowed-registries", value_name = "REGISTRY[,...]")]
     pub allowed_registries: Vec<String>,
+    #[command(flatten)]
+    pub suppress: crate::suppress::SuppressArgs,
 }
 
 /// The RBAC risk analysis's options, wherever it runs (`scan`, `rbac risks`).

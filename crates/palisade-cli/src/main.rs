@@ -10,6 +10,7 @@ mod inputs;
 mod output;
 mod registry;
 mod report_findings;
+mod suppress;
 
 use std::io::{self, Write};
 

@@ -21,6 +21,7 @@ pub fn registry() -> Registry {
         Box::new(ValidatingAdmissionPolicies),
         Box::new(KyvernoPolicies),
         Box::new(YamlNotes),
+        Box::new(palisade_suppress::SuppressionChecks),
     ]);
     Registry::new(analyzers)
 }

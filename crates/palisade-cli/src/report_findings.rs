@@ -25,6 +25,8 @@ pub struct Emit {
     pub fail_on: FailOn,
     pub accept: Option<Acceptances>,
     pub facts: Vec<Fact>,
+    /// Findings the suppression pass left out (`scan` only).
+    pub suppressed: usize,
 }
 
 impl Emit {
@@ -45,6 +47,7 @@ impl Emit {
             fail_on: args.fail_on.unwrap_or(default_fail_on),
             accept,
             facts: Vec::new(),
+            suppressed: 0,
         })
     }
 }
@@ -75,6 +78,7 @@ pub fn emit(
     };
     let mut report = Report::new(findings, files, objects, how.facts, how.fail_on);
     report.summary.accepted = accepted;
+    report.summary.suppressed += how.suppressed;
     let style = table::Style {
         colour: out.colour,
         width: out.width,

@@ -127,6 +127,23 @@ pub struct Finding {
         serialize_with = "serialize_enforcement"
     )]
     pub enforcement: Option<Enforcement>,
+    /// Set on a finding a suppression covers, when the run shows suppressed
+    /// findings (`--show-suppressed`): which suppression and why. Suppressed
+    /// findings never fail a run.
+    #[serde(rename = "suppressed", skip_serializing_if = "Option::is_none")]
+    pub suppression: Option<Suppression>,
+}
+
+/// What suppressed a finding: an annotation, a config-file exemption, a
+/// baseline entry or an accept-file entry, with the reason it gives.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Suppression {
+    /// `annotation`, `config`, `baseline` or `accept`.
+    pub by: &'static str,
+    /// Where the suppression is written (`file:line`, with the annotation key
+    /// or the entry), for people to find it.
+    pub at: String,
+    pub reason: String,
 }
 
 impl Finding {
@@ -160,6 +177,7 @@ impl Finding {
             object,
             remediation: None,
             enforcement: None,
+            suppression: None,
         }
     }
 

@@ -32,7 +32,7 @@ pub mod yaml_notes;
 
 pub use accept::{AcceptList, Acceptance, Accepted};
 pub use analyzer::{Analyzer, Fact, Options, Registry};
-pub use finding::{Enforcement, Finding, Location, Severity};
+pub use finding::{Enforcement, Finding, Location, Severity, Suppression};
 pub use inventory::{Inventory, NAMESPACE_NAME_LABEL, NamespaceInfo};
 pub use node::{Key, Map, Node, Pos, Value};
 pub use object::{Object, ObjectRef, SourceRef, string_entries};

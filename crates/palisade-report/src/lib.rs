@@ -99,6 +99,9 @@ pub struct Summary {
     pub enforced: usize,
     /// Findings left out because an accept file (`--accept`) covers them.
     pub accepted: usize,
+    /// Findings an annotation, the config file or a baseline suppresses (shown
+    /// with `suppressed` set under `--show-suppressed`, else left out).
+    pub suppressed: usize,
     /// Run-wide facts the analyzers reported, each under its own key (the Pod
     /// Security target is `pssPolicy`).
     #[serde(flatten, serialize_with = "serialize_facts")]
@@ -132,16 +135,19 @@ impl Report {
         order(&mut findings);
         let mut by_severity: BTreeMap<Severity, usize> =
             Severity::ALL.into_iter().map(|s| (s, 0)).collect();
-        for finding in &findings {
+        // Suppressed findings (shown on request) count in `suppressed` only.
+        let active = || findings.iter().filter(|f| f.suppression.is_none());
+        for finding in active() {
             *by_severity.entry(finding.severity).or_default() += 1;
         }
         let summary = Summary {
             files,
             objects,
-            findings: findings.len(),
-            enforced: findings.iter().filter(|f| f.enforcement.is_some()).count(),
+            findings: active().count(),
+            enforced: active().filter(|f| f.enforcement.is_some()).count(),
             accepted: 0,
-            failed: findings.iter().any(|f| fail_on.fails(f.severity)),
+            suppressed: findings.len() - active().count(),
+            failed: active().any(|f| fail_on.fails(f.severity)),
             by_severity,
             facts,
             fail_on,

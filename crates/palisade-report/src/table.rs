@@ -99,6 +99,13 @@ fn write_finding(
         let text = format!("rejected at admission: {}", enforcement.by);
         writeln!(out, "{}{}", " ".repeat(DETAIL_INDENT), paint.bold(&text))?;
     }
+    if let Some(suppression) = &finding.suppression {
+        let text = format!(
+            "suppressed by {} ({}): {}",
+            suppression.by, suppression.at, suppression.reason
+        );
+        writeln!(out, "{}{}", " ".repeat(DETAIL_INDENT), paint.bold(&text))?;
+    }
     if let Some(fix) = &finding.remediation {
         for (i, text) in lines(fix, width, DETAIL_INDENT + 5).iter().enumerate() {
             let label = if i == 0 { "fix: " } else { "     " };
@@ -151,6 +158,9 @@ pub fn summary_line(report: &Report) -> String {
     }
     if s.accepted > 0 {
         line.push_str(&format!("; {} accepted (--accept)", s.accepted));
+    }
+    if s.suppressed > 0 {
+        line.push_str(&format!("; {} suppressed", s.suppressed));
     }
     line
 }

@@ -5,7 +5,7 @@
 use palisade_core::Severity;
 use std::collections::HashSet;
 
-use palisade_core::{Finding, Options, Registry};
+use palisade_core::{Options, Registry};
 use palisade_pss::analyzer::{LEVEL_OPTION, VERSION_OPTION};
 use palisade_report::FailOn;
 
@@ -13,11 +13,14 @@ use crate::cli::{GlobalArgs, ScanArgs};
 use crate::output::Output;
 use crate::registry::registry;
 use crate::report_findings::{Emit, emit};
+use crate::suppress::Prepared;
 use crate::{CliError, Outcome, inputs};
 
 pub fn run(args: &ScanArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
     let registry = registry();
     let selection = Selection::parse(&args.analyzers, &registry)?;
+    let first_path = args.paths.iter().chain(&args.input.filenames).next();
+    let suppress = Prepared::new(&args.suppress, first_path.map(|p| p.as_path()), &registry)?;
     let mut options = Options::default();
     options
         .set(LEVEL_OPTION, args.pss_level.as_str())
@@ -32,7 +35,7 @@ pub fn run(args: &ScanArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
     }
     let analyzers: Vec<_> = registry
         .analyzers()
-        .filter(|a| selection.runs(a.name()))
+        .filter(|a| suppress.runs(&selection, a.name()))
         .collect();
     for analyzer in &analyzers {
         analyzer.check_options(&options).map_err(CliError::Usage)?;
@@ -50,7 +53,8 @@ pub fn run(args: &ScanArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
     // (exit 2), never a silently missing policy.
     let policy_objects = crate::commands::policy::read_policy_files(&args.policies)?;
     // Reading notes are collected only when the yaml analyzer reports them.
-    let loaded = inputs::load_with_notes(&args.paths, &args.input, selection.runs("yaml"))?;
+    let loaded =
+        inputs::load_with_notes(&args.paths, &args.input, suppress.runs(&selection, "yaml"))?;
     let files = loaded.files;
     let inventory = inputs::inventory(
         loaded.objects,
@@ -65,10 +69,12 @@ pub fn run(args: &ScanArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
             analyzer
                 .analyze(&inventory, &options)
                 .into_iter()
-                .filter(|f| selection.keeps(f)),
+                .filter(|f| suppress.reports(&selection, &f.rule)),
         );
         how.facts.extend(analyzer.facts(&options));
     }
+    let (findings, suppressed) = suppress.apply(findings, &inventory, &registry, &selection)?;
+    how.suppressed = suppressed;
     let mut out = Output::new(global);
     let outcome = emit(findings, files, inventory.len(), how, &mut out)?;
     out.finish()?;
@@ -83,7 +89,7 @@ pub fn run(args: &ScanArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
 /// the analyzer's rules that are on by default (`pss` is `pss/*` minus the rules
 /// declared off by default); a rule id or prefix selects those rules whatever
 /// their default.
-struct Selection {
+pub(crate) struct Selection {
     patterns: Vec<Pattern>,
     /// Rules declared off by default: only an explicit id or prefix turns them on.
     off_by_default: HashSet<&'static str>,
@@ -145,7 +151,7 @@ impl Selection {
     }
 
     /// True when some selected rule belongs to the analyzer.
-    fn runs(&self, analyzer: &str) -> bool {
+    pub(crate) fn runs(&self, analyzer: &str) -> bool {
         self.patterns.iter().any(|p| {
             p.text
                 .split_once('/')
@@ -153,17 +159,22 @@ impl Selection {
         })
     }
 
-    fn keeps(&self, finding: &Finding) -> bool {
-        let on_by_default = !self.off_by_default.contains(finding.rule.as_str());
+    #[cfg(test)]
+    fn keeps(&self, finding: &palisade_core::Finding) -> bool {
+        self.keeps_rule(&finding.rule)
+    }
+
+    pub(crate) fn keeps_rule(&self, rule: &str) -> bool {
+        let on_by_default = !self.off_by_default.contains(rule);
         self.patterns
             .iter()
-            .any(|p| (p.explicit || on_by_default) && Selection::matches(&p.text, &finding.rule))
+            .any(|p| (p.explicit || on_by_default) && Selection::matches(&p.text, rule))
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use palisade_core::{Analyzer, Inventory, Options, Rule, Severity};
+    use palisade_core::{Analyzer, Finding, Inventory, Options, Rule, Severity};
 
     use super::*;
 
