@@ -11,6 +11,7 @@ use palisade_report::FailOn;
 
 use crate::cli::{GlobalArgs, ScanArgs};
 use crate::output::Output;
+use crate::progress::Progress;
 use crate::registry::registry;
 use crate::report_findings::{Emit, emit};
 use crate::{CliError, Outcome, inputs};
@@ -35,15 +36,16 @@ pub fn run(args: &ScanArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
     }
     let mut how = Emit::prepare(
         &args.findings,
-        args.output,
         FailOn::At(Severity::Low),
         &registry,
+        registry.rules().filter(|r| selection.keeps_rule(r.id)),
     )?;
 
     // Policies are read first: an unreadable policy file is an input error
     // (exit 2), never a silently missing policy.
     // Policies are read first: an unreadable policy file is an input error
     // (exit 2), never a silently missing policy.
+    let progress = Progress::start(global);
     let policy_objects = crate::commands::policy::read_policy_files(&args.policies)?;
     // Reading notes are collected only when the yaml analyzer reports them.
     let loaded = inputs::load_with_notes(&args.paths, &args.input, selection.runs("yaml"))?;
@@ -55,8 +57,10 @@ pub fn run(args: &ScanArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
         &args.namespaces.namespace_labels,
     )?;
     let inventory = inventory.with_policy_objects(policy_objects);
+    progress.analyzing(files, inventory.len(), analyzers.len());
     let mut findings = Vec::new();
     for analyzer in &analyzers {
+        progress.analyzer(analyzer.name());
         findings.extend(
             analyzer
                 .analyze(&inventory, &options)
@@ -64,7 +68,9 @@ pub fn run(args: &ScanArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
                 .filter(|f| selection.keeps(f)),
         );
         how.facts.extend(analyzer.facts(&options));
+        progress.done_one();
     }
+    progress.finish();
     let mut out = Output::new(global);
     let outcome = emit(findings, files, inventory.len(), how, &mut out)?;
     out.finish()?;
@@ -150,10 +156,15 @@ impl Selection {
     }
 
     fn keeps(&self, finding: &Finding) -> bool {
-        let on_by_default = !self.off_by_default.contains(finding.rule.as_str());
+        self.keeps_rule(&finding.rule)
+    }
+
+    /// True when the selection reports the rule's findings.
+    fn keeps_rule(&self, rule: &str) -> bool {
+        let on_by_default = !self.off_by_default.contains(rule);
         self.patterns
             .iter()
-            .any(|p| (p.explicit || on_by_default) && Selection::matches(&p.text, &finding.rule))
+            .any(|p| (p.explicit || on_by_default) && Selection::matches(&p.text, rule))
     }
 }
 
