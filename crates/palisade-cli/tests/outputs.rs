@@ -159,6 +159,17 @@ fn policy_reports_hold_every_finding_once_split_by_namespace() {
         assert_eq!(usize::try_from(fail + warn).ok(), Some(rows.len()));
     }
     assert_eq!(results, findings.len());
+    // Messages survive the YAML (folded long lines, quotes) exactly.
+    let mut written: Vec<&str> = documents
+        .iter()
+        .filter_map(|d| d["results"].as_array())
+        .flatten()
+        .filter_map(|r| r["message"].as_str())
+        .collect();
+    let mut found: Vec<&str> = findings.iter().filter_map(|f| f["message"].as_str()).collect();
+    written.sort_unstable();
+    found.sort_unstable();
+    assert_eq!(written, found);
     assert_eq!(
         documents.last().map(|d| &d["kind"]),
         Some(&Value::from("ClusterPolicyReport"))
