@@ -32,7 +32,7 @@ pub struct Destination {
 /// Parses `FORMAT` or `FORMAT=FILE` (the file may itself contain `=`).
 pub fn parse_destination(text: &str) -> Result<Destination, String> {
     let (format, file) = match text.split_once('=') {
-        Some((format, file)) if file.is_empty() => {
+        Some((format, "")) => {
             return Err(format!("-o {format}=: the file name is empty"));
         }
         Some((format, file)) => (format, Some(PathBuf::from(file))),
@@ -74,11 +74,16 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
-    let mut temporary = tempfile::Builder::new()
-        .prefix(".palisade-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(named)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".palisade-").suffix(".tmp");
+    // tempfile creates private (0600) files; a report is an ordinary file,
+    // created as any other (0666 less the umask).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut temporary = builder.tempfile_in(dir).map_err(named)?;
     temporary.write_all(bytes).map_err(named)?;
     temporary.as_file().sync_all().map_err(named)?;
     temporary.persist(path).map_err(|e| named(e.error))?;
@@ -130,6 +135,20 @@ mod tests {
         assert_eq!(std::fs::read(&target).ok(), Some(b"new".to_vec()));
         let entries = std::fs::read_dir(dir.path()).map(|d| d.count()).ok();
         assert_eq!(entries, Some(1));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |name: &str| {
+                std::fs::metadata(dir.path().join(name))
+                    .map(|m| m.permissions().mode() & 0o777)
+                    .ok()
+            };
+            // The same mode as a file created the ordinary way (the umask's).
+            assert!(write_atomically(&dir.path().join("atomic"), b"{}").is_ok());
+            assert!(std::fs::write(dir.path().join("plain"), b"{}").is_ok());
+            assert!(mode("plain").is_some());
+            assert_eq!(mode("atomic"), mode("plain"));
+        }
         let missing = dir.path().join("no/such/dir/report.json");
         let error = write_atomically(&missing, b"x").map_err(|e| e.to_string());
         assert!(

@@ -43,7 +43,8 @@ impl Progress {
     /// Switches to a bar over `analyzers` once `files` are read into `objects`.
     pub fn analyzing(&self, files: usize, objects: usize, analyzers: usize) {
         self.bar.disable_steady_tick();
-        self.bar.set_length(u64::try_from(analyzers).unwrap_or(u64::MAX));
+        self.bar
+            .set_length(u64::try_from(analyzers).unwrap_or(u64::MAX));
         self.bar.set_position(0);
         if let Ok(style) =
             ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} analyzers: {msg}")

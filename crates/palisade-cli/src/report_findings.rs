@@ -10,9 +10,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use palisade_core::{AcceptList, Fact, Finding, Registry, Rule};
 use palisade_report::policy_report::Timestamp;
-use palisade_report::{
-    FailOn, Format, Report, json, junit, policy_report, sarif, table,
-};
+use palisade_report::{FailOn, Format, Report, json, junit, policy_report, sarif, table};
 
 use crate::cli::FindingsArgs;
 use crate::destinations::{Destination, check_destinations, write_atomically};
@@ -95,7 +93,14 @@ pub fn emit(
         if let Some(path) = &destination.file {
             let mut bytes = Vec::new();
             let plain = table::Style::default();
-            write_report(&report, destination.format, &how.rules, timestamp, plain, &mut bytes)?;
+            write_report(
+                &report,
+                destination.format,
+                &how.rules,
+                timestamp,
+                plain,
+                &mut bytes,
+            )?;
             write_atomically(path, &bytes)?;
         }
     }
@@ -104,7 +109,14 @@ pub fn emit(
             colour: out.colour,
             width: out.width,
         };
-        write_report(&report, destination.format, &how.rules, timestamp, style, out.writer())?;
+        write_report(
+            &report,
+            destination.format,
+            &how.rules,
+            timestamp,
+            style,
+            out.writer(),
+        )?;
     }
     Ok(if report.summary.failed {
         Outcome::Findings

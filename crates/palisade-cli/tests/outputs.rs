@@ -60,9 +60,11 @@ fn sarif_has_a_result_with_file_line_and_rule_for_every_finding() {
         .unwrap_or_else(|| panic!("{run}"));
     // Only the selected analyzers' rules are listed.
     assert!(rules.iter().all(|r| {
-        r["id"]
-            .as_str()
-            .is_some_and(|id| ["pss/", "netpol/", "rbac/"].iter().any(|p| id.starts_with(p)))
+        r["id"].as_str().is_some_and(|id| {
+            ["pss/", "netpol/", "rbac/"]
+                .iter()
+                .any(|p| id.starts_with(p))
+        })
     }));
     assert!(rules.iter().any(|r| r["id"] == "pss/privileged"));
     let results = run["results"].as_array().unwrap_or_else(|| panic!("{run}"));
@@ -134,12 +136,17 @@ fn policy_reports_hold_every_finding_once_split_by_namespace() {
     let mut results = 0;
     for document in &documents {
         assert_eq!(document["apiVersion"], "wgpolicyk8s.io/v1alpha2");
-        let rows = document["results"].as_array().map_or(&[][..], Vec::as_slice);
+        let rows = document["results"]
+            .as_array()
+            .map_or(&[][..], Vec::as_slice);
         results += rows.len();
         match document["kind"].as_str() {
             Some("PolicyReport") => {
                 let namespace = document["metadata"]["namespace"].as_str().unwrap_or("");
-                assert_eq!(document["metadata"]["name"], format!("palisade-{namespace}"));
+                assert_eq!(
+                    document["metadata"]["name"],
+                    format!("palisade-{namespace}")
+                );
                 for row in rows {
                     assert_eq!(row["resources"][0]["namespace"], namespace, "{row}");
                 }
@@ -166,7 +173,10 @@ fn policy_reports_hold_every_finding_once_split_by_namespace() {
         .flatten()
         .filter_map(|r| r["message"].as_str())
         .collect();
-    let mut found: Vec<&str> = findings.iter().filter_map(|f| f["message"].as_str()).collect();
+    let mut found: Vec<&str> = findings
+        .iter()
+        .filter_map(|f| f["message"].as_str())
+        .collect();
     written.sort_unstable();
     found.sort_unstable();
     assert_eq!(written, found);
@@ -198,8 +208,7 @@ fn several_outputs_in_one_run_write_the_same_findings() {
     // The table went to standard output, the same as a table-only run.
     assert_eq!(stdout(&output), stdout(&scan(&[])));
     let json: Value = serde_json::from_str(&read(&json_file)).unwrap_or_else(|e| panic!("{e}"));
-    let sarif: Value =
-        serde_json::from_str(&read(&sarif_file)).unwrap_or_else(|e| panic!("{e}"));
+    let sarif: Value = serde_json::from_str(&read(&sarif_file)).unwrap_or_else(|e| panic!("{e}"));
     let results = sarif["runs"][0]["results"].as_array().map_or(0, Vec::len);
     assert_eq!(results, findings_of(&json).len());
     assert!(read(&junit_file).starts_with("<?xml"));
@@ -252,7 +261,11 @@ fn destinations_are_checked_before_anything_is_read_or_written() {
     for (args, says) in cases {
         let output = scan(args);
         assert_eq!(output.status.code(), Some(2), "{args:?}");
-        assert!(stderr(&output).contains(says), "{args:?}: {}", stderr(&output));
+        assert!(
+            stderr(&output).contains(says),
+            "{args:?}: {}",
+            stderr(&output)
+        );
         assert!(output.stdout.is_empty());
     }
     assert!(!file.exists());
@@ -278,7 +291,11 @@ fn rbac_risks_and_netpol_lint_write_the_machine_formats_too() {
             .unwrap_or_else(|e| panic!("{e}"))
     };
     let risks = run(&["rbac", "risks", "-f", "examples/", "-o", "sarif"]);
-    assert!(matches!(risks.status.code(), Some(0 | 1)), "{}", stderr(&risks));
+    assert!(
+        matches!(risks.status.code(), Some(0 | 1)),
+        "{}",
+        stderr(&risks)
+    );
     let log = json_of(&risks);
     let rules = log["runs"][0]["tool"]["driver"]["rules"]
         .as_array()
@@ -290,7 +307,11 @@ fn rbac_risks_and_netpol_lint_write_the_machine_formats_too() {
             .all(|r| r["id"].as_str().is_some_and(|id| id.starts_with("rbac/")))
     );
     let lint = run(&["netpol", "lint", "-f", "examples/", "-o", "junit"]);
-    assert!(matches!(lint.status.code(), Some(0 | 1)), "{}", stderr(&lint));
+    assert!(
+        matches!(lint.status.code(), Some(0 | 1)),
+        "{}",
+        stderr(&lint)
+    );
     let xml = stdout(&lint);
     assert!(xml.contains("<testsuite name=\"netpol/"), "{xml}");
     assert!(!xml.contains("name=\"pss/"), "{xml}");

@@ -65,12 +65,14 @@ pub fn write(report: &Report, rules: &[&Rule], out: &mut dyn Write) -> io::Resul
     let tests: usize = suites.values().map(|cases| cases.len().max(1)).sum();
     let failures: usize = suites.values().map(Vec::len).sum();
     let (tests, failures) = (tests.to_string(), failures.to_string());
-    xml.write_event(Event::Start(BytesStart::new("testsuites").with_attributes([
-        ("name", "palisade"),
-        ("tests", tests.as_str()),
-        ("failures", failures.as_str()),
-        ("errors", "0"),
-    ])))?;
+    xml.write_event(Event::Start(BytesStart::new("testsuites").with_attributes(
+        [
+            ("name", "palisade"),
+            ("tests", tests.as_str()),
+            ("failures", failures.as_str()),
+            ("errors", "0"),
+        ],
+    )))?;
     for (rule, cases) in &suites {
         write_suite(&mut xml, rule, cases)?;
     }
@@ -82,13 +84,15 @@ fn write_suite<W: Write>(xml: &mut Writer<W>, rule: &str, cases: &[Case]) -> io:
     let rule = xml_text(rule);
     let tests = cases.len().max(1).to_string();
     let failures = cases.len().to_string();
-    xml.write_event(Event::Start(BytesStart::new("testsuite").with_attributes([
-        ("name", rule.as_str()),
-        ("tests", tests.as_str()),
-        ("failures", failures.as_str()),
-        ("errors", "0"),
-        ("skipped", "0"),
-    ])))?;
+    xml.write_event(Event::Start(BytesStart::new("testsuite").with_attributes(
+        [
+            ("name", rule.as_str()),
+            ("tests", tests.as_str()),
+            ("failures", failures.as_str()),
+            ("errors", "0"),
+            ("skipped", "0"),
+        ],
+    )))?;
     if cases.is_empty() {
         xml.write_event(Event::Empty(
             BytesStart::new("testcase")

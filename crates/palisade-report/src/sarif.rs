@@ -98,7 +98,12 @@ pub fn write(report: &Report, rules: &[&Rule], out: &mut dyn Write) -> io::Resul
             let hash = fingerprint(finding);
             let repeat = seen.entry(hash.clone()).or_default();
             *repeat += 1;
-            result(finding, index.get(finding.rule.as_str()).copied(), &hash, *repeat)
+            result(
+                finding,
+                index.get(finding.rule.as_str()).copied(),
+                &hash,
+                *repeat,
+            )
         })
         .collect();
     let log = json!({

@@ -134,8 +134,7 @@ fn schema_dir() -> Option<PathBuf> {
 }
 
 fn read_json(path: PathBuf) -> Value {
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -192,7 +191,10 @@ fn sarif_results_carry_rule_index_level_location_and_fingerprints() {
             .is_some_and(|m| m.contains("## How to fix") && m.contains("privileged: true")),
         "{privileged}"
     );
-    assert_eq!(privileged["shortDescription"]["text"], "Privileged containers");
+    assert_eq!(
+        privileged["shortDescription"]["text"],
+        "Privileged containers"
+    );
     assert!(rules[0]["properties"].get("security-severity").is_none());
 
     let results = run["results"]
@@ -260,8 +262,7 @@ fn sarif_results_carry_rule_index_level_location_and_fingerprints() {
 /// The v1alpha2 `openAPIV3Schema` of a CRD file in the shared schemas.
 fn crd_schema(dir: &std::path::Path, file: &str) -> Value {
     let path = dir.join(file);
-    let text =
-        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let crd: Value =
         serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let versions = crd["spec"]["versions"]
@@ -280,8 +281,7 @@ fn undeclared(schema: &Value, value: &Value, path: &str, out: &mut Vec<String>) 
     match value {
         Value::Object(fields) => {
             // `metadata` is `type: object` with no properties: ObjectMeta.
-            if schema.get("properties").is_none() && schema.get("additionalProperties").is_none()
-            {
+            if schema.get("properties").is_none() && schema.get("additionalProperties").is_none() {
                 return;
             }
             for (key, field) in fields {
@@ -553,14 +553,21 @@ fn junit_has_a_suite_per_rule_and_a_failing_case_per_object() {
         .collect();
     assert_eq!(
         names,
-        ["Deployment shop/web", "DaemonSet yes/agent", "ClusterRole admin"]
+        [
+            "Deployment shop/web",
+            "DaemonSet yes/agent",
+            "ClusterRole admin"
+        ]
     );
     let web = &privileged.children[0];
     assert_eq!(web.attribute("file"), "deploy/shop app.yaml");
     let failure = &web.children[0];
     assert_eq!(failure.name, "failure");
     assert_eq!(failure.attribute("type"), "critical");
-    assert!(failure.attribute("message").starts_with("2 findings"), "{xml}");
+    assert!(
+        failure.attribute("message").starts_with("2 findings"),
+        "{xml}"
+    );
     assert!(
         failure
             .text
