@@ -95,6 +95,56 @@ fn sarif_has_a_result_with_file_line_and_rule_for_every_finding() {
     assert_eq!(stdout(&scan(&["-o", "sarif"])), stdout(&sarif));
 }
 
+/// The shared copies of the SARIF schema and PolicyReport CRDs, when present.
+fn schemas() -> Option<std::path::PathBuf> {
+    palisade_core::shared_data::shared_dir(
+        env!("CARGO_MANIFEST_DIR"),
+        "schemas",
+        "sarif-schema-2.1.0.json",
+    )
+}
+
+fn assert_valid(schema: &Value, instance: &Value, what: &str) {
+    let validator = jsonschema::validator_for(schema)
+        .unwrap_or_else(|e| panic!("the {what} schema compiles: {e}"));
+    let errors: Vec<String> = validator
+        .iter_errors(instance)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{what}: {errors:#?}");
+}
+
+#[test]
+fn the_examples_report_validates_against_the_published_schemas() {
+    let Some(dir) = schemas() else { return };
+    let sarif_schema: Value = serde_json::from_str(&read(&dir.join("sarif-schema-2.1.0.json")))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_valid(&sarif_schema, &json_of(&scan(&["-o", "sarif"])), "SARIF");
+    let crd_schema = |file: &str| -> Value {
+        let crd: Value =
+            serde_saphyr::from_str(&read(&dir.join(file))).unwrap_or_else(|e| panic!("{e}"));
+        crd["spec"]["versions"]
+            .as_array()
+            .and_then(|versions| versions.iter().find(|v| v["name"] == "v1alpha2"))
+            .map(|v| v["schema"]["openAPIV3Schema"].clone())
+            .unwrap_or_else(|| panic!("{file}: no v1alpha2"))
+    };
+    let namespaced = crd_schema("wgpolicyk8s.io_policyreports.yaml");
+    let cluster = crd_schema("wgpolicyk8s.io_clusterpolicyreports.yaml");
+    let yaml = stdout(&scan(&["-o", "policyreport"]));
+    let documents: Vec<Value> =
+        serde_saphyr::from_multiple(&yaml).unwrap_or_else(|e| panic!("{e}"));
+    assert!(documents.len() >= 2, "{yaml}");
+    for document in &documents {
+        let schema = if document["kind"] == "ClusterPolicyReport" {
+            &cluster
+        } else {
+            &namespaced
+        };
+        assert_valid(schema, document, "PolicyReport");
+    }
+}
+
 #[test]
 fn junit_reads_as_reviewed() {
     let output = scan(&["-o", "junit"]);
