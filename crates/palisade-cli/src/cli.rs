@@ -38,7 +38,7 @@ pub struct GlobalArgs {
 pub enum Command {
     /// Run every analyzer (Pod Security Standards, NetworkPolicy lint, RBAC risks, YAML reading) and report findings.
     #[command(
-        after_help = "Examples:\n  palisade scan examples/\n  palisade scan -f examples/shop.yaml --pss-level baseline --pss-version v1.30\n  palisade scan examples/ --analyzers pss,yaml -o json --fail-on high\n  cat examples/shop.yaml | palisade scan -f - --fail-on never\n  palisade scan examples/ -n shop --namespace-labels shop=pod-security.kubernetes.io/enforce=restricted\n\nExit status: 0 no finding at or above --fail-on, 1 findings, 2 usage or input error."
+        after_help = "Examples:\n  palisade scan examples/\n  palisade scan -f examples/shop.yaml --pss-level baseline --pss-version v1.30\n  palisade scan examples/ --analyzers pss,yaml -o json --fail-on high\n  palisade scan examples/ -o table -o sarif=/tmp/palisade.sarif -o junit=/tmp/palisade-junit.xml\n  cat examples/shop.yaml | palisade scan -f - --fail-on never\n  palisade scan examples/ -n shop --namespace-labels shop=pod-security.kubernetes.io/enforce=restricted\n\nExit status: 0 no finding at or above --fail-on, 1 findings, 2 usage or input error."
     )]
     Scan(ScanArgs),
     /// Print the objects exactly as Palisade (and kubectl) read them.
@@ -125,10 +125,23 @@ pub struct NamespaceLabelsArgs {
     pub namespace_labels: Vec<(String, crate::inputs::Labels)>,
 }
 
-/// `--fail-on` and `--accept`: what every findings command (scan, rbac risks,
-/// netpol lint) takes besides its input.
+/// `-o`, `--fail-on` and `--accept`: what every findings command (scan, rbac
+/// risks, netpol lint) takes besides its input.
 #[derive(Args, Debug)]
 pub struct FindingsArgs {
+    /// Output format, to standard output or, as FORMAT=FILE, to a file
+    /// (repeatable; at most one to standard output): table, json, sarif (SARIF
+    /// 2.1.0 for code scanning), junit (JUnit XML for CI test reports),
+    /// policyreport (wgpolicyk8s.io/v1alpha2 PolicyReports, YAML).
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "FORMAT[=FILE]",
+        default_value = "table",
+        value_parser = crate::destinations::parse_destination,
+        action = clap::ArgAction::Append
+    )]
+    pub outputs: Vec<crate::destinations::Destination>,
     /// Exit 1 when a finding has this severity or a higher one: info, low,
     /// medium, high, critical, or never (report only). Default: low (rbac
     /// risks: high).
@@ -156,9 +169,6 @@ pub struct ScanArgs {
     /// The policy version: `latest` or `v1.0` to `v1.37`.
     #[arg(long, default_value = "latest", value_parser = palisade_pss::parse_known_version)]
     pub pss_version: palisade_pss::Version,
-    /// Output format: table or json.
-    #[arg(short = 'o', long = "output", value_name = "FORMAT", default_value = "table", value_parser = findings_format)]
-    pub output: Format,
     #[command(flatten)]
     pub findings: FindingsArgs,
     #[command(flatten)]

@@ -6,8 +6,10 @@
 
 mod cli;
 mod commands;
+mod destinations;
 mod inputs;
 mod output;
+mod progress;
 mod registry;
 mod report_findings;
 mod suppress;

@@ -21,10 +21,16 @@ pub enum Format {
     Dot,
     /// A standalone HTML page.
     Html,
+    /// SARIF 2.1.0, the static analysis log code scanning services read.
+    Sarif,
+    /// JUnit XML, the test report CI systems read.
+    Junit,
+    /// `wgpolicyk8s.io/v1alpha2` PolicyReport and ClusterPolicyReport objects (YAML).
+    PolicyReport,
 }
 
 impl Format {
-    pub const ALL: [Format; 7] = [
+    pub const ALL: [Format; 10] = [
         Format::Table,
         Format::Text,
         Format::Json,
@@ -32,6 +38,9 @@ impl Format {
         Format::Md,
         Format::Dot,
         Format::Html,
+        Format::Sarif,
+        Format::Junit,
+        Format::PolicyReport,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -43,6 +52,9 @@ impl Format {
             Format::Md => "md",
             Format::Dot => "dot",
             Format::Html => "html",
+            Format::Sarif => "sarif",
+            Format::Junit => "junit",
+            Format::PolicyReport => "policyreport",
         }
     }
 

@@ -1,7 +1,8 @@
 //! Palisade's reporters: they turn results into text and do nothing else.
 //!
-//! Every output of the `palisade` command is written here: findings (table and
-//! JSON, one [`Report`] with its [`Summary`]), the inventory, connection lists,
+//! Every output of the `palisade` command is written here: findings (table,
+//! JSON, and for machines SARIF, JUnit XML and PolicyReports; one [`Report`]
+//! with its [`Summary`]), the inventory, connection lists,
 //! `reach` answers, the NetworkPolicy matrix, RBAC answers (`can-i`, `can-i
 //! --list`, `who-can`), and the rule registry (`palisade rules`, `palisade
 //! explain`). One [`Format`] enum names every
@@ -17,13 +18,17 @@ pub mod columns;
 pub mod connlist;
 pub mod csv;
 pub mod format;
+pub mod identity;
 pub mod inventory;
 pub mod json;
+pub mod junit;
 pub mod matrix;
 pub mod order;
+pub mod policy_report;
 pub mod rbac;
 pub mod reach;
 pub mod rules;
+pub mod sarif;
 pub mod table;
 pub mod terminal;
 pub mod wrap;

@@ -179,9 +179,6 @@ pub struct LintArgs {
     pub namespace: NamespaceArgs,
     #[command(flatten)]
     pub namespaces: NamespaceLabelsArgs,
-    /// Output format: table or json.
-    #[arg(short = 'o', long = "output", value_name = "FORMAT", default_value = "table", value_parser = crate::cli::findings_format)]
-    pub output: Format,
     #[command(flatten)]
     pub findings: FindingsArgs,
 }
@@ -355,9 +352,9 @@ fn matrix(args: &MatrixArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
 fn lint(args: &LintArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
     let how = Emit::prepare(
         &args.findings,
-        args.output,
         FailOn::At(Severity::Low),
         &registry(),
+        NetworkPolicyLint.rules(),
     )?;
     let (inventory, files) = load(
         &args.paths,

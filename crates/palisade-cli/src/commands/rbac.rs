@@ -129,9 +129,6 @@ pub struct RisksArgs {
     pub input: InputArgs,
     #[command(flatten)]
     pub namespace: NamespaceArgs,
-    /// Output format: table or json.
-    #[arg(short = 'o', long = "output", value_name = "FORMAT", default_value = "table", value_parser = crate::cli::findings_format)]
-    pub output: Format,
     #[command(flatten)]
     pub findings: FindingsArgs,
     #[command(flatten)]
@@ -360,9 +357,9 @@ fn who_can(args: &WhoCanArgs, global: &GlobalArgs) -> Result<Outcome, CliError> 
 fn risks(args: &RisksArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
     let how = Emit::prepare(
         &args.findings,
-        args.output,
         FailOn::At(Severity::High),
         &registry(),
+        RbacRisks.rules(),
     )?;
     let (inventory, files) = load(
         &args.paths,

@@ -11,6 +11,7 @@ use palisade_report::FailOn;
 
 use crate::cli::{GlobalArgs, ScanArgs};
 use crate::output::Output;
+use crate::progress::Progress;
 use crate::registry::registry;
 use crate::report_findings::{Emit, emit};
 use crate::suppress::Prepared;
@@ -42,15 +43,16 @@ pub fn run(args: &ScanArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
     }
     let mut how = Emit::prepare(
         &args.findings,
-        args.output,
         FailOn::At(Severity::Low),
         &registry,
+        registry
+            .rules()
+            .filter(|r| suppress.reports(&selection, r.id)),
     )?;
 
     // Policies are read first: an unreadable policy file is an input error
     // (exit 2), never a silently missing policy.
-    // Policies are read first: an unreadable policy file is an input error
-    // (exit 2), never a silently missing policy.
+    let progress = Progress::start(global);
     let policy_objects = crate::commands::policy::read_policy_files(&args.policies)?;
     // Reading notes are collected only when the yaml analyzer reports them.
     let loaded =
@@ -63,8 +65,10 @@ pub fn run(args: &ScanArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
         &args.namespaces.namespace_labels,
     )?;
     let inventory = inventory.with_policy_objects(policy_objects);
+    progress.analyzing(files, inventory.len(), analyzers.len());
     let mut findings = Vec::new();
     for analyzer in &analyzers {
+        progress.analyzer(analyzer.name());
         findings.extend(
             analyzer
                 .analyze(&inventory, &options)
@@ -72,9 +76,11 @@ pub fn run(args: &ScanArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
                 .filter(|f| suppress.reports(&selection, &f.rule)),
         );
         how.facts.extend(analyzer.facts(&options));
+        progress.done_one();
     }
     let (findings, suppressed) = suppress.apply(findings, &inventory, &registry, &selection)?;
     how.suppressed = suppressed;
+    progress.finish();
     let mut out = Output::new(global);
     let outcome = emit(findings, files, inventory.len(), how, &mut out)?;
     out.finish()?;
