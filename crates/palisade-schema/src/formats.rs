@@ -81,10 +81,17 @@ pub fn base64(text: &str) -> Result<(), String> {
     } else {
         text
     };
-    GO_STD
-        .decode(text)
-        .map(|_| ())
-        .map_err(|e| format!("not base64 (illegal base64 data: {e})"))
+    use base64::DecodeError;
+    GO_STD.decode(text).map(|_| ()).map_err(|e| match e {
+        // Go's CorruptInputError names the offset of the first bad byte.
+        DecodeError::InvalidByte(at, _) | DecodeError::InvalidLastSymbol(at, _) => {
+            format!("not base64: illegal base64 data at input byte {at}")
+        }
+        DecodeError::InvalidLength(at) => {
+            format!("not base64: illegal base64 data at input byte {at}")
+        }
+        DecodeError::InvalidPadding => "not base64: illegal base64 data (padding)".to_owned(),
+    })
 }
 
 /// Checks a `metav1.Time` text: RFC 3339 as Go's `time.Parse(time.RFC3339, …)`

@@ -146,7 +146,7 @@ impl<'a> Walker<'a> {
                     self.invalid(
                         node,
                         format!(
-                            "{} is not one of the supported values: {}",
+                            "Unsupported value: {}: supported values: {}",
                             formats::shown(node),
                             allowed.join(", ")
                         ),

@@ -17,15 +17,15 @@ fn findings(yaml: &str, version: Option<&str>) -> String {
     SchemaValidation
         .check_options(&options)
         .unwrap_or_else(|e| panic!("{e}"));
-    let mut lines: Vec<String> = SchemaValidation
-        .analyze(&inventory, &options)
+    let mut found = SchemaValidation.analyze(&inventory, &options);
+    found.sort_by_key(|f| f.line_column());
+    let lines: Vec<String> = found
         .iter()
         .map(|f| {
             let (line, column) = f.line_column().unwrap_or_default();
             format!("{line}:{column} {} {} {}", f.rule, f.severity, f.message)
         })
         .collect();
-    lines.sort();
     lines.join("\n")
 }
 

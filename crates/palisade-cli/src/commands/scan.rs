@@ -21,7 +21,8 @@ pub fn run(args: &ScanArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
     let mut options = Options::default();
     options
         .set(LEVEL_OPTION, args.pss_level.as_str())
-        .set(VERSION_OPTION, args.pss_version.to_string());
+        .set(VERSION_OPTION, args.pss_version.to_string())
+        .set(palisade_schema::VERSION_OPTION, &args.k8s_version);
     args.rbac.apply(&mut options);
     if let crate::commands::policy::EngineArg::Cel = args.policy_engine {
         options.set(palisade_policy::analyzer::ENGINE_OPTION, "cel");
