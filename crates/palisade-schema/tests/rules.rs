@@ -299,3 +299,27 @@ fn a_version_without_a_schema_is_refused() {
     );
     assert!(error.contains("v1.25 to v1.37"), "{error}");
 }
+
+#[test]
+fn the_deepest_input_the_loader_accepts_does_not_exhaust_the_stack() {
+    // A CRD nested to the loader's depth limit: JSONSchemaProps is recursive,
+    // so the built-in walk follows it all the way down, and so does the CRD
+    // conversion and the walk of a matching custom resource.
+    let depth = 480;
+    let mut schema = String::from("{type: string}");
+    // The leaf has the wrong type: the finding proves the walk reached it.
+    let mut object = String::from("1");
+    for _ in 0..depth {
+        schema = format!("{{type: object, properties: {{a: {schema}}}}}");
+        object = format!("{{a: {object}}}");
+    }
+    let yaml = format!(
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {{name: deep.example.com}}\nspec:\n  group: example.com\n  scope: Namespaced\n  names: {{kind: Deep, plural: deeps}}\n  versions:\n  - name: v1\n    served: true\n    storage: true\n    schema:\n      openAPIV3Schema: {{type: object, properties: {{spec: {schema}}}}}\n---\napiVersion: example.com/v1\nkind: Deep\nmetadata: {{name: d}}\nspec: {object}\n"
+    );
+    let found = findings(&yaml, None);
+    assert!(
+        found.contains("schema/type-mismatch")
+            && found.contains(".a.a.a\": got number 1, expected string"),
+        "{found}"
+    );
+}
