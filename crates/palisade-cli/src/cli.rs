@@ -169,17 +169,21 @@ pub struct ScanArgs {
     /// The policy version: `latest` or `v1.0` to `v1.37`.
     #[arg(long, default_value = "latest", value_parser = palisade_pss::parse_known_version)]
     pub pss_version: palisade_pss::Version,
+    /// The Kubernetes version whose OpenAPI schema built-in kinds are checked
+    /// against (schema analyzer): `latest` or `v1.25` to `v1.37`.
+    #[arg(long, value_name = "VERSION", default_value = "latest")]
+    pub k8s_version: String,
     #[command(flatten)]
     pub findings: FindingsArgs,
     #[command(flatten)]
     pub rbac: RbacOptionArgs,
-    /// What runs (comma-separated): analyzers (pss, netpol, rbac, policy, vap, yaml), rule
+    /// What runs (comma-separated): analyzers (pss, netpol, rbac, policy, vap, schema, yaml), rule
     /// ids (pss/privileged) or rule prefixes (rbac/esc-*). `palisade rules` lists them.
     #[arg(
         long,
         value_name = "ANALYZER|RULE",
         value_delimiter = ',',
-        default_value = "pss,workload,secrets,resources,exposure,hygiene,netpol,rbac,policy,vap,kyverno,yaml"
+        default_value = "pss,workload,secrets,resources,exposure,hygiene,netpol,rbac,policy,vap,kyverno,schema,yaml"
     )]
     pub analyzers: Vec<String>,
     /// Gatekeeper ConstraintTemplates and Constraints, and

@@ -9,6 +9,7 @@ use palisade_netpol::NetworkPolicyLint;
 use palisade_policy::{GatekeeperPolicies, ValidatingAdmissionPolicies};
 use palisade_pss::PodSecurity;
 use palisade_rbac::RbacRisks;
+use palisade_schema::SchemaValidation;
 
 /// Every analyzer, in the order `palisade rules` lists them.
 pub fn registry() -> Registry {
@@ -20,6 +21,7 @@ pub fn registry() -> Registry {
         Box::new(GatekeeperPolicies),
         Box::new(ValidatingAdmissionPolicies),
         Box::new(KyvernoPolicies),
+        Box::new(SchemaValidation),
         Box::new(YamlNotes),
         Box::new(palisade_suppress::SuppressionChecks),
     ]);

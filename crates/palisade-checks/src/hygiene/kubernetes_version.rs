@@ -44,14 +44,19 @@ pub fn parse_version(text: &str) -> Result<Minor, String> {
 pub fn target(options: &Options) -> Option<Minor> {
     options
         .get(K8S_VERSION_OPTION)
+        .filter(|text| *text != LATEST)
         .and_then(|text| parse_version(text).ok())
 }
+
+/// The value that names the newest release (the `--k8s-version` default, which
+/// the schema analyzer reads too).
+pub const LATEST: &str = "latest";
 
 /// Validates the option for an analyzer's `check_options`.
 pub fn check_option(options: &Options) -> Result<(), String> {
     match options.get(K8S_VERSION_OPTION) {
-        Some(text) => parse_version(text).map(|_| ()),
-        None => Ok(()),
+        Some(text) if text != LATEST => parse_version(text).map(|_| ()),
+        _ => Ok(()),
     }
 }
 
@@ -82,5 +87,9 @@ mod tests {
         assert!(check_option(&options).is_ok());
         options.set(K8S_VERSION_OPTION, "one.24");
         assert!(check_option(&options).is_err());
+        // `latest`, the flag's default, is the newest release.
+        options.set(K8S_VERSION_OPTION, LATEST);
+        assert!(check_option(&options).is_ok());
+        assert_eq!(target(&options), None);
     }
 }

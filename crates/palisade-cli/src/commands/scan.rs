@@ -25,7 +25,8 @@ pub fn run(args: &ScanArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
     let mut options = Options::default();
     options
         .set(LEVEL_OPTION, args.pss_level.as_str())
-        .set(VERSION_OPTION, args.pss_version.to_string());
+        .set(VERSION_OPTION, args.pss_version.to_string())
+        .set(palisade_schema::VERSION_OPTION, &args.k8s_version);
     args.rbac.apply(&mut options);
     options.set_all(
         palisade_checks::resources::ALLOWED_REGISTRIES_OPTION,
