@@ -307,7 +307,8 @@ fn serve_answers_over_https_and_exits_cleanly_on_sigterm() {
 
 /// Palisade passes its own bar: the deployment bundle is clean at `restricted`,
 /// with every analyzer on, but for one reviewed acceptance (the read-only
-/// wildcard over Gatekeeper's constraint resources, for --watch-gatekeeper).
+/// wildcard over Gatekeeper's constraint resources, for --watch-gatekeeper) and
+/// one annotated suppression (the server's own API token, in deployment.yaml).
 #[test]
 fn the_deploy_bundle_passes_palisades_own_restricted_scan() {
     let output = palisade(&[
