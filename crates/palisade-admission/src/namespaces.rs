@@ -95,9 +95,9 @@ pub(crate) fn string_map(node: Option<&Node>) -> Labels {
     if let Some(map) = node.and_then(Node::as_map) {
         for (key, value) in map.iter() {
             if value.is_null() {
-                out.insert(key.name.clone(), String::new());
+                out.insert(key.name.to_string(), String::new());
             } else if let Some(text) = value.as_str() {
-                out.insert(key.name.clone(), text.to_owned());
+                out.insert(key.name.to_string(), text.to_owned());
             }
         }
     }

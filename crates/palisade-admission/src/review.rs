@@ -190,7 +190,7 @@ static EMPTY: palisade_core::Map = palisade_core::Map::new();
 fn string(map: &palisade_core::Map, key: &str, at: &str) -> Result<String, RequestError> {
     match map.get(key).map(|n| &n.value) {
         None | Some(Value::Null) => Ok(String::new()),
-        Some(Value::String(s)) => Ok(s.clone()),
+        Some(Value::String(s)) => Ok(s.to_string()),
         Some(other) => Err(RequestError(format!(
             "{at}{key}: expected a string, found {}",
             type_name(other)
@@ -222,7 +222,7 @@ fn strings(map: &palisade_core::Map, key: &str, at: &str) -> Result<Vec<String>,
             .iter()
             .map(|item| match &item.value {
                 Value::Null => Ok(String::new()),
-                Value::String(s) => Ok(s.clone()),
+                Value::String(s) => Ok(s.to_string()),
                 other => Err(RequestError(format!(
                     "{at}{key}: expected strings, found {}",
                     type_name(other)

@@ -17,12 +17,12 @@ pub fn node_to_cel(node: &Node) -> Value {
         NodeValue::Bool(b) => Value::Bool(*b),
         NodeValue::Int(i) => Value::Int(*i),
         NodeValue::Float(f) => Value::Float(*f),
-        NodeValue::String(s) => Value::String(Arc::new(s.clone())),
+        NodeValue::String(s) => Value::String(Arc::new(s.to_string())),
         NodeValue::Seq(items) => Value::List(Arc::new(items.iter().map(node_to_cel).collect())),
         NodeValue::Map(map) => {
             let entries: HashMap<Key, Value> = map
                 .iter()
-                .map(|(k, v)| (Key::String(Arc::new(k.name.clone())), node_to_cel(v)))
+                .map(|(k, v)| (Key::String(Arc::new(k.name.to_string())), node_to_cel(v)))
                 .collect();
             Value::Map(Map {
                 map: Arc::new(entries),

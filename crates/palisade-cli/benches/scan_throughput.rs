@@ -1,25 +1,38 @@
-//! Scan throughput on a large input generated from the shared corpus.
+//! Scan throughput and peak memory on a large input generated from the shared
+//! corpus.
 //!
 //! Run: `cargo bench -p palisade-cli --bench scan_throughput`
 //! (options after `--`: `--min-mb N`, `--min-objects N`, `--rounds N`).
 //!
 //! It copies every corpus file that loads cleanly into
 //! `target/palisade-bench-input/` (regenerated when missing) until the input
-//! holds at least 100 MB and 100,000 objects, then measures, best of `--rounds`:
+//! holds at least `--min-mb` MB and `--min-objects` objects, then measures two
+//! phases, best of `--rounds`:
 //! 1. load only: read and parse every file into the Inventory;
 //! 2. scan: the same load plus Pod Security Standards at restricted:latest.
 //!
-//! It prints objects/s and MB/s for both, the scan/load ratio, and the peak
-//! resident memory of the process (VmHWM). Both phases use every core through
-//! rayon; pass `RAYON_NUM_THREADS=1` to measure one core.
+//! Every round runs in a fresh child process (this binary again, with
+//! `--phase`), so each round's peak resident memory (VmHWM) is that of one load
+//! (or load+scan) alone, from an empty heap, as a `palisade scan` process would
+//! see it: no earlier round's freed memory or allocator caches count towards it.
+//! It prints objects/s and MB/s, the peak memory and the peak/input ratio of
+//! each phase (the highest peak of its rounds), and the scan/load time ratio.
+//! Both phases use every core through rayon; pass `RAYON_NUM_THREADS=1` to
+//! measure one core (children inherit the environment).
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use palisade_core::Inventory;
 use palisade_load::{Input, Limits, load_bytes, load_inputs};
 use palisade_pss::{Level, LevelVersion, Version};
+
+/// The allocator the `palisade` binary uses (see `src/main.rs`), so that time
+/// and memory are those of the command.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 struct Options {
     min_bytes: u64,
@@ -27,13 +40,12 @@ struct Options {
     rounds: usize,
 }
 
-fn options() -> Options {
+fn options(args: &[String]) -> Options {
     let mut options = Options {
         min_bytes: 100 * 1_000_000,
         min_objects: 100_000,
         rounds: 3,
     };
-    let args: Vec<String> = std::env::args().collect();
     let value = |flag: &str| {
         args.iter()
             .position(|a| a == flag)
@@ -52,11 +64,43 @@ fn options() -> Options {
     options
 }
 
+/// What one measured phase does.
+#[derive(Clone, Copy)]
+enum Phase {
+    Load,
+    Scan,
+}
+
+impl Phase {
+    fn name(self) -> &'static str {
+        match self {
+            Phase::Load => "load",
+            Phase::Scan => "load+scan",
+        }
+    }
+}
+
+/// One child's measurement.
+struct Round {
+    time: Duration,
+    peak_kib: u64,
+    findings: usize,
+}
+
 fn main() {
-    let options = options();
+    let args: Vec<String> = std::env::args().collect();
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let corpus = root.join("../shared/corpus");
     let input = root.join("target/palisade-bench-input");
+    if let Some(at) = args.iter().position(|a| a == "--phase") {
+        let phase = match args.get(at + 1).map(String::as_str) {
+            Some("scan") => Phase::Scan,
+            _ => Phase::Load,
+        };
+        run_child(phase, &input);
+        return;
+    }
+    let options = options(&args);
+    let corpus = root.join("../shared/corpus");
     if !corpus.is_dir() {
         eprintln!(
             "scan_throughput: {} not found; the benchmark needs the shared corpus",
@@ -71,70 +115,114 @@ fn main() {
         bytes as f64 / 1e6,
         rayon::current_num_threads()
     );
+    let load = measure(Phase::Load, options.rounds);
+    let scan = measure(Phase::Scan, options.rounds);
+    report(Phase::Load, &load, bytes, objects);
+    report(Phase::Scan, &scan, bytes, objects);
+    if let Some(round) = scan.first() {
+        println!("pss findings: {}", round.findings);
+    }
+    let (load_time, scan_time) = (best(&load), best(&scan));
+    println!(
+        "scan/load time ratio: {:.2} (pss evaluation alone: {:.1} ms)",
+        scan_time.as_secs_f64() / load_time.as_secs_f64(),
+        scan_time.saturating_sub(load_time).as_secs_f64() * 1e3
+    );
+}
 
-    let inputs = [Input::Path(input.clone())];
+/// Runs `rounds` children for `phase`, one round each.
+fn measure(phase: Phase, rounds: usize) -> Vec<Round> {
+    let exe = std::env::current_exe().expect("the bench knows its own path");
+    let arg = match phase {
+        Phase::Load => "load",
+        Phase::Scan => "scan",
+    };
+    (0..rounds)
+        .map(|_| {
+            let out = Command::new(&exe)
+                .args(["--phase", arg])
+                .output()
+                .expect("the bench can run itself");
+            let text = String::from_utf8_lossy(&out.stdout);
+            parse_round(&text).unwrap_or_else(|| {
+                panic!(
+                    "child for {} failed: {}{}",
+                    phase.name(),
+                    text,
+                    String::from_utf8_lossy(&out.stderr)
+                )
+            })
+        })
+        .collect()
+}
+
+/// Reads a child's `round <nanoseconds> <peak KiB> <findings>` line.
+fn parse_round(text: &str) -> Option<Round> {
+    let line = text.lines().find(|l| l.starts_with("round "))?;
+    let mut fields = line.split_whitespace().skip(1).map(str::parse::<u64>);
+    let (Some(Ok(nanos)), Some(Ok(peak_kib)), Some(Ok(findings))) =
+        (fields.next(), fields.next(), fields.next())
+    else {
+        return None;
+    };
+    Some(Round {
+        time: Duration::from_nanos(nanos),
+        peak_kib,
+        findings: findings as usize,
+    })
+}
+
+/// One round in this (child) process. The tree is not freed: the CLI skips that
+/// at exit too (see `commands/scan.rs`), and the process ends right after.
+fn run_child(phase: Phase, input: &Path) {
+    let inputs = [Input::Path(input.to_path_buf())];
     // The generated input is larger than a run's default input budget on purpose.
     let limits = Limits {
         max_total_bytes: u64::MAX,
         ..Limits::default()
     };
-    let policy = LevelVersion {
-        level: Level::Restricted,
-        version: Version::Latest,
-    };
-    let load = best_of(options.rounds, || {
-        let loaded = load_inputs(&inputs, &limits);
-        assert!(
-            loaded.errors.is_empty() && loaded.run_error.is_none(),
-            "generated input loads cleanly"
-        );
-        Inventory::new(loaded.objects)
-    });
-    let mut findings = 0;
-    let scan = best_of(options.rounds, || {
-        let loaded = load_inputs(&inputs, &limits);
-        let inventory = Inventory::new(loaded.objects);
-        let found = palisade_pss::findings::scan(&inventory, policy);
-        findings = found.len();
-        (inventory, found)
-    });
-    report("load", load, bytes, objects);
-    report("load+scan", scan, bytes, objects);
-    println!("pss findings: {findings}");
-    println!(
-        "scan/load time ratio: {:.2} (pss evaluation alone: {:.1} ms)",
-        scan.as_secs_f64() / load.as_secs_f64(),
-        scan.saturating_sub(load).as_secs_f64() * 1e3
+    let start = Instant::now();
+    let loaded = load_inputs(&inputs, &limits);
+    assert!(
+        loaded.errors.is_empty() && loaded.run_error.is_none(),
+        "generated input loads cleanly"
     );
-    match peak_rss_mb() {
-        Some(mb) => println!("peak resident memory: {mb:.0} MB"),
-        None => println!("peak resident memory: unavailable (no /proc/self/status)"),
-    }
-}
-
-/// The best wall time of `rounds` runs. What `run` returns is dropped after the
-/// clock stops: freeing the tree is not part of loading, and the CLI skips it at
-/// exit (see `main.rs`).
-fn best_of<T>(rounds: usize, mut run: impl FnMut() -> T) -> Duration {
-    (0..rounds)
-        .map(|_| {
-            let start = Instant::now();
-            let kept = std::hint::black_box(run());
-            let elapsed = start.elapsed();
-            drop(kept);
-            elapsed
-        })
-        .min()
-        .unwrap_or_default()
-}
-
-fn report(phase: &str, time: Duration, bytes: u64, objects: usize) {
-    let secs = time.as_secs_f64();
+    let inventory = Inventory::new(loaded.objects);
+    let findings = match phase {
+        Phase::Load => Vec::new(),
+        Phase::Scan => palisade_pss::findings::scan(
+            &inventory,
+            LevelVersion {
+                level: Level::Restricted,
+                version: Version::Latest,
+            },
+        ),
+    };
+    let elapsed = std::hint::black_box(start.elapsed());
     println!(
-        "{phase:>10}: {:8.1} ms  {:9.0} objects/s  {:7.1} MB/s",
+        "round {} {} {}",
+        elapsed.as_nanos(),
+        peak_rss_kib().unwrap_or(0),
+        findings.len()
+    );
+    std::mem::forget((inventory, findings));
+}
+
+fn best(rounds: &[Round]) -> Duration {
+    rounds.iter().map(|r| r.time).min().unwrap_or_default()
+}
+
+fn report(phase: Phase, rounds: &[Round], bytes: u64, objects: usize) {
+    let secs = best(rounds).as_secs_f64();
+    let peak = rounds.iter().map(|r| r.peak_kib).max().unwrap_or(0) as f64 * 1024.0;
+    println!(
+        "{:>10}: {:8.1} ms  {:9.0} objects/s  {:7.1} MB/s  peak {:6.1} MB ({:.2} x input)",
+        phase.name(),
         secs * 1e3,
         objects as f64 / secs,
-        bytes as f64 / 1e6 / secs
+        bytes as f64 / 1e6 / secs,
+        peak / 1e6,
+        peak / bytes as f64
     );
 }
 
@@ -204,9 +292,9 @@ fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-fn peak_rss_mb() -> Option<f64> {
+/// This process's peak resident memory so far (Linux), in KiB.
+fn peak_rss_kib() -> Option<u64> {
     let status = fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb / 1024.0)
+    line.split_whitespace().nth(1)?.parse().ok()
 }

@@ -31,7 +31,11 @@ pub struct NamespaceInfo {
 pub struct Inventory {
     objects: Vec<Object>,
     by_kind: HashMap<String, Vec<usize>>,
-    by_identity: HashMap<(String, Option<String>, String), Vec<usize>>,
+    /// Indexes of `objects` sorted by identity (kind, namespace, name), load
+    /// order among equals. A sorted index costs 4 bytes an object; a hash map
+    /// keyed by owned copies of the three strings cost some 300 bytes an object,
+    /// a sixth of the input's size.
+    by_identity: Vec<u32>,
     namespaces: BTreeMap<String, NamespaceInfo>,
     /// What the source noticed while reading the objects (the loader's `yaml/*`
     /// findings), kept for the analyzer that reports them.
@@ -44,21 +48,14 @@ pub struct Inventory {
 impl Inventory {
     pub fn new(objects: Vec<Object>) -> Inventory {
         let mut by_kind: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut by_identity: HashMap<_, Vec<usize>> = HashMap::new();
         let mut namespaces: BTreeMap<String, NamespaceInfo> = BTreeMap::new();
         for (index, object) in objects.iter().enumerate() {
-            by_kind
-                .entry(object.kind().to_owned())
-                .or_default()
-                .push(index);
-            by_identity
-                .entry((
-                    object.kind().to_owned(),
-                    object.namespace().map(str::to_owned),
-                    object.name().to_owned(),
-                ))
-                .or_default()
-                .push(index);
+            match by_kind.get_mut(object.kind()) {
+                Some(indexes) => indexes.push(index),
+                None => {
+                    by_kind.insert(object.kind().to_owned(), vec![index]);
+                }
+            }
             if object.kind() == "Namespace"
                 && object.group().is_empty()
                 && !object.name().is_empty()
@@ -80,6 +77,13 @@ impl Inventory {
                     .or_insert_with(|| NamespaceInfo::implicit(ns));
             }
         }
+        // More than u32::MAX objects cannot be held in memory anyway; the index
+        // stops there rather than wrapping.
+        let mut by_identity: Vec<u32> =
+            (0..u32::try_from(objects.len()).unwrap_or(u32::MAX)).collect();
+        // Stable: equal identities stay in load order, so the last one is the
+        // last loaded.
+        by_identity.sort_by(|&a, &b| identity(&objects, a).cmp(&identity(&objects, b)));
         Inventory {
             objects,
             by_kind,
@@ -162,15 +166,16 @@ impl Inventory {
     /// The object with this kind, namespace and name; the last one loaded when the
     /// input defines it more than once.
     pub fn get(&self, kind: &str, namespace: Option<&str>, name: &str) -> Option<&Object> {
-        let key = (
-            kind.to_owned(),
-            namespace.map(str::to_owned),
-            name.to_owned(),
-        );
-        self.by_identity
-            .get(&key)
-            .and_then(|all| all.last())
-            .map(|&i| &self.objects[i])
+        let wanted = Some((kind, namespace, name));
+        // The end of the run of equal identities; the object just before it is
+        // the last one loaded.
+        let end = self
+            .by_identity
+            .partition_point(|&i| identity(&self.objects, i) <= wanted);
+        let last = *self.by_identity.get(end.checked_sub(1)?)?;
+        (identity(&self.objects, last) == wanted)
+            .then(|| self.objects.get(last as usize))
+            .flatten()
     }
 
     /// A namespace known from a `Namespace` object or from objects placed in it.
@@ -194,6 +199,12 @@ impl Inventory {
     pub fn pod_templates(&self) -> impl Iterator<Item = PodTemplate<'_>> {
         self.objects.iter().flat_map(pod_templates)
     }
+}
+
+/// The identity `Inventory::get` looks objects up by; `None` past the end.
+fn identity(objects: &[Object], index: u32) -> Option<(&str, Option<&str>, &str)> {
+    let object = objects.get(index as usize)?;
+    Some((object.kind(), object.namespace(), object.name()))
 }
 
 impl NamespaceInfo {
@@ -249,5 +260,53 @@ mod tests {
         let argocd = inventory.namespace("argocd").expect("declared");
         assert_eq!(argocd.label(NAMESPACE_NAME_LABEL), Some("argocd"));
         assert!(argocd.object.is_none());
+    }
+
+    #[test]
+    fn get_finds_the_last_definition_of_an_identity() {
+        let config = |ns: Option<&str>, name: &str, value: &str| {
+            let mut metadata = serde_json::json!({"name": name});
+            if let Some(ns) = ns {
+                metadata["namespace"] = ns.into();
+            }
+            object(serde_json::json!({
+                "apiVersion": "v1", "kind": "ConfigMap", "metadata": metadata,
+                "data": {"v": value}
+            }))
+        };
+        let secret = object(serde_json::json!({
+            "apiVersion": "v1", "kind": "Secret", "metadata": {"name": "a", "namespace": "x"}
+        }));
+        let inventory = Inventory::new(vec![
+            config(Some("x"), "b", "first"),
+            config(Some("x"), "a", "only"),
+            secret,
+            config(None, "b", "cluster"),
+            config(Some("x"), "b", "second"),
+            config(Some("y"), "b", "other"),
+        ]);
+        let value = |kind: &str, ns: Option<&str>, name: &str| {
+            inventory
+                .get(kind, ns, name)
+                .and_then(|o| o.root().path(&["data", "v"]))
+                .and_then(Node::as_str)
+                .map(str::to_owned)
+        };
+        assert_eq!(
+            value("ConfigMap", Some("x"), "b").as_deref(),
+            Some("second")
+        );
+        assert_eq!(value("ConfigMap", Some("x"), "a").as_deref(), Some("only"));
+        assert_eq!(value("ConfigMap", None, "b").as_deref(), Some("cluster"));
+        assert_eq!(value("ConfigMap", Some("y"), "b").as_deref(), Some("other"));
+        assert!(inventory.get("Secret", Some("x"), "a").is_some());
+        assert!(inventory.get("Secret", Some("x"), "b").is_none());
+        assert!(inventory.get("ConfigMap", Some("z"), "b").is_none());
+        assert!(inventory.get("ConfigMap", Some("x"), "c").is_none());
+        assert!(
+            Inventory::new(Vec::new())
+                .get("ConfigMap", None, "b")
+                .is_none()
+        );
     }
 }

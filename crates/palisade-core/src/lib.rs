@@ -34,7 +34,7 @@ pub use accept::{AcceptList, Acceptance, Accepted};
 pub use analyzer::{Analyzer, Fact, Options, Registry};
 pub use finding::{Enforcement, Finding, Location, Severity, Suppression};
 pub use inventory::{Inventory, NAMESPACE_NAME_LABEL, NamespaceInfo};
-pub use node::{Key, Map, Node, Pos, Value};
+pub use node::{CompactString, Key, Map, Node, Pos, Value};
 pub use object::{Object, ObjectRef, SourceRef, string_entries};
 pub use placement::{NamespaceMismatch, Placement, place};
 pub use pod_template::{PodTemplate, pod_templates};

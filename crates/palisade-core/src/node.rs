@@ -4,9 +4,22 @@
 //! Analyzers work on this tree rather than on typed Kubernetes structs because a
 //! scanner must see what typed decoding hides: unknown and misspelled fields,
 //! values of the wrong type, and the line each one came from.
+//!
+//! The tree is the bulk of a run's memory (a scan holds every object of the
+//! input at once), so its types are kept small: a [`Node`] is 32 bytes, a
+//! mapping entry 64, and keys and strings of up to 24 bytes (nearly all of
+//! them in Kubernetes manifests) live inline, without an allocation of their
+//! own. Collections are boxed slices, allocated once at their final size. The
+//! sizes are pinned by a test.
 
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
+
+/// The string type of keys and string values: 24 bytes, holding strings of up
+/// to 24 bytes inline, longer ones on the heap. It dereferences to `str`, so
+/// `&node_string[..]`, `s.as_str()`, `s == "text"` and `s.len()` read as for
+/// `String`; build one with `.into()` from `&str` or `String`.
+pub use compact_str::CompactString;
 
 /// A 1-based line and column in a source file. `Pos::default()` (0:0) means
 /// "no position known", as for objects built in memory.
@@ -51,62 +64,97 @@ pub enum Value {
     Bool(bool),
     Int(i64),
     Float(f64),
-    String(String),
-    Seq(Vec<Node>),
+    String(CompactString),
+    /// A sequence: a boxed slice (build one with `vec.into()`).
+    Seq(Box<[Node]>),
     Map(Map),
 }
 
 /// A mapping key with its own position (findings about a key point at the key).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Key {
-    pub name: String,
+    pub name: CompactString,
     pub pos: Pos,
+}
+
+impl Key {
+    pub fn new(name: impl Into<CompactString>, pos: Pos) -> Key {
+        Key {
+            name: name.into(),
+            pos,
+        }
+    }
 }
 
 /// An ordered mapping with unique keys. Lookup is linear: Kubernetes objects have
 /// small mappings, and a vector keeps source order and costs less than a hash map.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// The entries are a boxed slice (16 bytes, no spare capacity; `None` when
+/// empty, so that `Map::new` stays `const`): trees are built once and then
+/// read, so the rare [`insert`](Map::insert) of a new key or
+/// [`remove`](Map::remove) pays a reallocation instead of every mapping paying
+/// for a growable vector.
+#[derive(Clone, Debug, Default)]
 pub struct Map {
-    entries: Vec<(Key, Node)>,
+    entries: Option<Box<[(Key, Node)]>>,
+}
+
+impl PartialEq for Map {
+    fn eq(&self, other: &Map) -> bool {
+        self.entries() == other.entries()
+    }
 }
 
 impl Map {
     pub const fn new() -> Self {
-        Map {
-            entries: Vec::new(),
-        }
+        Map { entries: None }
     }
 
-    pub fn with_capacity(n: usize) -> Self {
-        Map {
-            entries: Vec::with_capacity(n),
-        }
+    /// An empty mapping. The capacity is a hint kept for source compatibility:
+    /// entries are stored at their exact count.
+    pub const fn with_capacity(_n: usize) -> Self {
+        Map::new()
+    }
+
+    fn entries(&self) -> &[(Key, Node)] {
+        self.entries.as_deref().unwrap_or_default()
+    }
+
+    fn entries_mut(&mut self) -> &mut [(Key, Node)] {
+        self.entries.as_deref_mut().unwrap_or_default()
+    }
+
+    /// Replaces the entries through a vector (for the rare change of length).
+    fn edit<T>(&mut self, change: impl FnOnce(&mut Vec<(Key, Node)>) -> T) -> T {
+        let mut entries = self.entries.take().map(<[_]>::into_vec).unwrap_or_default();
+        let out = change(&mut entries);
+        *self = Map::from_unique_entries(entries);
+        out
     }
 
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.entries().len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.entries().is_empty()
     }
 
     pub fn get(&self, key: &str) -> Option<&Node> {
-        self.entries
+        self.entries()
             .iter()
             .find(|(k, _)| k.name == key)
             .map(|(_, v)| v)
     }
 
     pub fn get_mut(&mut self, key: &str) -> Option<&mut Node> {
-        self.entries
+        self.entries_mut()
             .iter_mut()
             .find(|(k, _)| k.name == key)
             .map(|(_, v)| v)
     }
 
     pub fn get_entry(&self, key: &str) -> Option<(&Key, &Node)> {
-        self.entries
+        self.entries()
             .iter()
             .find(|(k, _)| k.name == key)
             .map(|(k, v)| (k, v))
@@ -119,38 +167,45 @@ impl Map {
     /// Inserts or replaces. A replaced entry keeps its place in the order and takes
     /// the new key's position; the old value is returned.
     pub fn insert(&mut self, key: Key, value: Node) -> Option<Node> {
-        if let Some(slot) = self.entries.iter_mut().find(|(k, _)| k.name == key.name) {
+        if let Some(slot) = self
+            .entries_mut()
+            .iter_mut()
+            .find(|(k, _)| k.name == key.name)
+        {
             slot.0 = key;
             return Some(std::mem::replace(&mut slot.1, value));
         }
-        self.entries.push((key, value));
+        self.edit(|entries| entries.push((key, value)));
         None
     }
 
     pub fn remove(&mut self, key: &str) -> Option<Node> {
-        let at = self.entries.iter().position(|(k, _)| k.name == key)?;
-        Some(self.entries.remove(at).1)
+        let at = self.entries().iter().position(|(k, _)| k.name == key)?;
+        Some(self.edit(|entries| entries.remove(at).1))
     }
 
     pub fn iter(&self) -> impl ExactSizeIterator<Item = (&Key, &Node)> {
-        self.entries.iter().map(|(k, v)| (k, v))
+        self.entries().iter().map(|(k, v)| (k, v))
     }
 
     pub fn keys(&self) -> impl Iterator<Item = &str> {
-        self.entries.iter().map(|(k, _)| k.name.as_str())
+        self.entries().iter().map(|(k, _)| k.name.as_str())
     }
 
     /// Wraps entries whose names the caller has already made unique (the loader
     /// indexes large mappings itself instead of paying `insert`'s linear search).
     /// With a repeated name, `get` finds the first entry: callers that cannot
     /// promise uniqueness use `insert`.
-    pub fn from_unique_entries(entries: Vec<(Key, Node)>) -> Map {
-        Map { entries }
+    pub fn from_unique_entries(entries: impl Into<Box<[(Key, Node)]>>) -> Map {
+        let entries: Box<[(Key, Node)]> = entries.into();
+        Map {
+            entries: (!entries.is_empty()).then_some(entries),
+        }
     }
 
     /// The entries in order, by value (the loader uses it to apply `<<` merges).
     pub fn into_entries(self) -> Vec<(Key, Node)> {
-        self.entries
+        self.entries.map(<[_]>::into_vec).unwrap_or_default()
     }
 }
 
@@ -174,7 +229,7 @@ impl Node {
 
     pub fn as_str(&self) -> Option<&str> {
         match &self.value {
-            Value::String(s) => Some(s),
+            Value::String(s) => Some(s.as_str()),
             _ => None,
         }
     }
@@ -263,21 +318,14 @@ impl Node {
                 Some(i) => Value::Int(i),
                 None => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
             },
-            serde_json::Value::String(s) => Value::String(s.clone()),
+            serde_json::Value::String(s) => Value::String(s.as_str().into()),
             serde_json::Value::Array(a) => Value::Seq(a.iter().map(Node::from_json).collect()),
-            serde_json::Value::Object(o) => {
-                let mut map = Map::with_capacity(o.len());
-                for (k, v) in o {
-                    map.insert(
-                        Key {
-                            name: k.clone(),
-                            pos: Pos::default(),
-                        },
-                        Node::from_json(v),
-                    );
-                }
-                Value::Map(map)
-            }
+            // A JSON object's keys are unique already.
+            serde_json::Value::Object(o) => Value::Map(Map::from_unique_entries(
+                o.iter()
+                    .map(|(k, v)| (Key::new(k.as_str(), Pos::default()), Node::from_json(v)))
+                    .collect::<Box<[_]>>(),
+            )),
         };
         Node::new(value, Pos::default())
     }
@@ -291,13 +339,13 @@ impl Node {
             Value::Float(f) => serde_json::Number::from_f64(*f)
                 .map(serde_json::Value::Number)
                 .unwrap_or(serde_json::Value::Null),
-            Value::String(s) => serde_json::Value::String(s.clone()),
+            Value::String(s) => serde_json::Value::String(s.to_string()),
             Value::Seq(items) => {
                 serde_json::Value::Array(items.iter().map(Node::to_json).collect())
             }
             Value::Map(m) => serde_json::Value::Object(
                 m.iter()
-                    .map(|(k, v)| (k.name.clone(), v.to_json()))
+                    .map(|(k, v)| (k.name.to_string(), v.to_json()))
                     .collect(),
             ),
         }
@@ -323,7 +371,7 @@ impl Serialize for Node {
             Value::Map(m) => {
                 let mut map = s.serialize_map(Some(m.len()))?;
                 for (k, v) in m.iter() {
-                    map.serialize_entry(&k.name, v)?;
+                    map.serialize_entry(k.name.as_str(), v)?;
                 }
                 map.end()
             }
@@ -370,6 +418,47 @@ mod tests {
             Some(1000)
         );
         assert_eq!(Node::new(Value::Float(1.5), Pos::default()).as_i64(), None);
+    }
+
+    /// The tree's footprint is most of a scan's peak memory; these sizes are
+    /// what the memory figures in the README rest on.
+    #[test]
+    fn tree_types_keep_their_compact_sizes() {
+        use std::mem::size_of;
+        assert_eq!(size_of::<CompactString>(), 24);
+        assert_eq!(size_of::<Value>(), 24);
+        assert_eq!(size_of::<Node>(), 32);
+        assert_eq!(size_of::<Key>(), 32);
+        assert_eq!(size_of::<(Key, Node)>(), 64);
+        assert_eq!(size_of::<Map>(), 16);
+    }
+
+    #[test]
+    fn short_strings_are_inline_and_long_ones_survive_intact() {
+        let short = CompactString::from("allowPrivilegeEscalation");
+        assert!(!short.is_heap_allocated());
+        let long = "kubectl.kubernetes.io/last-applied-configuration";
+        let node = Node::new(Value::String(long.into()), Pos::default());
+        assert_eq!(node.as_str(), Some(long));
+    }
+
+    #[test]
+    fn remove_and_insert_of_a_new_key_keep_order() {
+        let mut map = Map::new();
+        for (line, name) in ["a", "b", "c"].into_iter().enumerate() {
+            map.insert(
+                Key::new(name, Pos::new(line as u32 + 1, 1)),
+                Node::new(Value::Null, Pos::default()),
+            );
+        }
+        assert!(map.remove("b").is_some());
+        assert!(map.remove("b").is_none());
+        map.insert(
+            Key::new("d", Pos::new(9, 1)),
+            Node::new(Value::Bool(true), Pos::default()),
+        );
+        assert_eq!(map.keys().collect::<Vec<_>>(), ["a", "c", "d"]);
+        assert_eq!(map.get("d").and_then(Node::as_bool), Some(true));
     }
 
     #[test]

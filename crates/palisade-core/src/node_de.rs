@@ -66,11 +66,11 @@ impl<'de> Visitor<'de> for NodeVisitor {
     }
 
     fn visit_str<E>(self, v: &str) -> Result<Node, E> {
-        Ok(node(Value::String(v.to_owned())))
+        Ok(node(Value::String(v.into())))
     }
 
     fn visit_string<E>(self, v: String) -> Result<Node, E> {
-        Ok(node(Value::String(v)))
+        Ok(node(Value::String(v.into())))
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node, A::Error> {
@@ -79,7 +79,7 @@ impl<'de> Visitor<'de> for NodeVisitor {
         while let Some(item) = seq.next_element::<Node>()? {
             items.push(item);
         }
-        Ok(node(Value::Seq(items)))
+        Ok(node(Value::Seq(items.into())))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Node, A::Error> {
@@ -94,7 +94,7 @@ impl<'de> Visitor<'de> for NodeVisitor {
                 None => {
                     let repeated = entries.iter().any(|(k, _)| k.name == name);
                     if entries.len() >= SCAN_LIMIT {
-                        seen = Some(entries.iter().map(|(k, _)| k.name.clone()).collect());
+                        seen = Some(entries.iter().map(|(k, _)| k.name.to_string()).collect());
                         if let Some(set) = &mut seen {
                             set.insert(name.clone());
                         }
@@ -106,10 +106,7 @@ impl<'de> Visitor<'de> for NodeVisitor {
                 return Err(de::Error::custom(format_args!("duplicate key {name:?}")));
             }
             let value = access.next_value::<Node>()?;
-            let key = Key {
-                name,
-                pos: Pos::default(),
-            };
+            let key = Key::new(name, Pos::default());
             entries.push((key, value));
         }
         Ok(node(Value::Map(Map::from_unique_entries(entries))))

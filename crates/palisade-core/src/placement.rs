@@ -143,13 +143,13 @@ fn with_namespace(object: Object, namespace: &str) -> Object {
     if top.get("metadata").is_none_or(Node::is_null) {
         top.insert(
             Key {
-                name: "metadata".to_owned(),
+                name: "metadata".into(),
                 pos: Pos::default(),
             },
             Node::new(Value::Map(Map::new()), Pos::default()),
         );
     }
-    let value = Node::new(Value::String(namespace.to_owned()), Pos::default());
+    let value = Node::new(Value::String(namespace.into()), Pos::default());
     if let Some(metadata) = top.get_mut("metadata").and_then(Node::as_map_mut) {
         match metadata.get_mut("namespace") {
             Some(existing) if existing.is_null() || existing.as_str() == Some("") => {
@@ -158,7 +158,7 @@ fn with_namespace(object: Object, namespace: &str) -> Object {
             Some(_) => {}
             None => {
                 let key = Key {
-                    name: "namespace".to_owned(),
+                    name: "namespace".into(),
                     pos: Pos::default(),
                 };
                 let entries = std::mem::take(metadata).into_entries();

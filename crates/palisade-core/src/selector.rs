@@ -58,7 +58,7 @@ impl LabelSelector {
                     format!("matchLabels value of {:?} must be a string", key.name)
                 })?;
                 requirements.push(Requirement {
-                    key: key.name.clone(),
+                    key: key.name.to_string(),
                     operator: Operator::In,
                     values: vec![value],
                 });
@@ -132,7 +132,7 @@ impl LabelSelector {
 fn scalar_text(node: &Node) -> Option<String> {
     use crate::node::Value;
     match &node.value {
-        Value::String(s) => Some(s.clone()),
+        Value::String(s) => Some(s.to_string()),
         Value::Null => Some(String::new()),
         Value::Int(i) => Some(i.to_string()),
         Value::Bool(b) => Some(b.to_string()),

@@ -27,7 +27,7 @@ use super::scanner::{ScalarStyle, ScanError, ambiguous_bom, first_disallowed_cha
 
 use super::Limits;
 use super::scalar::{self, Coercion, CoreTag, Resolved};
-use palisade_core::node::{Key, Map, Node, Pos, Value};
+use palisade_core::node::{CompactString, Key, Map, Node, Pos, Value};
 
 /// Mappings at least this large get a hash index for duplicate detection; smaller
 /// ones are scanned (cheaper for the typical Kubernetes mapping of a few keys).
@@ -220,7 +220,7 @@ struct MapFrame {
     merged: Vec<bool>,
     /// Per entry: its key's Go type. Empty while every key is a string.
     kinds: Vec<GoKey>,
-    index: Option<HashMap<String, usize>>,
+    index: Option<HashMap<CompactString, usize>>,
     pending: Option<PendingKey>,
 }
 
@@ -302,7 +302,7 @@ impl MapFrame {
         if let Some(index) = &mut self.index {
             index.insert(key.name.clone(), len);
         } else if len + 1 >= INDEX_THRESHOLD {
-            let mut index: HashMap<String, usize> = self
+            let mut index: HashMap<CompactString, usize> = self
                 .entries(all)
                 .iter()
                 .enumerate()
@@ -495,7 +495,7 @@ impl<'a> Builder<'a> {
                 }
                 let start = m.start.min(self.entries.len());
                 Value::Map(Map::from_unique_entries(
-                    self.entries.drain(start..).collect(),
+                    self.entries.drain(start..).collect::<Box<[_]>>(),
                 ))
             }
         };
@@ -627,10 +627,10 @@ impl<'a> Builder<'a> {
         if self.expecting_key() {
             let (name, kind) = match &copy.value {
                 Value::String(s) => (s.clone(), GoKey::Str),
-                Value::Bool(b) => (b.to_string(), GoKey::Bool),
-                Value::Int(i) => (i.to_string(), GoKey::Int),
-                Value::Float(f) => (scalar::go_format_g32(*f), GoKey::Float),
-                Value::Null => (scalar::NULL_KEY.to_owned(), GoKey::Str),
+                Value::Bool(b) => (b.to_string().into(), GoKey::Bool),
+                Value::Int(i) => (i.to_string().into(), GoKey::Int),
+                Value::Float(f) => (scalar::go_format_g32(*f).into(), GoKey::Float),
+                Value::Null => (scalar::NULL_KEY.into(), GoKey::Str),
                 Value::Seq(_) | Value::Map(_) => {
                     return Err(BuildError::new(
                         pos,
@@ -677,7 +677,7 @@ impl<'a> Builder<'a> {
                     {
                         let security = security || is_security_key(&old.name);
                         let note = Note::Duplicate {
-                            key: old.name,
+                            key: old.name.into(),
                             first: old.pos,
                             second: pos,
                             security,
@@ -806,7 +806,7 @@ fn merge_one(
         {
             let sec = security || is_security_key(&name);
             let note = Note::MergeOverride {
-                key: name,
+                key: name.into(),
                 explicit: old.pos,
                 merge: at,
                 security: sec,
@@ -1002,7 +1002,7 @@ fn key_name(
     text: Cow<'_, str>,
     plain: bool,
     tag: Option<CoreTag>,
-) -> std::result::Result<(String, GoKey, KeyCoercion), String> {
+) -> std::result::Result<(CompactString, GoKey, KeyCoercion), String> {
     // Fast path: most keys start with a letter go-yaml never resolves.
     let first = text.as_bytes().first().copied();
     let resolvable = matches!(
@@ -1025,7 +1025,7 @@ fn key_name(
         )
     );
     if tag.is_none() && (!plain || !resolvable) {
-        return Ok((text.into_owned(), GoKey::Str, None));
+        return Ok((text.into(), GoKey::Str, None));
     }
     let (resolved, coercion) = match tag {
         Some(tag) => (scalar::resolve_tagged(tag, &text)?, None),
@@ -1040,8 +1040,8 @@ fn key_name(
         Resolved::Float(_) => GoKey::Float,
     };
     let name = match resolved {
-        Resolved::Str(Cow::Borrowed(_)) => text.into_owned(),
-        other => scalar::key_name(other)?,
+        Resolved::Str(Cow::Borrowed(_)) => text.into(),
+        other => scalar::key_name(other)?.into(),
     };
     Ok((name, kind, coercion))
 }
@@ -1055,7 +1055,7 @@ pub(crate) fn scalar_value(
     let (resolved, coercion) = match tag {
         Some(tag) => (scalar::resolve_tagged(tag, &text)?, None),
         None if plain => scalar::resolve_plain(&text),
-        None => return Ok((Value::String(text.into_owned()), None)),
+        None => return Ok((Value::String(text.into()), None)),
     };
     let value = match resolved {
         Resolved::Null => Value::Null,
@@ -1064,8 +1064,8 @@ pub(crate) fn scalar_value(
         Resolved::Uint(u) => Value::Float(u as f64),
         Resolved::Float(f) => json_number(f)?,
         // Borrowed means "the text itself": move it instead of copying.
-        Resolved::Str(Cow::Borrowed(_)) => Value::String(text.into_owned()),
-        Resolved::Str(s) => Value::String(s.into_owned()),
+        Resolved::Str(Cow::Borrowed(_)) => Value::String(text.into()),
+        Resolved::Str(s) => Value::String(s.into()),
     };
     Ok((value, coercion))
 }

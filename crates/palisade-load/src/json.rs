@@ -156,7 +156,7 @@ impl Reader<'_> {
                 }
                 Some(b'"') => {
                     let s = self.string()?;
-                    b.value(Value::String(s), pos, 0)?;
+                    b.value(Value::String(s.into()), pos, 0)?;
                 }
                 Some(b't') => self.literal("true", Value::Bool(true), b)?,
                 Some(b'f') => self.literal("false", Value::Bool(false), b)?,
@@ -204,7 +204,7 @@ impl Reader<'_> {
             return Err(self.error("looking for beginning of object key string"));
         }
         let name = self.string()?;
-        b.key(Key { name, pos }, false)?;
+        b.key(Key::new(name, pos), false)?;
         self.expect(b':', "after object key")
     }
 

@@ -221,7 +221,16 @@ pub fn load_inputs(inputs: &[Input], limits: &Limits) -> Loaded {
         loaded.run_error = Some(total_bytes_error(planned, limits));
         return loaded;
     }
-    for (source, (bytes, result)) in sources.iter().zip(walk::load_all(&sources, limits)) {
+    let results = walk::load_all(&sources, limits);
+    // Sized once: growing the run's object list by doubling would hold the old
+    // and the new list at once, a peak of up to three times its final size.
+    let total: usize = results
+        .iter()
+        .filter_map(|(_, result)| result.as_ref().ok())
+        .map(|file| file.objects.len())
+        .sum();
+    loaded.objects.reserve_exact(total);
+    for (source, (bytes, result)) in sources.iter().zip(results) {
         if !matches!(source, walk::Source::Failed(_)) {
             loaded.files += 1;
             loaded.bytes += bytes;

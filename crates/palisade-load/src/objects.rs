@@ -90,7 +90,7 @@ pub(crate) fn expand(root: Node, file: &Arc<str>, out: &mut Vec<Object>) -> Resu
         Some(Node {
             value: Value::Seq(items),
             ..
-        }) => items,
+        }) => items.into_vec(),
         Some(other) => {
             return Err(BuildError::new(
                 other.pos,
@@ -138,14 +138,14 @@ pub(crate) fn expand(root: Node, file: &Arc<str>, out: &mut Vec<Object>) -> Resu
                     name: "apiVersion".into(),
                     pos,
                 },
-                Node::new(Value::String(list_version.clone()), pos),
+                Node::new(Value::String(list_version.as_str().into()), pos),
             );
             map.insert(
                 Key {
                     name: "kind".into(),
                     pos,
                 },
-                Node::new(Value::String(item_kind.clone()), pos),
+                Node::new(Value::String(item_kind.as_str().into()), pos),
             );
         }
         if text(map, "kind").is_empty() {

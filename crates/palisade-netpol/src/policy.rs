@@ -222,7 +222,7 @@ fn compile_port(entry: &Node) -> Result<PortEntry, String> {
                 return Err("endPort cannot be used with a named port".into());
             }
             Ok(PortEntry::Named {
-                name: name.clone(),
+                name: name.to_string(),
                 protocol: Some(protocol),
             })
         }

@@ -488,7 +488,10 @@ fn positions_point_at_the_offending_value() {
             name: "containers".into(),
             pos: at(6),
         },
-        Node::new(V::Seq(vec![Node::new(V::Map(container), at(7))]), at(6)),
+        Node::new(
+            V::Seq(vec![Node::new(V::Map(container), at(7))].into()),
+            at(6),
+        ),
     );
     let spec = Node::new(V::Map(spec), at(5));
     let failures = evaluate(None, &spec, lv("restricted:latest"));

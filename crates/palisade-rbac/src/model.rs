@@ -500,8 +500,8 @@ impl CustomResourceDef {
                 .into_iter()
                 .flat_map(|m| m.iter())
             {
-                if !subresources.contains(&key.name) {
-                    subresources.push(key.name.clone());
+                if !subresources.iter().any(|s| *s == key.name) {
+                    subresources.push(key.name.to_string());
                 }
             }
         }

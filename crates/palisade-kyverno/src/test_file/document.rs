@@ -104,7 +104,7 @@ impl Decoder<'_> {
             None => Ok(None),
             Some(node) => match &node.value {
                 Value::Null => Ok(None),
-                Value::String(s) => Ok(Some(s.clone())),
+                Value::String(s) => Ok(Some(s.to_string())),
                 _ => Err(self.error(
                     node,
                     format!(
@@ -183,7 +183,7 @@ impl Decoder<'_> {
                 Value::Null => Ok(Vec::new()),
                 Value::Map(inner) => Ok(inner
                     .iter()
-                    .map(|(k, v)| (k.name.clone(), v.to_json()))
+                    .map(|(k, v)| (k.name.to_string(), v.to_json()))
                     .collect()),
                 _ => Err(self.error(
                     node,
