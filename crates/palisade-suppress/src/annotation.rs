@@ -214,7 +214,7 @@ fn read_metadata(
             continue;
         }
         out.annotations.push(Annotation {
-            key: key.name.clone(),
+            key: key.name.to_string(),
             name: name.to_owned(),
             container: container.map(str::to_owned),
             reason: reason.to_owned(),
