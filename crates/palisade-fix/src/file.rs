@@ -97,15 +97,22 @@ pub fn fix_file(
     fix_with(file, bytes, &requests, policies, options)
 }
 
-/// Applies every fixer everywhere it finds something to add, whatever was
-/// reported: for tests and the fuzz target, which have no analyzers to run.
-pub fn fix_everything(file: Arc<str>, bytes: &[u8], options: FixOptions) -> Result<FileFix, LoadError> {
+/// Applies the fixers of `rules` (every fixer when empty) everywhere they
+/// find something to change, whatever was reported: for tests and the fuzz
+/// target, which have no analyzers to run.
+pub fn fix_everything(
+    file: Arc<str>,
+    bytes: &[u8],
+    rules: &[&str],
+    options: FixOptions,
+) -> Result<FileFix, LoadError> {
     let requests = |objects: &[Object]| -> Vec<(usize, Request)> {
         (0..objects.len())
             .flat_map(|i| {
                 FIXERS
                     .iter()
                     .filter(|f| options.unsafe_edits || !f.unsafe_only)
+                    .filter(|f| rules.is_empty() || rules.contains(&f.rule))
                     .map(move |&fixer| (i, Request { fixer, at: None }))
             })
             .collect()
@@ -297,8 +304,11 @@ fn plan_object(
             (request.fixer.fix)(&site, &mut planner);
         }
         let Planner { left: reasons, .. } = planner;
+        // A fix that left something behind is not counted as done, though its
+        // edits (more hardening) are still written.
+        let complete = reasons.is_empty();
         left.extend(reasons.into_iter().map(|(pos, why)| (request.fixer.rule, pos, why)));
-        if patch != before && !rules.contains(&request.fixer.rule) {
+        if complete && patch != before && !rules.contains(&request.fixer.rule) {
             rules.push(request.fixer.rule);
         }
     }
