@@ -283,16 +283,20 @@ fn rules_of(requests: &[Request]) -> Vec<&'static str> {
     rules
 }
 
-/// One object's merged patch, the rules whose fixes changed it, and what was left.
+/// One object's merged patch, the rules whose fixes changed it and left
+/// nothing behind (for every finding of the rule on the object), and what was
+/// left.
 fn plan_object(
     object: &Object,
     requests: &[Request],
     options: FixOptions,
 ) -> (Patch, Vec<&'static str>, Vec<(&'static str, Pos, String)>) {
     let mut patch = Patch::default();
-    let mut rules = Vec::new();
+    let mut changed = Vec::new();
+    let mut incomplete = Vec::new();
     let mut left = Vec::new();
     for request in requests {
+        let rule = request.fixer.rule;
         let before = patch.clone();
         let mut planner = Planner {
             root: object.root(),
@@ -300,19 +304,23 @@ fn plan_object(
             left: Vec::new(),
             unsafe_edits: options.unsafe_edits,
         };
-        for site in sites(object, *request) {
-            (request.fixer.fix)(&site, &mut planner);
+        let sites = sites(object, *request);
+        for site in &sites {
+            (request.fixer.fix)(site, &mut planner);
         }
         let Planner { left: reasons, .. } = planner;
         // A fix that left something behind is not counted as done, though its
         // edits (more hardening) are still written.
-        let complete = reasons.is_empty();
-        left.extend(reasons.into_iter().map(|(pos, why)| (request.fixer.rule, pos, why)));
-        if complete && patch != before && !rules.contains(&request.fixer.rule) {
-            rules.push(request.fixer.rule);
+        if !reasons.is_empty() || sites.is_empty() {
+            incomplete.push(rule);
+        }
+        left.extend(reasons.into_iter().map(|(pos, why)| (rule, pos, why)));
+        if patch != before && !changed.contains(&rule) {
+            changed.push(rule);
         }
     }
-    (patch, rules, left)
+    changed.retain(|rule| !incomplete.contains(rule));
+    (patch, changed, left)
 }
 
 /// Reading an edited text back and comparing it with the plan.
