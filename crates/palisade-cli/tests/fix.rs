@@ -40,13 +40,26 @@ fn fixes_in_place_and_a_rescan_is_clean() {
     assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
     assert!(out.stdout.is_empty());
     let stderr = text(&out.stderr);
-    assert!(stderr.contains("fixed 7 findings in 1 file; 0 left to fix by hand"), "{stderr}");
+    assert!(
+        stderr.contains("fixed 7 findings in 1 file; 0 left to fix by hand"),
+        "{stderr}"
+    );
 
     let fixed = std::fs::read_to_string(&file).unwrap();
-    assert!(fixed.starts_with(POD), "the original text is kept, additions follow:\n{fixed}");
+    assert!(
+        fixed.starts_with(POD),
+        "the original text is kept, additions follow:\n{fixed}"
+    );
     assert!(fixed.contains("name: palisade-default-deny"));
-    assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
-    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1, "no temporary file is left");
+    assert_eq!(
+        std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert_eq!(
+        std::fs::read_dir(&dir).unwrap().count(),
+        1,
+        "no temporary file is left"
+    );
 
     let scan = palisade(&["scan", path, "--analyzers", FIXABLE]);
     assert_eq!(scan.status.code(), Some(0), "{}", text(&scan.stdout));
@@ -55,7 +68,11 @@ fn fixes_in_place_and_a_rescan_is_clean() {
     let again = palisade(&["fix", path, "--rules", FIXABLE]);
     assert_eq!(again.status.code(), Some(0));
     assert_eq!(std::fs::read_to_string(&file).unwrap(), fixed);
-    assert!(text(&again.stderr).contains("fixed 0 findings in 0 files"), "{}", text(&again.stderr));
+    assert!(
+        text(&again.stderr).contains("fixed 0 findings in 0 files"),
+        "{}",
+        text(&again.stderr)
+    );
 }
 
 #[test]
@@ -64,7 +81,13 @@ fn diff_shows_and_writes_nothing() {
     let file = dir.join("pod.yaml");
     std::fs::write(&file, POD).unwrap();
     let path = file.to_str().unwrap();
-    let out = palisade(&["fix", path, "--diff", "--rules", "pss/allowPrivilegeEscalation"]);
+    let out = palisade(&[
+        "fix",
+        path,
+        "--diff",
+        "--rules",
+        "pss/allowPrivilegeEscalation",
+    ]);
     assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
     assert_eq!(
         text(&out.stdout),
@@ -77,11 +100,21 @@ fn diff_shows_and_writes_nothing() {
 
 #[test]
 fn standard_input_prints_the_fixed_stream() {
-    let out = palisade_with_stdin(&["fix", "-", "--rules", "pss/runAsNonRoot,workload/read-only-root-filesystem"], POD);
+    let out = palisade_with_stdin(
+        &[
+            "fix",
+            "-",
+            "--rules",
+            "pss/runAsNonRoot,workload/read-only-root-filesystem",
+        ],
+        POD,
+    );
     assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
     assert_eq!(
         text(&out.stdout),
-        format!("{POD}    securityContext:\n      readOnlyRootFilesystem: true\n  securityContext:\n    runAsNonRoot: true\n")
+        format!(
+            "{POD}    securityContext:\n      readOnlyRootFilesystem: true\n  securityContext:\n    runAsNonRoot: true\n"
+        )
     );
 }
 
@@ -91,7 +124,10 @@ fn explicit_values_are_left_and_the_exit_status_says_so() {
         "    image: registry.example/app:1.0\n",
         "    image: registry.example/app:1.0\n    securityContext: {allowPrivilegeEscalation: true}\n",
     );
-    let out = palisade_with_stdin(&["fix", "-", "--rules", "pss/allowPrivilegeEscalation"], &pod);
+    let out = palisade_with_stdin(
+        &["fix", "-", "--rules", "pss/allowPrivilegeEscalation"],
+        &pod,
+    );
     assert_eq!(out.status.code(), Some(1), "stderr: {}", text(&out.stderr));
     assert_eq!(text(&out.stdout), pod);
     let stderr = text(&out.stderr);
@@ -101,7 +137,16 @@ fn explicit_values_are_left_and_the_exit_status_says_so() {
     );
     assert!(stderr.contains("1 left to fix by hand"), "{stderr}");
 
-    let out = palisade_with_stdin(&["fix", "-", "--rules", "pss/allowPrivilegeEscalation", "--unsafe"], &pod);
+    let out = palisade_with_stdin(
+        &[
+            "fix",
+            "-",
+            "--rules",
+            "pss/allowPrivilegeEscalation",
+            "--unsafe",
+        ],
+        &pod,
+    );
     assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
     assert!(text(&out.stdout).contains("securityContext: {allowPrivilegeEscalation: false}"));
 }
@@ -110,7 +155,11 @@ fn explicit_values_are_left_and_the_exit_status_says_so() {
 fn usage_errors_cost_no_read() {
     let out = palisade(&["fix", "no-such-file.yaml", "--rules", "pss/hostPath"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("--rules: \"pss/hostPath\" names no rule fix can satisfy"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("--rules: \"pss/hostPath\" names no rule fix can satisfy"),
+        "{}",
+        text(&out.stderr)
+    );
     let out = palisade(&["fix", "no-such-file.yaml"]);
     assert_eq!(out.status.code(), Some(2));
     let out = palisade(&["fix", "x.yaml", "--diff", "--stdout"]);

@@ -89,7 +89,11 @@ impl NewPolicy {
         if self.explicit_namespace {
             lines.push(format!("  namespace: {}", yaml_string(&self.namespace)));
         }
-        lines.extend(["spec:".to_owned(), "  podSelector: {}".to_owned(), "  policyTypes:".to_owned()]);
+        lines.extend([
+            "spec:".to_owned(),
+            "  podSelector: {}".to_owned(),
+            "  policyTypes:".to_owned(),
+        ]);
         lines.extend(self.directions.iter().map(|d| format!("  - {d}")));
         for line in lines {
             out.push_str(&line);
@@ -103,9 +107,14 @@ impl NewPolicy {
 /// as JSON (which YAML reads the same).
 fn yaml_string(name: &str) -> String {
     let plain = !name.is_empty()
-        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && name.chars().next().is_some_and(|c| c.is_ascii_lowercase())
-        && !matches!(name, "y" | "n" | "yes" | "no" | "on" | "off" | "true" | "false" | "null");
+        && !matches!(
+            name,
+            "y" | "n" | "yes" | "no" | "on" | "off" | "true" | "false" | "null"
+        );
     if plain {
         name.to_owned()
     } else {
@@ -136,21 +145,20 @@ pub fn plan(
             continue;
         };
         let at = Pos::new(location.line, location.column);
-        let workload = objects
-            .iter()
-            .filter(|o| o.source().pos <= at)
-            .last();
-        let entry = by_namespace.entry(namespace.name.clone()).or_insert_with(|| {
-            (
-                file.clone(),
-                NewPolicy {
-                    namespace: namespace.name.clone(),
-                    explicit_namespace: workload.is_some_and(|w| w.namespace().is_some()),
-                    directions: Vec::new(),
-                    at,
-                },
-            )
-        });
+        let workload = objects.iter().rev().find(|o| o.source().pos <= at);
+        let entry = by_namespace
+            .entry(namespace.name.clone())
+            .or_insert_with(|| {
+                (
+                    file.clone(),
+                    NewPolicy {
+                        namespace: namespace.name.clone(),
+                        explicit_namespace: workload.is_some_and(|w| w.namespace().is_some()),
+                        directions: Vec::new(),
+                        at,
+                    },
+                )
+            });
         if !entry.1.directions.contains(&direction) {
             entry.1.directions.push(direction);
             entry.1.directions.sort_by_key(|d| *d != "Ingress");
@@ -158,11 +166,14 @@ pub fn plan(
     }
     let mut out: BTreeMap<Arc<str>, Vec<NewPolicy>> = BTreeMap::new();
     for (namespace, (file, policy)) in by_namespace {
-        let taken = files.iter().flat_map(|(_, objects)| objects.iter()).any(|o| {
-            o.kind() == "NetworkPolicy"
-                && o.name() == POLICY_NAME
-                && o.namespace().unwrap_or("default") == namespace
-        });
+        let taken = files
+            .iter()
+            .flat_map(|(_, objects)| objects.iter())
+            .any(|o| {
+                o.kind() == "NetworkPolicy"
+                    && o.name() == POLICY_NAME
+                    && o.namespace().unwrap_or("default") == namespace
+            });
         if taken {
             notes.push(format!(
                 "{file}:{}: namespace {namespace:?} already has a NetworkPolicy named {POLICY_NAME} that is not a default deny; fix it by hand",

@@ -45,17 +45,29 @@ pub fn edit_for(change: &Change, root: &Node, text: &Text, style: Style) -> Resu
                     .map(|(k, v)| flow_entry(k, v, style))
                     .collect();
                 let last_line = map.iter().last().map(|(k, _)| k.pos);
-                flow_insert(text, start, node.pos.line, last_line, &rendered).map(|(at, s)| edit(at, at, s))
+                flow_insert(text, start, node.pos.line, last_line, &rendered)
+                    .map(|(at, s)| edit(at, at, s))
             } else if style.json || !starts_block_key(first) {
-                Err(format!("the mapping starts with {first:?}, which is not a key this fix can follow (an alias, anchor, tag or complex key)"))
+                Err(format!(
+                    "the mapping starts with {first:?}, which is not a key this fix can follow (an alias, anchor, tag or complex key)"
+                ))
             } else {
-                let last = block_end(text, node.pos, Block::Map).ok_or("a tab in the indentation")?;
+                let last =
+                    block_end(text, node.pos, Block::Map).ok_or("a tab in the indentation")?;
                 let indent = node.pos.col as usize - 1;
                 let mut inserted = String::new();
                 for (k, v) in entries {
                     inserted.push_str(text.eol_of(last));
                     inserted.push_str(&" ".repeat(indent));
-                    inserted.push_str(&block_entry(k, v, indent, Style { eol: text.eol_of(last), ..style }));
+                    inserted.push_str(&block_entry(
+                        k,
+                        v,
+                        indent,
+                        Style {
+                            eol: text.eol_of(last),
+                            ..style
+                        },
+                    ));
                 }
                 let at = text.lines[last].end;
                 Ok(edit(at, at, inserted))
@@ -72,12 +84,19 @@ pub fn edit_for(change: &Change, root: &Node, text: &Text, style: Style) -> Resu
                         .map(|(at, s)| edit(at, at, s))
                 }
                 '-' if !style.json => {
-                    let last = block_end(text, node.pos, Block::Seq).ok_or("a tab in the indentation")?;
+                    let last =
+                        block_end(text, node.pos, Block::Seq).ok_or("a tab in the indentation")?;
                     let at = text.lines[last].end;
                     let indent = " ".repeat(node.pos.col as usize - 1);
-                    Ok(edit(at, at, format!("{}{indent}- {item}", text.eol_of(last))))
+                    Ok(edit(
+                        at,
+                        at,
+                        format!("{}{indent}- {item}", text.eol_of(last)),
+                    ))
                 }
-                _ => Err(format!("the sequence starts with {first:?}, not a list this fix can extend")),
+                _ => Err(format!(
+                    "the sequence starts with {first:?}, not a list this fix can extend"
+                )),
             }
         }
         Change::SetBool { value, .. } => {
@@ -86,7 +105,9 @@ pub fn edit_for(change: &Change, root: &Node, text: &Text, style: Style) -> Resu
                 .take_while(char::is_ascii_alphabetic)
                 .collect();
             if !is_bool_spelling(&token) {
-                return Err(format!("the value is written {token:?}, not as a plain boolean"));
+                return Err(format!(
+                    "the value is written {token:?}, not as a plain boolean"
+                ));
             }
             Ok(edit(start, start + token.len(), value.to_string()))
         }
@@ -112,8 +133,15 @@ fn flow_insert(
             let pad = " ".repeat(pos.col as usize - 1);
             let eol = text.eol_of(pos.line as usize - 1);
             let separator = format!(",{eol}{pad}");
-            let lead = if span.trailing_comma { format!("{eol}{pad}") } else { separator.clone() };
-            Ok((span.content_end, format!("{lead}{}", rendered.join(&separator))))
+            let lead = if span.trailing_comma {
+                format!("{eol}{pad}")
+            } else {
+                separator.clone()
+            };
+            Ok((
+                span.content_end,
+                format!("{lead}{}", rendered.join(&separator)),
+            ))
         }
         _ => {
             let lead = if span.trailing_comma { " " } else { ", " };
@@ -125,32 +153,76 @@ fn flow_insert(
 /// A block mapping's first key can start with this character (a plain or
 /// quoted key; not an alias, anchor, tag, complex key or collection).
 fn starts_block_key(c: char) -> bool {
-    !matches!(c, '*' | '&' | '!' | '?' | '[' | '{' | '-' | '|' | '>' | '%' | '@' | '`' | '#' | ' ' | '\t' | '\r' | '\n')
+    !matches!(
+        c,
+        '*' | '&'
+            | '!'
+            | '?'
+            | '['
+            | '{'
+            | '-'
+            | '|'
+            | '>'
+            | '%'
+            | '@'
+            | '`'
+            | '#'
+            | ' '
+            | '\t'
+            | '\r'
+            | '\n'
+    )
 }
 
 /// YAML 1.1's boolean spellings, as go-yaml v2 resolves them.
 fn is_bool_spelling(token: &str) -> bool {
     matches!(
         token,
-        "y" | "Y" | "yes" | "Yes" | "YES" | "n" | "N" | "no" | "No" | "NO" | "true" | "True" | "TRUE"
-            | "false" | "False" | "FALSE" | "on" | "On" | "ON" | "off" | "Off" | "OFF"
+        "y" | "Y"
+            | "yes"
+            | "Yes"
+            | "YES"
+            | "n"
+            | "N"
+            | "no"
+            | "No"
+            | "NO"
+            | "true"
+            | "True"
+            | "TRUE"
+            | "false"
+            | "False"
+            | "FALSE"
+            | "on"
+            | "On"
+            | "ON"
+            | "off"
+            | "Off"
+            | "OFF"
     )
 }
 
 /// Applies non-overlapping edits to `src`.
 pub fn apply(src: &str, edits: &mut [Edit]) -> Result<String, String> {
     edits.sort_by(|a, b| a.start.cmp(&b.start).then(b.depth.cmp(&a.depth)));
-    let mut out = String::with_capacity(src.len() + edits.iter().map(|e| e.text.len()).sum::<usize>());
+    let mut out =
+        String::with_capacity(src.len() + edits.iter().map(|e| e.text.len()).sum::<usize>());
     let mut at = 0;
     for edit in edits.iter() {
         if edit.start < at || edit.end < edit.start {
             return Err("two fixes would edit the same text".to_owned());
         }
-        out.push_str(src.get(at..edit.start).ok_or("an edit is not on a character boundary")?);
+        out.push_str(
+            src.get(at..edit.start)
+                .ok_or("an edit is not on a character boundary")?,
+        );
         out.push_str(&edit.text);
         at = edit.end;
     }
-    out.push_str(src.get(at..).ok_or("an edit is not on a character boundary")?);
+    out.push_str(
+        src.get(at..)
+            .ok_or("an edit is not on a character boundary")?,
+    );
     Ok(out)
 }
 

@@ -61,6 +61,12 @@ impl FileFix {
     }
 }
 
+/// Fix requests, each with the index of the object it is about.
+type Requests = Vec<(usize, Request)>;
+
+/// Why part of a fix was left: the rule, the position and the reason.
+type Left = (&'static str, Pos, String);
+
 /// One object's planned fix.
 struct ObjectFix {
     index: usize,
@@ -79,7 +85,7 @@ pub fn fix_file(
     options: FixOptions,
 ) -> Result<FileFix, LoadError> {
     let name = file.clone();
-    let requests = |objects: &[Object]| -> Vec<(usize, Request)> {
+    let requests = |objects: &[Object]| -> Requests {
         findings
             .iter()
             .filter(|f| f.location.as_ref().is_some_and(|l| *l.file == *name))
@@ -106,7 +112,7 @@ pub fn fix_everything(
     rules: &[&str],
     options: FixOptions,
 ) -> Result<FileFix, LoadError> {
-    let requests = |objects: &[Object]| -> Vec<(usize, Request)> {
+    let requests = |objects: &[Object]| -> Requests {
         (0..objects.len())
             .flat_map(|i| {
                 FIXERS
@@ -123,7 +129,7 @@ pub fn fix_everything(
 fn fix_with(
     file: Arc<str>,
     bytes: &[u8],
-    requests: &dyn Fn(&[Object]) -> Vec<(usize, Request)>,
+    requests: &dyn Fn(&[Object]) -> Requests,
     policies: &[NewPolicy],
     options: FixOptions,
 ) -> Result<FileFix, LoadError> {
@@ -139,7 +145,11 @@ fn fix_with(
     let text = match Text::new(src) {
         Ok(text) => text,
         Err(why) => {
-            return Ok(FileFix::unchanged(file.clone(), src.to_owned(), format!("{file}:1: not edited: {why}")));
+            return Ok(FileFix::unchanged(
+                file.clone(),
+                src.to_owned(),
+                format!("{file}:1: not edited: {why}"),
+            ));
         }
     };
     let json = src.trim_start().starts_with('{');
@@ -148,7 +158,11 @@ fn fix_with(
     let mut applied = Vec::new();
     let mut planned = Vec::new();
     for (index, object) in load.objects.iter().enumerate() {
-        let mine: Vec<Request> = requests.iter().filter(|(i, _)| *i == index).map(|(_, r)| *r).collect();
+        let mine: Vec<Request> = requests
+            .iter()
+            .filter(|(i, _)| *i == index)
+            .map(|(_, r)| *r)
+            .collect();
         if mine.is_empty() {
             continue;
         }
@@ -171,14 +185,21 @@ fn fix_with(
             step: indent_step(object.root()),
             eol: text.eol,
         };
-        let built = patch.apply_to(object.root()).ok_or_else(|| "the planned change does not fit the object".to_owned()).and_then(|expected| {
-            let edits = patch
-                .changes
-                .iter()
-                .map(|c| edit_for(c, object.root(), &text, style))
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(ObjectFix { index, expected, edits })
-        });
+        let built = patch
+            .apply_to(object.root())
+            .ok_or_else(|| "the planned change does not fit the object".to_owned())
+            .and_then(|expected| {
+                let edits = patch
+                    .changes
+                    .iter()
+                    .map(|c| edit_for(c, object.root(), &text, style))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(ObjectFix {
+                    index,
+                    expected,
+                    edits,
+                })
+            });
         match built {
             Ok(fix) => {
                 planned.push(fix);
@@ -190,7 +211,11 @@ fn fix_with(
             }
             Err(why) => {
                 for rule in &rules {
-                    notes.push(note(object.source().pos, rule, &format!("not fixed: {why}")));
+                    notes.push(note(
+                        object.source().pos,
+                        rule,
+                        &format!("not fixed: {why}"),
+                    ));
                 }
             }
         }
@@ -215,8 +240,14 @@ fn fix_with(
         Some(fixed) => (fixed, planned.iter().map(|p| p.index).collect::<Vec<_>>()),
         None => {
             // Find the objects whose edits break the reading, keep the others.
-            let good: Vec<&ObjectFix> = planned.iter().filter(|p| check.try_all(std::slice::from_ref(*p), &[]).is_some()).collect();
-            for bad in planned.iter().filter(|p| !good.iter().any(|g| g.index == p.index)) {
+            let good: Vec<&ObjectFix> = planned
+                .iter()
+                .filter(|p| check.try_all(std::slice::from_ref(*p), &[]).is_some())
+                .collect();
+            for bad in planned
+                .iter()
+                .filter(|p| !good.iter().any(|g| g.index == p.index))
+            {
                 let object = &load.objects[bad.index];
                 notes.push(format!(
                     "{file}:{}: not fixed: the edit would change how {} {} is read (an unusual layout); fix it by hand",
@@ -243,10 +274,9 @@ fn fix_with(
         }
     };
     applied.retain(|a| {
-        load.objects
-            .iter()
-            .enumerate()
-            .any(|(i, o)| kept.contains(&i) && o.reference() == &a.object && o.source().pos.line == a.line)
+        load.objects.iter().enumerate().any(|(i, o)| {
+            kept.contains(&i) && o.reference() == &a.object && o.source().pos.line == a.line
+        })
     });
     if fixed != src {
         for policy in policies {
@@ -290,7 +320,7 @@ fn plan_object(
     object: &Object,
     requests: &[Request],
     options: FixOptions,
-) -> (Patch, Vec<&'static str>, Vec<(&'static str, Pos, String)>) {
+) -> (Patch, Vec<&'static str>, Vec<Left>) {
     let mut patch = Patch::default();
     let mut changed = Vec::new();
     let mut incomplete = Vec::new();
@@ -353,7 +383,10 @@ impl Check<'_> {
             return None;
         }
         let same_objects = self.load.objects.iter().enumerate().all(|(i, original)| {
-            let expected = fixes.iter().find(|f| f.index == i).map_or(original.root(), |f| &f.expected);
+            let expected = fixes
+                .iter()
+                .find(|f| f.index == i)
+                .map_or(original.root(), |f| &f.expected);
             same_data(again.objects[i].root(), expected)
         });
         let same_added = added

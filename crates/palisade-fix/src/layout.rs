@@ -164,7 +164,10 @@ mod tests {
     fn flow_spans_skip_quotes_comments_and_nesting() {
         let src = "{a: '}', b: [1, {c: \"]\"}], d: don't # }\n}";
         let span = flow_span(src, 0).unwrap();
-        assert_eq!(&src[..span.content_end], "{a: '}', b: [1, {c: \"]\"}], d: don't");
+        assert_eq!(
+            &src[..span.content_end],
+            "{a: '}', b: [1, {c: \"]\"}], d: don't"
+        );
         assert!(!span.empty && !span.trailing_comma);
         let span = flow_span("[a, b, ]", 0).unwrap();
         assert!(span.trailing_comma);

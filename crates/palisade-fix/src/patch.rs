@@ -66,7 +66,9 @@ pub enum Change {
 impl Change {
     pub fn path(&self) -> &Path {
         match self {
-            Change::Insert { at, .. } | Change::Append { at, .. } | Change::SetBool { at, .. } => at,
+            Change::Insert { at, .. } | Change::Append { at, .. } | Change::SetBool { at, .. } => {
+                at
+            }
         }
     }
 }
@@ -277,7 +279,10 @@ mod tests {
         let mut patch = Patch::default();
         patch.insert(vec![Seg::Key("spec".into())], "b", NewValue::Word("x"));
         let patched = patch.apply_to(&root).unwrap();
-        assert_eq!(patched.path(&["spec", "b"]).and_then(Node::as_str), Some("x"));
+        assert_eq!(
+            patched.path(&["spec", "b"]).and_then(Node::as_str),
+            Some("x")
+        );
         assert!(!same_data(&root, &patched));
     }
 }

@@ -13,14 +13,19 @@ use palisade_core::{Finding, Node, Object, Pos, Value};
 /// Why this object must not be edited, with the position to name.
 pub fn unsafe_reason(object: &Object, notes: &[Finding]) -> Option<(Pos, String)> {
     if let Some(note) = notes.iter().find(|n| {
-        matches!(n.rule.as_str(), "yaml/duplicate-key" | "yaml/merge-override")
-            && n.object.as_ref() == Some(object.reference())
+        matches!(
+            n.rule.as_str(),
+            "yaml/duplicate-key" | "yaml/merge-override"
+        ) && n.object.as_ref() == Some(object.reference())
     }) {
         let pos = note
             .location
             .as_ref()
             .map_or(object.source().pos, |l| Pos::new(l.line, l.column));
-        return Some((pos, format!("{} (a repeated key); fix it by hand", note.rule)));
+        return Some((
+            pos,
+            format!("{} (a repeated key); fix it by hand", note.rule),
+        ));
     }
     let mut last = Pos::default();
     out_of_order(object.root(), &mut last).map(|pos| {

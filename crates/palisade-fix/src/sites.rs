@@ -31,7 +31,10 @@ pub fn object_of(finding: &Finding, objects: &[Object]) -> Option<usize> {
         .enumerate()
         .filter(|(_, o)| o.reference() == wanted);
     if at.is_known() {
-        candidates.filter(|(_, o)| o.source().pos <= at).map(|(i, _)| i).last()
+        candidates
+            .filter(|(_, o)| o.source().pos <= at)
+            .map(|(i, _)| i)
+            .next_back()
     } else {
         candidates.map(|(i, _)| i).next()
     }

@@ -33,10 +33,10 @@ impl<'a> Text<'a> {
         if src.starts_with('\u{feff}') {
             return Err("the file starts with a byte-order mark".to_owned());
         }
-        if let Some(odd) = src
-            .char_indices()
-            .find(|&(i, c)| matches!(c, '\u{85}' | '\u{2028}' | '\u{2029}') || (c == '\r' && src.as_bytes().get(i + 1) != Some(&b'\n')))
-        {
+        if let Some(odd) = src.char_indices().find(|&(i, c)| {
+            matches!(c, '\u{85}' | '\u{2028}' | '\u{2029}')
+                || (c == '\r' && src.as_bytes().get(i + 1) != Some(&b'\n'))
+        }) {
             return Err(format!(
                 "the file uses {:?} as a line break; only LF and CRLF files are edited",
                 odd.1
@@ -101,7 +101,6 @@ impl<'a> Text<'a> {
             .map(|(i, _)| line.start + i)
             .or_else(|| (content.chars().count() == col).then_some(line.end))
     }
-
 }
 
 /// Leading spaces of a line, or `None` when its indentation holds a tab.
@@ -122,7 +121,10 @@ pub fn is_blank_or_comment(line: &str) -> bool {
 /// `---` or `...` at the start of a line followed by white space or nothing.
 pub fn is_document_marker(line: &str) -> bool {
     (line.starts_with("---") || line.starts_with("..."))
-        && line[3..].chars().next().is_none_or(|c| c == ' ' || c == '\t')
+        && line[3..]
+            .chars()
+            .next()
+            .is_none_or(|c| c == ' ' || c == '\t')
 }
 
 #[cfg(test)]

@@ -57,9 +57,13 @@ fn fixing_the_corpus_is_safe_idempotent_and_keeps_comments() {
         }
         read += 1;
         let (fix, _) = fix_from_scan(&name, &bytes, FixOptions::default());
-        let fixed_objects = load_bytes(name.as_str().into(), fix.fixed.as_bytes(), &Limits::default())
-            .unwrap_or_else(|e| panic!("{name}: the fixed file does not read: {e}"))
-            .objects;
+        let fixed_objects = load_bytes(
+            name.as_str().into(),
+            fix.fixed.as_bytes(),
+            &Limits::default(),
+        )
+        .unwrap_or_else(|e| panic!("{name}: the fixed file does not read: {e}"))
+        .objects;
 
         // Comments stay, in order (the fix only inserts text).
         let before = comment_lines(&fix.original);
@@ -76,7 +80,9 @@ fn fixing_the_corpus_is_safe_idempotent_and_keeps_comments() {
         let left = scan(&fixed_objects);
         for applied in &fix.applied {
             assert!(
-                !left.iter().any(|f| f.rule == applied.rule && f.object.as_ref() == Some(&applied.object)),
+                !left
+                    .iter()
+                    .any(|f| f.rule == applied.rule && f.object.as_ref() == Some(&applied.object)),
                 "{name}:{}: {} reported as fixed on {:?} but still found",
                 applied.line,
                 applied.rule,
@@ -86,7 +92,10 @@ fn fixing_the_corpus_is_safe_idempotent_and_keeps_comments() {
 
         // A second fix is a no-op.
         let (again, _) = fix_from_scan(&name, fix.fixed.as_bytes(), FixOptions::default());
-        assert_eq!(again.fixed, fix.fixed, "{name}: a second fix changed the file");
+        assert_eq!(
+            again.fixed, fix.fixed,
+            "{name}: a second fix changed the file"
+        );
 
         changed += usize::from(fix.changed());
         fixes += fix.applied.len();
@@ -96,6 +105,9 @@ fn fixing_the_corpus_is_safe_idempotent_and_keeps_comments() {
         "corpus: {read} files read of {}, {changed} changed, {fixes} fixes, {notes} notes",
         files.len()
     );
-    assert!(read > 1000, "the corpus has over a thousand readable manifests");
+    assert!(
+        read > 1000,
+        "the corpus has over a thousand readable manifests"
+    );
     assert!(changed > 100, "real manifests leave much to fix");
 }

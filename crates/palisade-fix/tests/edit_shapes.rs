@@ -14,9 +14,12 @@ const SECCOMP: &str = "pss/seccompProfile_restricted";
 const RORFS: &str = "workload/read-only-root-filesystem";
 
 fn fix_with(src: &str, rules: &[&str], options: FixOptions) -> FileFix {
-    let fix = fix_everything("m.yaml".into(), src.as_bytes(), rules, options).expect("the input reads");
-    load_bytes("m.yaml".into(), fix.fixed.as_bytes(), &Limits::default()).expect("the output reads");
-    let again = fix_everything("m.yaml".into(), fix.fixed.as_bytes(), rules, options).expect("reads");
+    let fix =
+        fix_everything("m.yaml".into(), src.as_bytes(), rules, options).expect("the input reads");
+    load_bytes("m.yaml".into(), fix.fixed.as_bytes(), &Limits::default())
+        .expect("the output reads");
+    let again =
+        fix_everything("m.yaml".into(), fix.fixed.as_bytes(), rules, options).expect("reads");
     assert_eq!(again.fixed, fix.fixed, "a second fix changes nothing");
     fix
 }
@@ -356,7 +359,11 @@ spec:
       allowPrivilegeEscalation: True
       privileged: yes
 ";
-    let safe = fix_with(src, &[APE, NON_ROOT, "pss/privileged"], FixOptions::default());
+    let safe = fix_with(
+        src,
+        &[APE, NON_ROOT, "pss/privileged"],
+        FixOptions::default(),
+    );
     assert_eq!(safe.fixed, src);
     assert_eq!(
         safe.notes,
@@ -365,7 +372,11 @@ spec:
             "m.yaml:6: pss/runAsNonRoot: the pod's securityContext.runAsNonRoot is set to false explicitly; not changed without --unsafe (changing it may stop the workload from running)",
         ]
     );
-    let risky = fix_with(src, &[APE, NON_ROOT, "pss/privileged"], FixOptions { unsafe_edits: true });
+    let risky = fix_with(
+        src,
+        &[APE, NON_ROOT, "pss/privileged"],
+        FixOptions { unsafe_edits: true },
+    );
     assert_eq!(
         risky.fixed,
         "\
@@ -400,7 +411,13 @@ spec:
     let fixed = fix_with(src, &[APE], FixOptions::default());
     assert_eq!(fixed.fixed, src);
     assert_eq!(fixed.notes.len(), 1, "{:?}", fixed.notes);
-    assert!(fixed.notes[0].starts_with("m.yaml:7: pss/allowPrivilegeEscalation: not fixed: the object uses YAML anchors"), "{:?}", fixed.notes);
+    assert!(
+        fixed.notes[0].starts_with(
+            "m.yaml:7: pss/allowPrivilegeEscalation: not fixed: the object uses YAML anchors"
+        ),
+        "{:?}",
+        fixed.notes
+    );
 
     let merged = "\
 apiVersion: v1
@@ -429,7 +446,11 @@ spec:
 ";
     let fixed = fix_with(src, &[APE], FixOptions::default());
     assert_eq!(fixed.fixed, src);
-    assert!(fixed.notes[0].contains("yaml/duplicate-key"), "{:?}", fixed.notes);
+    assert!(
+        fixed.notes[0].contains("yaml/duplicate-key"),
+        "{:?}",
+        fixed.notes
+    );
 }
 
 #[test]
@@ -448,10 +469,18 @@ spec:
     let fixed = fix_with(src, &[APE], FixOptions::default());
     assert_eq!(
         fixed.fixed,
-        src.replace("securityContext: {}", "securityContext: {allowPrivilegeEscalation: false}")
+        src.replace(
+            "securityContext: {}",
+            "securityContext: {allowPrivilegeEscalation: false}"
+        )
     );
     assert_eq!(fixed.notes.len(), 1);
-    assert!(fixed.notes[0].starts_with("m.yaml:7: pss/allowPrivilegeEscalation: `securityContext` is empty"), "{:?}", fixed.notes);
+    assert!(
+        fixed.notes[0]
+            .starts_with("m.yaml:7: pss/allowPrivilegeEscalation: `securityContext` is empty"),
+        "{:?}",
+        fixed.notes
+    );
 }
 
 #[test]

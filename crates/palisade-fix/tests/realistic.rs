@@ -45,12 +45,19 @@ spec:
 #[test]
 fn a_deployment_with_a_sidecar() {
     let (fix, before) = fix_from_scan("web.yaml", DEPLOYMENT.as_bytes(), FixOptions::default());
-    insta::assert_snapshot!(palisade_fix::unified_diff("web.yaml", &fix.original, &fix.fixed));
+    insta::assert_snapshot!(palisade_fix::unified_diff(
+        "web.yaml",
+        &fix.original,
+        &fix.fixed
+    ));
 
     // The fixed tree is the original tree with exactly these fields added.
-    let mut expected = objects("web.yaml", DEPLOYMENT.as_bytes())[0].root().to_json();
+    let mut expected = objects("web.yaml", DEPLOYMENT.as_bytes())[0]
+        .root()
+        .to_json();
     let pod = &mut expected["spec"]["template"]["spec"];
-    pod["securityContext"] = json!({"runAsNonRoot": true, "seccompProfile": {"type": "RuntimeDefault"}});
+    pod["securityContext"] =
+        json!({"runAsNonRoot": true, "seccompProfile": {"type": "RuntimeDefault"}});
     let web = &mut pod["containers"][0]["securityContext"];
     web["allowPrivilegeEscalation"] = json!(false);
     web["capabilities"] = json!({"drop": ["ALL"]});
@@ -60,8 +67,15 @@ fn a_deployment_with_a_sidecar() {
     logs["capabilities"]["drop"] = json!(["NET_RAW", "ALL"]);
     logs["readOnlyRootFilesystem"] = json!(true);
     let fixed = objects("web.yaml", fix.fixed.as_bytes());
-    assert_eq!(fixed.len(), 2, "the Deployment and the appended NetworkPolicy");
-    assert_eq!(fixed[0].root().to_json(), Node::from_json(&expected).to_json());
+    assert_eq!(
+        fixed.len(),
+        2,
+        "the Deployment and the appended NetworkPolicy"
+    );
+    assert_eq!(
+        fixed[0].root().to_json(),
+        Node::from_json(&expected).to_json()
+    );
 
     // Everything that was reported is gone, and the file reads again the same way.
     assert!(!before.is_empty());
@@ -107,8 +121,16 @@ spec: {podSelector: {}, policyTypes: [Ingress, Egress]}
 
 #[test]
 fn a_cronjob_in_flow_style_next_to_its_policy() {
-    let (fix, _) = fix_from_scan("report.yaml", CRONJOB_FLOW.as_bytes(), FixOptions::default());
-    insta::assert_snapshot!(palisade_fix::unified_diff("report.yaml", &fix.original, &fix.fixed));
+    let (fix, _) = fix_from_scan(
+        "report.yaml",
+        CRONJOB_FLOW.as_bytes(),
+        FixOptions::default(),
+    );
+    insta::assert_snapshot!(palisade_fix::unified_diff(
+        "report.yaml",
+        &fix.original,
+        &fix.fixed
+    ));
     assert!(scan(&objects("report.yaml", fix.fixed.as_bytes())).is_empty());
 }
 
@@ -136,8 +158,20 @@ const JSON_POD: &str = r#"{
 #[test]
 fn a_json_pod_with_an_explicit_privileged_container() {
     let (fix, _) = fix_from_scan("debug.json", JSON_POD.as_bytes(), FixOptions::default());
-    insta::assert_snapshot!(palisade_fix::unified_diff("debug.json", &fix.original, &fix.fixed));
-    let (risky, _) = fix_from_scan("debug.json", JSON_POD.as_bytes(), FixOptions { unsafe_edits: true });
-    assert!(risky.fixed.contains("\"privileged\": false"), "{}", risky.fixed);
+    insta::assert_snapshot!(palisade_fix::unified_diff(
+        "debug.json",
+        &fix.original,
+        &fix.fixed
+    ));
+    let (risky, _) = fix_from_scan(
+        "debug.json",
+        JSON_POD.as_bytes(),
+        FixOptions { unsafe_edits: true },
+    );
+    assert!(
+        risky.fixed.contains("\"privileged\": false"),
+        "{}",
+        risky.fixed
+    );
     assert!(!fix.fixed.contains("\"privileged\": false"));
 }

@@ -31,7 +31,9 @@ pub fn run(args: &FixArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
     let selected = selected_rules(&args.rules, &registry)?;
     let reading_stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
     if args.paths.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
-        return Err(CliError::Usage("standard input (-) can be read only once".to_owned()));
+        return Err(CliError::Usage(
+            "standard input (-) can be read only once".to_owned(),
+        ));
     }
     let files = read_inputs(args)?;
     let findings = scan(&registry, &files.objects(), &selected);
@@ -77,8 +79,10 @@ pub fn run(args: &FixArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
         after_objects.extend(load.objects);
     }
     let after = scan(&registry, &after_objects, &selected);
-    let still: HashSet<(&str, Option<&ObjectRef>)> =
-        after.iter().map(|f| (f.rule.as_str(), f.object.as_ref())).collect();
+    let still: HashSet<(&str, Option<&ObjectRef>)> = after
+        .iter()
+        .map(|f| (f.rule.as_str(), f.object.as_ref()))
+        .collect();
     let mut fixed_count = 0;
     for fix in &mut fixes {
         let file = fix.file.clone();
@@ -100,7 +104,11 @@ pub fn run(args: &FixArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
     let to_stdout = args.stdout || (reading_stdin && !args.diff);
     if args.diff {
         for fix in fixes.iter().filter(|f| f.changed()) {
-            out.text(&palisade_fix::unified_diff(&fix.file, &fix.original, &fix.fixed))?;
+            out.text(&palisade_fix::unified_diff(
+                &fix.file,
+                &fix.original,
+                &fix.fixed,
+            ))?;
         }
     } else if to_stdout {
         for (i, fix) in fixes.iter().enumerate() {
@@ -114,8 +122,9 @@ pub fn run(args: &FixArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
         }
     } else {
         for fix in fixes.iter().filter(|f| f.changed()) {
-            palisade_fix::write_atomically(Path::new(&*fix.file), fix.fixed.as_bytes())
-                .map_err(|e| CliError::Input(vec![format!("{}: writing the fixed file: {e}", fix.file)]))?;
+            palisade_fix::write_atomically(Path::new(&*fix.file), fix.fixed.as_bytes()).map_err(
+                |e| CliError::Input(vec![format!("{}: writing the fixed file: {e}", fix.file)]),
+            )?;
         }
     }
     out.finish()?;
@@ -127,7 +136,11 @@ pub fn run(args: &FixArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
             writeln!(stderr, "note: {note}")?;
         }
         let changed = fixes.iter().filter(|f| f.changed()).count();
-        let verb = if args.diff || to_stdout { "would fix" } else { "fixed" };
+        let verb = if args.diff || to_stdout {
+            "would fix"
+        } else {
+            "fixed"
+        };
         writeln!(
             stderr,
             "{verb} {fixed_count} finding{} in {changed} file{}; {} left to fix by hand",
@@ -136,7 +149,11 @@ pub fn run(args: &FixArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
             left.len()
         )?;
     }
-    Ok(if left.is_empty() { Outcome::Clean } else { Outcome::Findings })
+    Ok(if left.is_empty() {
+        Outcome::Clean
+    } else {
+        Outcome::Findings
+    })
 }
 
 fn plural(n: usize) -> &'static str {
@@ -181,11 +198,17 @@ fn selected_rules(wanted: &[String], registry: &Registry) -> Result<Vec<&'static
 /// Pod Security at restricted, latest version).
 fn scan(registry: &Registry, objects: &[Object], selected: &[&str]) -> Vec<Finding> {
     let mut options = Options::default();
-    options.set(LEVEL_OPTION, "restricted").set(VERSION_OPTION, "latest");
+    options
+        .set(LEVEL_OPTION, "restricted")
+        .set(VERSION_OPTION, "latest");
     let inventory = palisade_core::Inventory::with_reading_notes(objects.to_vec(), Vec::new());
     registry
         .analyzers()
-        .filter(|a| selected.iter().any(|r| r.split_once('/').is_some_and(|(name, _)| name == a.name())))
+        .filter(|a| {
+            selected
+                .iter()
+                .any(|r| r.split_once('/').is_some_and(|(name, _)| name == a.name()))
+        })
         .flat_map(|a| a.analyze(&inventory, &options))
         .filter(|f| selected.contains(&f.rule.as_str()))
         .collect()
@@ -204,7 +227,10 @@ struct InputFiles {
 
 impl InputFiles {
     fn objects(&self) -> Vec<Object> {
-        self.files.iter().flat_map(|f| f.objects.iter().cloned()).collect()
+        self.files
+            .iter()
+            .flat_map(|f| f.objects.iter().cloned())
+            .collect()
     }
 }
 
@@ -225,7 +251,8 @@ fn read_inputs(args: &FixArgs) -> Result<InputFiles, CliError> {
         std::io::stdin()
             .read_to_end(&mut bytes)
             .map_err(|e| CliError::Input(vec![format!("{STDIN}: {e}")]))?;
-        let load = load_bytes(STDIN.into(), &bytes, &limits).map_err(|e| CliError::Input(vec![e.to_string()]))?;
+        let load = load_bytes(STDIN.into(), &bytes, &limits)
+            .map_err(|e| CliError::Input(vec![e.to_string()]))?;
         files.push(InputFile {
             name: STDIN.into(),
             bytes,
@@ -237,7 +264,9 @@ fn read_inputs(args: &FixArgs) -> Result<InputFiles, CliError> {
         return Err(CliError::Input(vec![message]));
     }
     if !loaded.errors.is_empty() {
-        return Err(CliError::Input(loaded.errors.iter().map(ToString::to_string).collect()));
+        return Err(CliError::Input(
+            loaded.errors.iter().map(ToString::to_string).collect(),
+        ));
     }
     let mut by_name: BTreeMap<Arc<str>, Vec<Object>> = BTreeMap::new();
     let mut order = Vec::new();
@@ -249,12 +278,19 @@ fn read_inputs(args: &FixArgs) -> Result<InputFiles, CliError> {
         by_name.entry(name).or_default().push(object);
     }
     for name in order {
-        let bytes = std::fs::read(Path::new(&*name)).map_err(|e| CliError::Input(vec![format!("{name}: {e}")]))?;
+        let bytes = std::fs::read(Path::new(&*name))
+            .map_err(|e| CliError::Input(vec![format!("{name}: {e}")]))?;
         let objects = by_name.remove(&name).unwrap_or_default();
-        files.push(InputFile { name, bytes, objects });
+        files.push(InputFile {
+            name,
+            bytes,
+            objects,
+        });
     }
     if files.is_empty() {
-        return Err(CliError::Input(vec!["no Kubernetes object found in the input".to_owned()]));
+        return Err(CliError::Input(vec![
+            "no Kubernetes object found in the input".to_owned(),
+        ]));
     }
     Ok(InputFiles { files })
 }

@@ -23,14 +23,32 @@ fn fix(site: &Site<'_>, plan: &mut Planner<'_>) {
 /// `true` under `--unsafe`.
 pub(super) fn set_false(container: &Node, field: &'static str, plan: &mut Planner<'_>) {
     match security_field(container, field) {
-        Some(Node { value: Value::Bool(false), .. }) => {}
-        Some(node @ Node { value: Value::Bool(true), .. }) => {
-            plan.flip_or_leave(node, &format!("{} securityContext.{field}", container_name(container)), false)
-        }
+        Some(Node {
+            value: Value::Bool(false),
+            ..
+        }) => {}
+        Some(
+            node @ Node {
+                value: Value::Bool(true),
+                ..
+            },
+        ) => plan.flip_or_leave(
+            node,
+            &format!("{} securityContext.{field}", container_name(container)),
+            false,
+        ),
         Some(node) if !node.is_null() => plan.leave(
             node.pos,
-            format!("{} securityContext.{field} is a {}, not a boolean; set it by hand", container_name(container), node.type_name()),
+            format!(
+                "{} securityContext.{field} is a {}, not a boolean; set it by hand",
+                container_name(container),
+                node.type_name()
+            ),
         ),
-        _ => plan.ensure(container, &["securityContext", field], NewValue::Bool(false)),
+        _ => plan.ensure(
+            container,
+            &["securityContext", field],
+            NewValue::Bool(false),
+        ),
     }
 }

@@ -17,14 +17,27 @@ pub static FIXER: Fixer = Fixer {
 
 fn fix(site: &Site<'_>, plan: &mut Planner<'_>) {
     match site.spec.get("automountServiceAccountToken") {
-        Some(Node { value: Value::Bool(false), .. }) => {}
-        Some(node @ Node { value: Value::Bool(true), .. }) => {
-            plan.flip_or_leave(node, "the pod's automountServiceAccountToken", false)
-        }
+        Some(Node {
+            value: Value::Bool(false),
+            ..
+        }) => {}
+        Some(
+            node @ Node {
+                value: Value::Bool(true),
+                ..
+            },
+        ) => plan.flip_or_leave(node, "the pod's automountServiceAccountToken", false),
         Some(node) if !node.is_null() => plan.leave(
             node.pos,
-            format!("automountServiceAccountToken is a {}, not a boolean; set it by hand", node.type_name()),
+            format!(
+                "automountServiceAccountToken is a {}, not a boolean; set it by hand",
+                node.type_name()
+            ),
         ),
-        _ => plan.ensure(site.spec, &["automountServiceAccountToken"], NewValue::Bool(false)),
+        _ => plan.ensure(
+            site.spec,
+            &["automountServiceAccountToken"],
+            NewValue::Bool(false),
+        ),
     }
 }

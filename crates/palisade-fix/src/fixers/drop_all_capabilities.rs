@@ -19,12 +19,23 @@ pub static FIXER: Fixer = Fixer {
 fn fix(site: &Site<'_>, plan: &mut Planner<'_>) {
     for container in &site.containers {
         match container.path(&["securityContext", "capabilities", "drop"]) {
-            Some(Node { value: Value::Seq(items), .. })
-                if items.iter().any(|i| i.as_str() == Some("ALL")) => {}
-            Some(list @ Node { value: Value::Seq(_), .. }) => plan.append(list, "ALL"),
+            Some(Node {
+                value: Value::Seq(items),
+                ..
+            }) if items.iter().any(|i| i.as_str() == Some("ALL")) => {}
+            Some(
+                list @ Node {
+                    value: Value::Seq(_),
+                    ..
+                },
+            ) => plan.append(list, "ALL"),
             Some(node) if !node.is_null() => plan.leave(
                 node.pos,
-                format!("{} securityContext.capabilities.drop is a {}, not a list; set it by hand", container_name(container), node.type_name()),
+                format!(
+                    "{} securityContext.capabilities.drop is a {}, not a list; set it by hand",
+                    container_name(container),
+                    node.type_name()
+                ),
             ),
             _ => plan.ensure(
                 container,
@@ -36,12 +47,19 @@ fn fix(site: &Site<'_>, plan: &mut Planner<'_>) {
             let extra: Vec<String> = added
                 .items()
                 .filter(|c| c.as_str() != Some("NET_BIND_SERVICE"))
-                .map(|c| c.as_str().map_or_else(|| c.type_name().to_owned(), str::to_owned))
+                .map(|c| {
+                    c.as_str()
+                        .map_or_else(|| c.type_name().to_owned(), str::to_owned)
+                })
                 .collect();
             if !extra.is_empty() {
                 plan.leave(
                     added.pos,
-                    format!("{} adds capabilities {}; remove the ones it does not need by hand", container_name(container), extra.join(", ")),
+                    format!(
+                        "{} adds capabilities {}; remove the ones it does not need by hand",
+                        container_name(container),
+                        extra.join(", ")
+                    ),
                 );
             }
         }

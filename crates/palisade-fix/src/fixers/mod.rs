@@ -87,17 +87,27 @@ impl Planner<'_> {
                     if child.is_null() {
                         self.leave(
                             child.pos.max(current.pos),
-                            format!("`{key}` is present but empty; set {} by hand", dotted(path, &leaf)),
+                            format!(
+                                "`{key}` is present but empty; set {} by hand",
+                                dotted(path, &leaf)
+                            ),
                         );
                     }
                     return;
                 }
                 Some(child) if matches!(child.value, Value::Map(_)) => current = child,
                 Some(child) => {
-                    let what = if child.is_null() { "empty" } else { child.type_name() };
+                    let what = if child.is_null() {
+                        "empty"
+                    } else {
+                        child.type_name()
+                    };
                     self.leave(
                         child.pos.max(current.pos),
-                        format!("`{key}` is {what}, not a mapping this fix can add to; set {} by hand", dotted(path, &leaf)),
+                        format!(
+                            "`{key}` is {what}, not a mapping this fix can add to; set {} by hand",
+                            dotted(path, &leaf)
+                        ),
                     );
                     return;
                 }

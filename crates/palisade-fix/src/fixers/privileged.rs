@@ -15,8 +15,18 @@ pub static FIXER: Fixer = Fixer {
 
 fn fix(site: &Site<'_>, plan: &mut Planner<'_>) {
     for container in &site.containers {
-        if let Some(node @ Node { value: Value::Bool(true), .. }) = security_field(container, "privileged") {
-            plan.flip_or_leave(node, &format!("{} securityContext.privileged", container_name(container)), false);
+        if let Some(
+            node @ Node {
+                value: Value::Bool(true),
+                ..
+            },
+        ) = security_field(container, "privileged")
+        {
+            plan.flip_or_leave(
+                node,
+                &format!("{} securityContext.privileged", container_name(container)),
+                false,
+            );
         }
     }
 }

@@ -30,7 +30,11 @@ fn fix(site: &Site<'_>, plan: &mut Planner<'_>) {
         .collect();
     if !blockers.is_empty() && !plan.unsafe_edits {
         for (container, value) in blockers {
-            plan.flip_or_leave(value, &format!("{} securityContext.runAsNonRoot", container_name(container)), true);
+            plan.flip_or_leave(
+                value,
+                &format!("{} securityContext.runAsNonRoot", container_name(container)),
+                true,
+            );
         }
         return;
     }
@@ -38,14 +42,27 @@ fn fix(site: &Site<'_>, plan: &mut Planner<'_>) {
         plan.flip_or_leave(value, "runAsNonRoot", true);
     }
     match security_field(site.spec, "runAsNonRoot") {
-        Some(Node { value: Value::Bool(true), .. }) => {}
-        Some(node @ Node { value: Value::Bool(false), .. }) => {
-            plan.flip_or_leave(node, "the pod's securityContext.runAsNonRoot", true)
-        }
+        Some(Node {
+            value: Value::Bool(true),
+            ..
+        }) => {}
+        Some(
+            node @ Node {
+                value: Value::Bool(false),
+                ..
+            },
+        ) => plan.flip_or_leave(node, "the pod's securityContext.runAsNonRoot", true),
         Some(node) if !node.is_null() => plan.leave(
             node.pos,
-            format!("the pod's securityContext.runAsNonRoot is a {}, not a boolean; set it by hand", node.type_name()),
+            format!(
+                "the pod's securityContext.runAsNonRoot is a {}, not a boolean; set it by hand",
+                node.type_name()
+            ),
         ),
-        _ => plan.ensure(site.spec, &["securityContext", "runAsNonRoot"], NewValue::Bool(true)),
+        _ => plan.ensure(
+            site.spec,
+            &["securityContext", "runAsNonRoot"],
+            NewValue::Bool(true),
+        ),
     }
 }

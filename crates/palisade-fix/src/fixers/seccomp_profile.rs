@@ -18,7 +18,10 @@ pub static FIXER: Fixer = Fixer {
 
 /// The profile types Pod Security's restricted level accepts.
 fn allowed(kind: Option<&Node>) -> bool {
-    matches!(kind.and_then(Node::as_str), Some("RuntimeDefault" | "Localhost"))
+    matches!(
+        kind.and_then(Node::as_str),
+        Some("RuntimeDefault" | "Localhost")
+    )
 }
 
 fn fix(site: &Site<'_>, plan: &mut Planner<'_>) {
@@ -35,7 +38,9 @@ fn fix(site: &Site<'_>, plan: &mut Planner<'_>) {
             blocked = true;
         }
     }
-    let pod_type = site.spec.path(&["securityContext", "seccompProfile", "type"]);
+    let pod_type = site
+        .spec
+        .path(&["securityContext", "seccompProfile", "type"]);
     match pod_type {
         Some(kind) if !kind.is_null() && !allowed(Some(kind)) => plan.leave(
             kind.pos,
