@@ -21,7 +21,7 @@ fuzz_target!(|data: &[u8]| {
     for unsafe_edits in [false, true] {
         let fix = fix_everything(Arc::from("fuzz.yaml"), data, &[], FixOptions { unsafe_edits })
             .expect("fix reads what the loader read");
-        let after = load_bytes(Arc::from("fuzz.yaml"), fix.fixed.as_bytes(), &Limits::default())
+        let after = load_bytes(Arc::from("fuzz.yaml"), &fix.fixed, &Limits::default())
             .expect("the fixed file reads");
         assert_eq!(after.objects.len(), before.objects.len());
     }

@@ -37,9 +37,11 @@ pub struct Applied {
 #[derive(Clone, Debug)]
 pub struct FileFix {
     pub file: Arc<str>,
-    pub original: String,
-    /// The new text; equal to `original` when nothing was fixed.
-    pub fixed: String,
+    /// The file's bytes as read.
+    pub original: Vec<u8>,
+    /// The new bytes; equal to `original` when nothing was fixed (always so
+    /// for a file that is not UTF-8, which is never edited).
+    pub fixed: Vec<u8>,
     pub applied: Vec<Applied>,
     /// What was left and why, each `file:line: rule: reason`.
     pub notes: Vec<String>,
@@ -50,7 +52,35 @@ impl FileFix {
         self.fixed != self.original
     }
 
-    fn unchanged(file: Arc<str>, original: String, note: String) -> FileFix {
+    /// The fixed text (lossy for a file that is not UTF-8, which is never changed).
+    pub fn fixed_text(&self) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(&self.fixed)
+    }
+
+    /// The unified diff of the fix (`--diff`), empty when nothing changed.
+    pub fn diff(&self) -> String {
+        if !self.changed() {
+            return String::new();
+        }
+        crate::unified_diff(
+            &self.file,
+            &String::from_utf8_lossy(&self.original),
+            &self.fixed_text(),
+        )
+    }
+
+    /// A file left as it was, with nothing to say about it.
+    pub fn untouched(file: Arc<str>, bytes: &[u8]) -> FileFix {
+        FileFix {
+            file,
+            original: bytes.to_vec(),
+            fixed: bytes.to_vec(),
+            applied: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    fn unchanged(file: Arc<str>, original: Vec<u8>, note: String) -> FileFix {
         FileFix {
             file,
             fixed: original.clone(),
@@ -138,7 +168,7 @@ fn fix_with(
     let Ok(src) = std::str::from_utf8(bytes) else {
         return Ok(FileFix::unchanged(
             file.clone(),
-            String::from_utf8_lossy(bytes).into_owned(),
+            bytes.to_vec(),
             format!("{file}:1: not edited: the file is not UTF-8"),
         ));
     };
@@ -147,7 +177,7 @@ fn fix_with(
         Err(why) => {
             return Ok(FileFix::unchanged(
                 file.clone(),
-                src.to_owned(),
+                bytes.to_vec(),
                 format!("{file}:1: not edited: {why}"),
             ));
         }
@@ -297,8 +327,8 @@ fn fix_with(
     notes.dedup();
     Ok(FileFix {
         file,
-        original: src.to_owned(),
-        fixed,
+        original: bytes.to_vec(),
+        fixed: fixed.into_bytes(),
         applied,
         notes,
     })

@@ -16,16 +16,16 @@ const RORFS: &str = "workload/read-only-root-filesystem";
 fn fix_with(src: &str, rules: &[&str], options: FixOptions) -> FileFix {
     let fix =
         fix_everything("m.yaml".into(), src.as_bytes(), rules, options).expect("the input reads");
-    load_bytes("m.yaml".into(), fix.fixed.as_bytes(), &Limits::default())
-        .expect("the output reads");
-    let again =
-        fix_everything("m.yaml".into(), fix.fixed.as_bytes(), rules, options).expect("reads");
+    load_bytes("m.yaml".into(), &fix.fixed, &Limits::default()).expect("the output reads");
+    let again = fix_everything("m.yaml".into(), &fix.fixed, rules, options).expect("reads");
     assert_eq!(again.fixed, fix.fixed, "a second fix changes nothing");
     fix
 }
 
 fn fix(src: &str, rules: &[&str]) -> String {
-    fix_with(src, rules, FixOptions::default()).fixed
+    fix_with(src, rules, FixOptions::default())
+        .fixed_text()
+        .into_owned()
 }
 
 #[test]
@@ -364,7 +364,7 @@ spec:
         &[APE, NON_ROOT, "pss/privileged"],
         FixOptions::default(),
     );
-    assert_eq!(safe.fixed, src);
+    assert_eq!(safe.fixed_text(), src);
     assert_eq!(
         safe.notes,
         [
@@ -378,7 +378,7 @@ spec:
         FixOptions { unsafe_edits: true },
     );
     assert_eq!(
-        risky.fixed,
+        risky.fixed_text(),
         "\
 apiVersion: v1
 kind: Pod
@@ -409,7 +409,7 @@ spec:
   - *app
 ";
     let fixed = fix_with(src, &[APE], FixOptions::default());
-    assert_eq!(fixed.fixed, src);
+    assert_eq!(fixed.fixed_text(), src);
     assert_eq!(fixed.notes.len(), 1, "{:?}", fixed.notes);
     assert!(
         fixed.notes[0].starts_with(
@@ -445,7 +445,7 @@ spec:
   - name: b
 ";
     let fixed = fix_with(src, &[APE], FixOptions::default());
-    assert_eq!(fixed.fixed, src);
+    assert_eq!(fixed.fixed_text(), src);
     assert!(
         fixed.notes[0].contains("yaml/duplicate-key"),
         "{:?}",
@@ -468,7 +468,7 @@ spec:
 ";
     let fixed = fix_with(src, &[APE], FixOptions::default());
     assert_eq!(
-        fixed.fixed,
+        fixed.fixed_text(),
         src.replace(
             "securityContext: {}",
             "securityContext: {allowPrivilegeEscalation: false}"

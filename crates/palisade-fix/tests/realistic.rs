@@ -45,11 +45,7 @@ spec:
 #[test]
 fn a_deployment_with_a_sidecar() {
     let (fix, before) = fix_from_scan("web.yaml", DEPLOYMENT.as_bytes(), FixOptions::default());
-    insta::assert_snapshot!(palisade_fix::unified_diff(
-        "web.yaml",
-        &fix.original,
-        &fix.fixed
-    ));
+    insta::assert_snapshot!(fix.diff());
 
     // The fixed tree is the original tree with exactly these fields added.
     let mut expected = objects("web.yaml", DEPLOYMENT.as_bytes())[0]
@@ -66,7 +62,7 @@ fn a_deployment_with_a_sidecar() {
     logs["allowPrivilegeEscalation"] = json!(false);
     logs["capabilities"]["drop"] = json!(["NET_RAW", "ALL"]);
     logs["readOnlyRootFilesystem"] = json!(true);
-    let fixed = objects("web.yaml", fix.fixed.as_bytes());
+    let fixed = objects("web.yaml", &fix.fixed);
     assert_eq!(
         fixed.len(),
         2,
@@ -126,12 +122,8 @@ fn a_cronjob_in_flow_style_next_to_its_policy() {
         CRONJOB_FLOW.as_bytes(),
         FixOptions::default(),
     );
-    insta::assert_snapshot!(palisade_fix::unified_diff(
-        "report.yaml",
-        &fix.original,
-        &fix.fixed
-    ));
-    assert!(scan(&objects("report.yaml", fix.fixed.as_bytes())).is_empty());
+    insta::assert_snapshot!(fix.diff());
+    assert!(scan(&objects("report.yaml", &fix.fixed)).is_empty());
 }
 
 const JSON_POD: &str = r#"{
@@ -158,20 +150,16 @@ const JSON_POD: &str = r#"{
 #[test]
 fn a_json_pod_with_an_explicit_privileged_container() {
     let (fix, _) = fix_from_scan("debug.json", JSON_POD.as_bytes(), FixOptions::default());
-    insta::assert_snapshot!(palisade_fix::unified_diff(
-        "debug.json",
-        &fix.original,
-        &fix.fixed
-    ));
+    insta::assert_snapshot!(fix.diff());
     let (risky, _) = fix_from_scan(
         "debug.json",
         JSON_POD.as_bytes(),
         FixOptions { unsafe_edits: true },
     );
     assert!(
-        risky.fixed.contains("\"privileged\": false"),
+        risky.fixed_text().contains("\"privileged\": false"),
         "{}",
-        risky.fixed
+        risky.fixed_text()
     );
-    assert!(!fix.fixed.contains("\"privileged\": false"));
+    assert!(!fix.fixed_text().contains("\"privileged\": false"));
 }

@@ -57,13 +57,7 @@ pub fn run(args: &FixArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
             .collect();
         let new_policies = policies.get(&file.name).map_or(&[][..], Vec::as_slice);
         if mine.is_empty() && new_policies.is_empty() {
-            fixes.push(FileFix {
-                file: file.name.clone(),
-                original: String::from_utf8_lossy(&file.bytes).into_owned(),
-                fixed: String::from_utf8_lossy(&file.bytes).into_owned(),
-                applied: Vec::new(),
-                notes: Vec::new(),
-            });
+            fixes.push(FileFix::untouched(file.name.clone(), &file.bytes));
             continue;
         }
         let fix = fix_file(file.name.clone(), &file.bytes, &mine, new_policies, options)
@@ -74,7 +68,7 @@ pub fn run(args: &FixArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
     // Scan the result: what is still reported was not fixed, whatever was written.
     let mut after_objects = Vec::new();
     for fix in &fixes {
-        let load = load_bytes(fix.file.clone(), fix.fixed.as_bytes(), &Limits::default())
+        let load = load_bytes(fix.file.clone(), &fix.fixed, &Limits::default())
             .map_err(|e| CliError::Input(vec![format!("after fixing: {e}")]))?;
         after_objects.extend(load.objects);
     }
@@ -104,27 +98,23 @@ pub fn run(args: &FixArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
     let to_stdout = args.stdout || (reading_stdin && !args.diff);
     if args.diff {
         for fix in fixes.iter().filter(|f| f.changed()) {
-            out.text(&palisade_fix::unified_diff(
-                &fix.file,
-                &fix.original,
-                &fix.fixed,
-            ))?;
+            out.text(&fix.diff())?;
         }
     } else if to_stdout {
         for (i, fix) in fixes.iter().enumerate() {
             if i > 0 {
                 out.text("---\n")?;
             }
-            out.text(&fix.fixed)?;
-            if !fix.fixed.is_empty() && !fix.fixed.ends_with('\n') {
+            out.writer().write_all(&fix.fixed)?;
+            if !fix.fixed.is_empty() && !fix.fixed.ends_with(b"\n") {
                 out.text("\n")?;
             }
         }
     } else {
         for fix in fixes.iter().filter(|f| f.changed()) {
-            palisade_fix::write_atomically(Path::new(&*fix.file), fix.fixed.as_bytes()).map_err(
-                |e| CliError::Input(vec![format!("{}: writing the fixed file: {e}", fix.file)]),
-            )?;
+            palisade_fix::write_atomically(Path::new(&*fix.file), &fix.fixed).map_err(|e| {
+                CliError::Input(vec![format!("{}: writing the fixed file: {e}", fix.file)])
+            })?;
         }
     }
     out.finish()?;
