@@ -41,6 +41,11 @@ pub enum Command {
         after_help = "Examples:\n  palisade scan examples/\n  palisade scan -f examples/shop.yaml --pss-level baseline --pss-version v1.30\n  palisade scan examples/ --analyzers pss,yaml -o json --fail-on high\n  palisade scan examples/ -o table -o sarif=/tmp/palisade.sarif -o junit=/tmp/palisade-junit.xml\n  cat examples/shop.yaml | palisade scan -f - --fail-on never\n  palisade scan examples/ -n shop --namespace-labels shop=pod-security.kubernetes.io/enforce=restricted\n\nExit status: 0 no finding at or above --fail-on, 1 findings, 2 usage or input error."
     )]
     Scan(ScanArgs),
+    /// Rewrite manifests to satisfy the findings that have an automatic fix (securityContext hardening, seccomp, default-deny NetworkPolicies), keeping everything else byte for byte.
+    #[command(
+        after_help = "Examples:\n  palisade fix examples/ --diff\n  palisade fix examples/shop.yaml --stdout --rules pss/allowPrivilegeEscalation,pss/capabilities_restricted\n  palisade fix examples/shop.yaml --diff --unsafe\n  cat examples/shop.yaml | palisade fix -\n\nWithout --diff or --stdout, `palisade fix PATH...` rewrites the files in place. Fixes only add missing fields (allowPrivilegeEscalation: false, capabilities.drop: [ALL], runAsNonRoot: true and seccompProfile RuntimeDefault at pod level, readOnlyRootFilesystem: true, automountServiceAccountToken: false) and append a default-deny NetworkPolicy (palisade-default-deny) to the file of each namespace without one. Explicit insecure values are changed only with --unsafe. Files are replaced atomically; comments, key order, quoting and indentation are kept.\n\nExit status: 0 nothing left to fix, 1 findings left that need a person (each named in a note on stderr), 2 usage or input error."
+    )]
+    Fix(FixArgs),
     /// Print the objects exactly as Palisade (and kubectl) read them.
     #[command(
         after_help = "Examples:\n  palisade inventory -f examples/shop.yaml -o json\n  cat examples/shop.yaml | palisade inventory -f -\n  palisade inventory -f examples/rbac.yaml -n shop\n\nOne object prints as itself; several print as a List, as kubectl does.\nWith -n, namespaced objects that name no namespace carry it, as kubectl apply -n sends them."
@@ -357,4 +362,23 @@ pub fn colour_wanted(choice: ColourChoice) -> bool {
             std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
         }
     }
+}
+
+#[derive(Args, Debug)]
+pub struct FixArgs {
+    /// Manifest files or directories to fix; - reads standard input and prints the fixed stream.
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Print a unified diff of the fixes and write nothing.
+    #[arg(long, conflicts_with = "stdout")]
+    pub diff: bool,
+    /// Print the fixed files on standard output (separated by ---) and write nothing.
+    #[arg(long)]
+    pub stdout: bool,
+    /// Fix only these rules (comma-separated ids, or prefixes ending in *); default: every fixable rule on by default.
+    #[arg(long, value_name = "IDS", value_delimiter = ',')]
+    pub rules: Vec<String>,
+    /// Also replace explicit insecure values (privileged: true, allowPrivilegeEscalation: true, runAsNonRoot: false, ...), which may stop workloads from running.
+    #[arg(long = "unsafe")]
+    pub unsafe_edits: bool,
 }

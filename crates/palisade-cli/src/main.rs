@@ -45,6 +45,7 @@ fn main() -> ExitCode {
     let global = &cli.global;
     let result = match &cli.command {
         Command::Scan(args) => commands::scan::run(args, global),
+        Command::Fix(args) => commands::fix::run(args, global),
         Command::Inventory(args) => commands::inventory::run(args, global),
         Command::Rules(args) => commands::rules::list(args, global),
         Command::Explain(args) => commands::rules::explain(args, global),

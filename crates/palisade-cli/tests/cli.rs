@@ -1018,9 +1018,10 @@ fn every_help_example_runs_as_written() {
         std::env::var("PATH").unwrap_or_default()
     );
     // `serve` is left out: its examples run a server until it is stopped.
-    let commands: [&[&str]; 16] = [
+    let commands: [&[&str]; 17] = [
         &[],
         &["scan"],
+        &["fix"],
         &["inventory"],
         &["rules"],
         &["explain"],

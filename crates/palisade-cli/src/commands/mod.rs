@@ -2,6 +2,7 @@
 
 pub mod admit;
 pub mod certs;
+pub mod fix;
 pub mod inventory;
 pub mod netpol;
 pub mod policy;
