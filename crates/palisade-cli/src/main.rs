@@ -9,6 +9,7 @@ mod commands;
 mod inputs;
 mod output;
 mod registry;
+mod render_args;
 mod report_findings;
 
 use std::io::{self, Write};
