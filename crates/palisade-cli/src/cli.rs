@@ -109,6 +109,11 @@ pub struct InputArgs {
     /// A value for every Helm chart rendered (`helm template --set`; repeatable).
     #[arg(long = "helm-set", value_name = "KEY=VALUE")]
     pub helm_set: Vec<String>,
+    /// Read Helm charts and kustomizations file by file instead of rendering
+    /// them (templates are then unreadable files, patches whole objects): for
+    /// trees that cannot render, such as a partial copy of a repository.
+    #[arg(long)]
+    pub no_render: bool,
     /// The release name Helm charts are rendered with (default: helm's, `release-name`).
     #[arg(long = "helm-release", value_name = "NAME", value_parser = crate::render_args::parse_release_name)]
     pub helm_release: Option<String>,

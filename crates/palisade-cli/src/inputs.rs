@@ -112,8 +112,7 @@ pub fn load_in_namespace(
         writeln!(
             stderr,
             "warning: {} more reading findings (duplicate keys, overriding merges, YAML 1.1 coercions) were counted but not reported: a file may report at most max_notes = {}",
-            loaded.notes_dropped,
-            limits.max_notes
+            loaded.notes_dropped, limits.max_notes
         )?;
     }
     if !loaded.errors.is_empty() {

@@ -1,6 +1,7 @@
 //! From the input flags to the loader's [`InputOptions`]: `--exclude` and the
 //! arguments Helm charts are rendered with (`--helm-values`, `--helm-set`,
-//! `--helm-release`, and `-n` as the release namespace where the command has it).
+//! `--helm-release`, and `-n` as the release namespace where the command has it)
+//! and `--no-render`.
 
 use palisade_load::{HelmOptions, InputOptions};
 
@@ -31,6 +32,7 @@ pub fn input_options(input: &InputArgs, namespace: Option<&str>) -> InputOptions
             values: input.helm_values.clone(),
             set: input.helm_set.clone(),
         },
+        raw: input.no_render,
     }
 }
 

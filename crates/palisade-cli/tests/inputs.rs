@@ -160,15 +160,18 @@ fn a_chart_renders_through_helm_with_its_arguments_and_findings_name_the_templat
     assert_eq!(report["summary"]["objects"], 3);
     let template = format!(
         "{} (rendered by helm)",
-        Path::new(".").join("charts/web/templates/deployment.yaml").display()
+        Path::new(".")
+            .join("charts/web/templates/deployment.yaml")
+            .display()
     );
     assert_eq!(
         files(&report),
         [template.clone(), "./plain/pod.yaml".to_owned()]
     );
     // The line is the line in what that template rendered to, `---` first.
-    let fake = std::fs::read_to_string(repo_root().join("crates/palisade-cli/tests/fake-helm/helm"))
-        .expect("the fake helm");
+    let fake =
+        std::fs::read_to_string(repo_root().join("crates/palisade-cli/tests/fake-helm/helm"))
+            .expect("the fake helm");
     let from_header = fake
         .lines()
         .skip_while(|l| *l != "# Source: web/templates/deployment.yaml")
@@ -237,7 +240,10 @@ fn a_chart_without_helm_stops_with_how_to_render_it() {
             err.contains("helm template NAME ./charts/web | palisade scan -"),
             "{err}"
         );
-        assert!(output.stdout.is_empty(), "no report, not even a partial one");
+        assert!(
+            output.stdout.is_empty(),
+            "no report, not even a partial one"
+        );
     }
 }
 
@@ -302,7 +308,11 @@ patches:
         "components/debug/kustomization.yaml",
         "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources:\n- debug-pod.yaml\n",
     );
-    write(root, "components/debug/debug-pod.yaml", &privileged_pod("debug"));
+    write(
+        root,
+        "components/debug/debug-pod.yaml",
+        &privileged_pod("debug"),
+    );
 }
 
 #[test]
@@ -313,7 +323,14 @@ fn a_kustomize_overlay_is_rendered_not_read_raw() {
     let raw = palisade_in(
         &root,
         None,
-        &["scan", "overlays/prod/image.yaml", "--analyzers", "pss", "-o", "json"],
+        &[
+            "scan",
+            "overlays/prod/image.yaml",
+            "--analyzers",
+            "pss",
+            "-o",
+            "json",
+        ],
     );
     assert_eq!(raw.status.code(), Some(1), "{}", stderr(&raw));
     assert!(!findings(&json_of(&raw)).is_empty());
@@ -329,13 +346,37 @@ fn a_kustomize_overlay_is_rendered_not_read_raw() {
     // One Deployment: not the Kustomization, not the patch as a second one.
     assert_eq!(report["summary"]["objects"], 1);
     assert_eq!(report["summary"]["files"], 1);
+
+    // `--no-render` reads the directory file by file: the Kustomization and
+    // the patch are objects, and the patch draws its findings.
+    let raw = palisade_in(
+        &root,
+        None,
+        &[
+            "scan",
+            "overlays/prod",
+            "--no-render",
+            "--analyzers",
+            "pss",
+            "-o",
+            "json",
+        ],
+    );
+    assert_eq!(raw.status.code(), Some(1), "{}", stderr(&raw));
+    let report = json_of(&raw);
+    assert_eq!(report["summary"]["objects"], 2);
+    assert_eq!(files(&report), ["overlays/prod/image.yaml"]);
 }
 
 #[test]
 fn walking_renders_each_kustomization_and_leaves_components_and_patches_alone() {
     let root = tempdir("palisade-inputs", "kustomize-walk");
     kustomize_tree(&root);
-    let output = palisade_in(&root, None, &["scan", ".", "--analyzers", "pss", "-o", "json"]);
+    let output = palisade_in(
+        &root,
+        None,
+        &["scan", ".", "--analyzers", "pss", "-o", "json"],
+    );
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let report = json_of(&output);
     // The base on its own and the overlay: two Deployments; the commented-out
@@ -361,13 +402,23 @@ fn kustomize_findings_name_the_overlay_and_the_line_of_its_output() {
     let output = palisade_in(
         &root,
         None,
-        &["scan", "overlays/debug", "--analyzers", "pss/privileged", "-o", "json"],
+        &[
+            "scan",
+            "overlays/debug",
+            "--analyzers",
+            "pss/privileged",
+            "-o",
+            "json",
+        ],
     );
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let report = json_of(&output);
     let all = findings(&report);
     assert_eq!(all.len(), 1, "{report:#}");
-    assert_eq!(all[0]["file"], "overlays/debug (rendered by kubectl kustomize)");
+    assert_eq!(
+        all[0]["file"],
+        "overlays/debug (rendered by kubectl kustomize)"
+    );
     assert_eq!(all[0]["object"]["name"], "debug");
     let rendered = Command::new("kubectl")
         .args(["kustomize", "overlays/debug"])
@@ -389,12 +440,20 @@ fn a_kustomization_without_kubectl_stops_with_how_to_render_it() {
     let output = palisade_in(
         &root,
         Some(path.as_os_str()),
-        &["scan", "overlays/prod", "--ignore-invalid", "--analyzers", "pss"],
+        &[
+            "scan",
+            "overlays/prod",
+            "--ignore-invalid",
+            "--analyzers",
+            "pss",
+        ],
     );
     assert_eq!(output.status.code(), Some(2));
     let err = stderr(&output);
     assert!(
-        err.contains("overlays/prod: this directory is a kustomization (it holds kustomization.yaml)"),
+        err.contains(
+            "overlays/prod: this directory is a kustomization (it holds kustomization.yaml)"
+        ),
         "{err}"
     );
     assert!(
@@ -415,7 +474,11 @@ fn gitignore_node_modules_and_dot_git_are_not_walked() {
     write(&root, ".git/pod.yaml", &privileged_pod("git"));
     write(&root, ".github/workflows/pod.yaml", &privileged_pod("ci"));
     write(&root, "app/pod.yaml", &privileged_pod("app"));
-    let output = palisade_in(&root, None, &["scan", ".", "--analyzers", "pss", "-o", "json"]);
+    let output = palisade_in(
+        &root,
+        None,
+        &["scan", ".", "--analyzers", "pss", "-o", "json"],
+    );
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let report = json_of(&output);
     assert_eq!(files(&report), ["./app/pod.yaml"]);
@@ -437,8 +500,18 @@ fn exclude_globs_leave_out_what_they_match() {
         &root,
         None,
         &[
-            "scan", ".", "--analyzers", "pss", "-o", "json", "--exclude", "vendor", "--exclude",
-            "*.json", "--exclude", "app/tests/**",
+            "scan",
+            ".",
+            "--analyzers",
+            "pss",
+            "-o",
+            "json",
+            "--exclude",
+            "vendor",
+            "--exclude",
+            "*.json",
+            "--exclude",
+            "app/tests/**",
         ],
     );
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
@@ -448,22 +521,40 @@ fn exclude_globs_leave_out_what_they_match() {
 
     let bad = palisade_in(&root, None, &["scan", ".", "--exclude", "a[b"]);
     assert_eq!(bad.status.code(), Some(2));
-    assert!(stderr(&bad).contains("is not a valid glob"), "{}", stderr(&bad));
+    assert!(
+        stderr(&bad).contains("is not a valid glob"),
+        "{}",
+        stderr(&bad)
+    );
 }
 
 #[test]
 fn walked_files_that_are_not_manifests_are_skipped_with_a_note() {
     let root = tempdir("palisade-inputs", "not-k8s");
-    write(&root, "package.json", r#"{"name": "site", "version": "1.0.0"}"#);
+    write(
+        &root,
+        "package.json",
+        r#"{"name": "site", "version": "1.0.0"}"#,
+    );
     write(&root, "values.yaml", "replicas: 2\nimage:\n  tag: latest\n");
-    write(&root, "ci.yml", "stages: [build, test]\nbuild:\n  script: make\n");
+    write(
+        &root,
+        "ci.yml",
+        "stages: [build, test]\nbuild:\n  script: make\n",
+    );
     write(&root, "pod.yaml", &privileged_pod("app"));
-    let output = palisade_in(&root, None, &["scan", ".", "--analyzers", "pss", "-o", "json"]);
+    let output = palisade_in(
+        &root,
+        None,
+        &["scan", ".", "--analyzers", "pss", "-o", "json"],
+    );
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let err = stderr(&output);
     for name in ["./ci.yml", "./package.json", "./values.yaml"] {
         assert!(
-            err.contains(&format!("note: skipped {name}: no document has apiVersion or kind")),
+            err.contains(&format!(
+                "note: skipped {name}: no document has apiVersion or kind"
+            )),
             "{name}: {err}"
         );
     }
@@ -480,7 +571,11 @@ fn walked_files_that_are_not_manifests_are_skipped_with_a_note() {
     write(&root, "broken.yaml", "kind: Pod\nmetadata: [\n");
     let broken = palisade_in(&root, None, &["scan", ".", "--analyzers", "pss"]);
     assert_eq!(broken.status.code(), Some(2));
-    assert!(stderr(&broken).contains("broken.yaml"), "{}", stderr(&broken));
+    assert!(
+        stderr(&broken).contains("broken.yaml"),
+        "{}",
+        stderr(&broken)
+    );
 }
 
 #[test]
@@ -490,7 +585,10 @@ fn a_non_manifest_named_explicitly_is_an_error() {
     let output = palisade_in(&root, None, &["scan", "values.yaml", "--analyzers", "pss"]);
     assert_eq!(output.status.code(), Some(2));
     let err = stderr(&output);
-    assert!(err.contains("values.yaml:1:1: Object 'Kind' is missing"), "{err}");
+    assert!(
+        err.contains("values.yaml:1:1: Object 'Kind' is missing"),
+        "{err}"
+    );
 }
 
 // ---------- empty input ----------
@@ -500,20 +598,32 @@ fn inputs_without_an_object_are_errors() {
     let root = tempdir("palisade-inputs", "empty");
     std::fs::create_dir_all(root.join("empty")).expect("mkdir");
     write(&root, "only-skipped/package.json", r#"{"name": "x"}"#);
-    write(&root, "only-comments/pod.yaml", "# apiVersion: v1\n# kind: Pod\n");
+    write(
+        &root,
+        "only-comments/pod.yaml",
+        "# apiVersion: v1\n# kind: Pod\n",
+    );
     write(&root, "only-broken/pod.yaml", "kind: Pod\nmetadata: [\n");
     for (args, read) in [
         (vec!["scan", "empty"], "0 files read"),
-        (vec!["scan", "only-skipped"], "1 file read, 1 skipped as not manifests"),
+        (
+            vec!["scan", "only-skipped"],
+            "1 file read, 1 skipped as not manifests",
+        ),
         (vec!["scan", "only-comments"], "1 file read"),
-        (vec!["scan", "only-broken", "--ignore-invalid"], "1 file read, 1 unreadable"),
+        (
+            vec!["scan", "only-broken", "--ignore-invalid"],
+            "1 file read, 1 unreadable",
+        ),
         (vec!["inventory", "empty"], "0 files read"),
     ] {
         let output = palisade_in(&root, None, &args);
         assert_eq!(output.status.code(), Some(2), "{args:?}");
         let err = stderr(&output);
         assert!(
-            err.contains(&format!("error: no Kubernetes object found in the input ({read})")),
+            err.contains(&format!(
+                "error: no Kubernetes object found in the input ({read})"
+            )),
             "{args:?}: {err}"
         );
         assert!(output.stdout.is_empty(), "{args:?}");

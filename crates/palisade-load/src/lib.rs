@@ -105,6 +105,11 @@ pub struct InputOptions {
     pub exclude: Vec<String>,
     /// What `helm template` is given for every chart.
     pub helm: HelmOptions,
+    /// Read chart and kustomization directories file by file, as plain
+    /// directories, instead of rendering them (their templates are then errors
+    /// and their patches whole objects: for trees that cannot render, such as a
+    /// snapshot of some files of several repositories).
+    pub raw: bool,
 }
 
 /// Arguments passed through to `helm template` for every chart rendered.
@@ -280,7 +285,7 @@ pub fn load_inputs(inputs: &[Input], limits: &Limits) -> Loaded {
 
 /// [`load_inputs`] with excludes and the arguments charts are rendered with.
 pub fn load_inputs_with(inputs: &[Input], limits: &Limits, options: &InputOptions) -> Loaded {
-    let sources = walk::expand(inputs, &options.exclude);
+    let sources = walk::expand(inputs, &options.exclude, options.raw);
     let mut loaded = Loaded::default();
     // The whole run's size is known before anything is read (standard input
     // and rendered output aside, which their per-file bound covers until they

@@ -39,7 +39,10 @@ use palisade_core::node::Pos;
 /// One thing to read, or a failure found while listing.
 pub(crate) enum Source {
     /// A file; `named` when given as an input rather than found by a walk.
-    File { path: PathBuf, named: bool },
+    File {
+        path: PathBuf,
+        named: bool,
+    },
     Stdin,
     /// A Helm chart directory, rendered with `helm template`.
     Chart(PathBuf),
@@ -86,16 +89,16 @@ pub(crate) fn excludes(root: &Path, globs: &[String]) -> Result<Override, ignore
 }
 
 /// Lists the sources in order: inputs as given, directory contents sorted.
-pub(crate) fn expand(inputs: &[Input], exclude: &[String]) -> Vec<Source> {
+pub(crate) fn expand(inputs: &[Input], exclude: &[String], raw: bool) -> Vec<Source> {
     let mut out = Vec::new();
     for input in inputs {
         match input {
             Input::Stdin => out.push(Source::Stdin),
             Input::Path(path) => match fs::metadata(path) {
-                Ok(meta) if meta.is_dir() => walk_dir(path, exclude, &mut out),
-                Ok(_) if names_its_directory(path) => {
+                Ok(meta) if meta.is_dir() => walk_dir(path, exclude, raw, &mut out),
+                Ok(_) if !raw && names_its_directory(path) => {
                     let dir = path.parent().map_or_else(|| PathBuf::from("."), dir_or_dot);
-                    walk_dir(&dir, exclude, &mut out);
+                    walk_dir(&dir, exclude, raw, &mut out);
                 }
                 Ok(_) => out.push(Source::File {
                     path: path.clone(),
@@ -137,7 +140,8 @@ fn wanted(path: &Path) -> bool {
 
 /// Walks one directory tree (the ignore crate's walker is iterative: no
 /// recursion on hostile depth).
-fn walk_dir(root: &Path, exclude: &[String], out: &mut Vec<Source>) {
+/// With `raw`, charts and kustomizations are walked as plain directories.
+fn walk_dir(root: &Path, exclude: &[String], raw: bool, out: &mut Vec<Source>) {
     let mut builder = ignore::WalkBuilder::new(root);
     builder
         .standard_filters(true)
@@ -180,7 +184,7 @@ fn walk_dir(root: &Path, exclude: &[String], out: &mut Vec<Source>) {
         }
         // file_type() does not follow symlinks: a link to a directory is not walked.
         let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-        if is_dir {
+        if is_dir && !raw {
             if path.join(render::CHART_FILE).is_file() {
                 out.push(Source::Chart(path.to_path_buf()));
                 chart = Some(path.to_path_buf());
@@ -195,7 +199,7 @@ fn walk_dir(root: &Path, exclude: &[String], out: &mut Vec<Source>) {
                 }
                 kustomizations.push(path.to_path_buf());
             }
-        } else if kustomizations.is_empty() && wanted(path) {
+        } else if !is_dir && kustomizations.is_empty() && wanted(path) {
             out.push(Source::File {
                 path: path.to_path_buf(),
                 named: false,
@@ -387,9 +391,7 @@ fn source_name(source: &Source) -> String {
         Source::File { path, .. }
         | Source::Chart(path)
         | Source::Kustomization(path)
-        | Source::Component(path) => {
-            path.display().to_string()
-        }
+        | Source::Component(path) => path.display().to_string(),
         Source::Stdin => "<stdin>".to_owned(),
         Source::Failed(err) => err.file.to_string(),
     }

@@ -500,8 +500,14 @@ fn walked_files_without_apiversion_or_kind_are_skipped_and_named_ones_fail() {
     dir.file("list.yaml", "- a\n- b\n");
     // These look like manifests gone wrong: errors, not skips.
     dir.file("kindless.yaml", "apiVersion: v1\nmetadata: {name: x}\n");
-    dir.file("template.yaml", "kind: Pod\nmetadata:\n  name: {{ .Values.name }}\n  labels: [\n");
-    dir.file("mixed.yaml", "replicas: 2\n---\napiVersion: v1\nmetadata: {name: y}\n");
+    dir.file(
+        "template.yaml",
+        "kind: Pod\nmetadata:\n  name: {{ .Values.name }}\n  labels: [\n",
+    );
+    dir.file(
+        "mixed.yaml",
+        "replicas: 2\n---\napiVersion: v1\nmetadata: {name: y}\n",
+    );
     dir.file("ok.yaml", &named("ok"));
     let loaded = load_inputs(&[Input::Path(dir.0.clone())], &Limits::default());
     let skipped: Vec<String> = loaded
@@ -522,7 +528,11 @@ fn walked_files_without_apiversion_or_kind_are_skipped_and_named_ones_fail() {
     let named = load_inputs(&[Input::Path(package)], &Limits::default());
     assert!(named.skipped.is_empty());
     assert_eq!(named.errors.len(), 1);
-    assert!(named.errors[0].message.contains("Kind"), "{:?}", named.errors);
+    assert!(
+        named.errors[0].message.contains("Kind"),
+        "{:?}",
+        named.errors
+    );
 }
 
 #[test]
@@ -544,11 +554,16 @@ fn a_kustomization_is_rendered_once_and_its_files_are_not_read_raw() {
     assert_eq!(names, ["app", "plain"]);
     let app = &loaded.objects[0];
     assert_eq!(
-        app.root().path(&["data", "patched"]).and_then(|n| n.as_str()),
+        app.root()
+            .path(&["data", "patched"])
+            .and_then(|n| n.as_str()),
         Some("yes"),
         "the patch is merged, not read as an object"
     );
-    let expected = format!("{} (rendered by kubectl kustomize)", dir.0.join("app").display());
+    let expected = format!(
+        "{} (rendered by kubectl kustomize)",
+        dir.0.join("app").display()
+    );
     assert_eq!(&*app.source().file, expected.as_str());
     assert_eq!(loaded.files, 2);
 }

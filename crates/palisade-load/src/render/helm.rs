@@ -171,7 +171,8 @@ mod tests {
 
     #[test]
     fn subcharts_and_text_before_any_header_are_named() {
-        let out = "kind: Early\n---\n# Source: web/charts/db/templates/sts.yaml\nkind: StatefulSet\n";
+        let out =
+            "kind: Early\n---\n# Source: web/charts/db/templates/sts.yaml\nkind: StatefulSet\n";
         let names: Vec<String> = names_and_texts(out).into_iter().map(|p| p.0).collect();
         assert_eq!(
             names,

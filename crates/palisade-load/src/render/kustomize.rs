@@ -57,9 +57,10 @@ pub(crate) fn is_component(dir: &Path) -> bool {
         collect_notes: false,
         ..crate::Limits::default()
     };
-    let Ok(bytes) = std::fs::File::open(&path).map_err(|_| ()).and_then(|f| {
-        crate::walk::read_bounded(f, limits.max_file_bytes, file, 0).map_err(|_| ())
-    }) else {
+    let Ok(bytes) = std::fs::File::open(&path)
+        .map_err(|_| ())
+        .and_then(|f| crate::walk::read_bounded(f, limits.max_file_bytes, file, 0).map_err(|_| ()))
+    else {
         return false;
     };
     crate::load_bytes(Arc::from(file), &bytes, &limits).is_ok_and(|load| {
