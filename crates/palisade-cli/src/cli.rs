@@ -93,12 +93,35 @@ pub enum Command {
     Policy(crate::commands::policy::PolicyArgs),
 }
 
-/// Files, directories (walked recursively for .yaml, .yml, .json) or `-` for stdin.
+/// Files, directories (walked recursively for .yaml, .yml, .json; Helm charts
+/// and kustomizations rendered) or `-` for stdin.
 #[derive(Args, Debug)]
 pub struct InputArgs {
-    /// A manifest file, a directory, or - for standard input (repeatable).
+    /// A manifest file, a directory, or - for standard input (repeatable). A
+    /// directory holding Chart.yaml is rendered with `helm template`, one holding
+    /// kustomization.yaml with `kubectl kustomize`, wherever a walk finds them.
     #[arg(short = 'f', long = "filename", value_name = "PATH")]
     pub filenames: Vec<PathBuf>,
+    /// Leave out walked files and directories this gitignore-style glob matches
+    /// (repeatable; relative to the directory given: `vendor`, `*.json`,
+    /// `tests/**`). .gitignore files, hidden directories and node_modules are
+    /// always left out.
+    #[arg(long = "exclude", value_name = "GLOB", value_parser = palisade_load::check_exclude)]
+    pub exclude: Vec<String>,
+    /// A values file for every Helm chart rendered (`helm template --values`; repeatable).
+    #[arg(long = "helm-values", value_name = "FILE")]
+    pub helm_values: Vec<PathBuf>,
+    /// A value for every Helm chart rendered (`helm template --set`; repeatable).
+    #[arg(long = "helm-set", value_name = "KEY=VALUE")]
+    pub helm_set: Vec<String>,
+    /// Read Helm charts and kustomizations file by file instead of rendering
+    /// them (templates are then unreadable files, patches whole objects): for
+    /// trees that cannot render, such as a partial copy of a repository.
+    #[arg(long)]
+    pub no_render: bool,
+    /// The release name Helm charts are rendered with (default: helm's, `release-name`).
+    #[arg(long = "helm-release", value_name = "NAME", value_parser = crate::render_args::parse_release_name)]
+    pub helm_release: Option<String>,
     /// Warn about files that cannot be read as Kubernetes objects and go on with
     /// the rest, instead of stopping with exit status 2 (stray values.yaml, CI configs).
     #[arg(long)]

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use palisade_core::{Finding, Inventory, Object, Placement};
-use palisade_load::{Input, Limits, Loaded, load_inputs};
+use palisade_load::{Input, Limits, Loaded, load_inputs_with};
 
 use std::io::Write;
 
@@ -68,13 +68,27 @@ pub fn load(paths: &[PathBuf], input: &InputArgs) -> Result<Loaded, CliError> {
     load_with_notes(paths, input, false)
 }
 
-/// Loads every input. An unreadable file is an input error naming it, or with
-/// `--ignore-invalid` a warning on standard error (its objects are left out
-/// whole). A run over its input budget, or a file kubectl may read in a way
-/// Palisade cannot tell, is always an error: skipping it could hide objects.
+/// [`load_in_namespace`] without a release namespace for Helm charts.
 pub fn load_with_notes(
     paths: &[PathBuf],
     input: &InputArgs,
+    collect_notes: bool,
+) -> Result<Loaded, CliError> {
+    load_in_namespace(paths, input, None, collect_notes)
+}
+
+/// Loads every input; `namespace` (the command's `-n`) is the release
+/// namespace Helm charts are rendered in. An unreadable file is an input error
+/// naming it, or with `--ignore-invalid` a warning on standard error (its
+/// objects are left out whole). A run over its input budget, a file kubectl may
+/// read in a way Palisade cannot tell, or a chart or kustomization nothing can
+/// render is always an error: skipping it could hide objects. Walked files that
+/// are plainly not manifests are left out with a note; an input that yields no
+/// object at all is an error, never an empty, passing report.
+pub fn load_in_namespace(
+    paths: &[PathBuf],
+    input: &InputArgs,
+    namespace: Option<&str>,
     collect_notes: bool,
 ) -> Result<Loaded, CliError> {
     let inputs = collect(paths, &input.filenames)?;
@@ -83,35 +97,66 @@ pub fn load_with_notes(
         collect_notes,
         ..Limits::default()
     };
-    let loaded = load_inputs(&inputs, &limits);
+    let options = crate::render_args::input_options(input, namespace);
+    let loaded = load_inputs_with(&inputs, &limits, &options);
     if let Some(message) = &loaded.run_error {
         return Err(CliError::Input(vec![format!(
             "{message} (--max-input-bytes raises it)"
         )]));
     }
+    let mut stderr = std::io::stderr().lock();
+    for skipped in &loaded.skipped {
+        writeln!(stderr, "note: skipped {}: {}", skipped.file, skipped.reason)?;
+    }
     if loaded.notes_dropped > 0 {
         writeln!(
-            std::io::stderr().lock(),
+            stderr,
             "warning: {} more reading findings (duplicate keys, overriding merges, YAML 1.1 coercions) were counted but not reported: a file may report at most max_notes = {}",
-            loaded.notes_dropped,
-            limits.max_notes
+            loaded.notes_dropped, limits.max_notes
         )?;
     }
-    if loaded.errors.is_empty() {
-        return Ok(loaded);
+    if !loaded.errors.is_empty() {
+        if !input.ignore_invalid || loaded.errors.iter().any(|e| !e.may_skip()) {
+            return Err(CliError::Input(
+                loaded.errors.iter().map(ToString::to_string).collect(),
+            ));
+        }
+        for error in &loaded.errors {
+            writeln!(stderr, "warning: skipped: {error}")?;
+        }
     }
-    // A file kubectl may read but Palisade cannot tell how is never skipped:
-    // skipping it would hide objects the cluster may receive.
-    if !input.ignore_invalid || loaded.errors.iter().any(|e| e.kubectl_may_accept) {
-        return Err(CliError::Input(
-            loaded.errors.iter().map(ToString::to_string).collect(),
-        ));
-    }
-    let mut stderr = std::io::stderr().lock();
-    for error in &loaded.errors {
-        writeln!(stderr, "warning: skipped: {error}")?;
+    if loaded.objects.is_empty() {
+        return Err(CliError::Input(vec![no_objects(&loaded)]));
     }
     Ok(loaded)
+}
+
+/// The summary's count of walked files left out as not manifests, when any were.
+pub fn skipped_fact(loaded: &Loaded) -> Option<palisade_core::Fact> {
+    (!loaded.skipped.is_empty()).then(|| palisade_core::Fact {
+        key: "skippedFiles",
+        label: "skipped files, not manifests:",
+        value: loaded.skipped.len().to_string(),
+    })
+}
+
+/// The error for an input without a single object, saying what was read.
+fn no_objects(loaded: &Loaded) -> String {
+    let mut read = vec![format!(
+        "{} {} read",
+        loaded.files,
+        if loaded.files == 1 { "file" } else { "files" }
+    )];
+    if !loaded.skipped.is_empty() {
+        read.push(format!("{} skipped as not manifests", loaded.skipped.len()));
+    }
+    if !loaded.errors.is_empty() {
+        read.push(format!("{} unreadable", loaded.errors.len()));
+    }
+    format!(
+        "no Kubernetes object found in the input ({})",
+        read.join(", ")
+    )
 }
 
 /// A namespace's labels, as `--namespace-labels` declares them.

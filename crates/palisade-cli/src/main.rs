@@ -11,6 +11,7 @@ mod inputs;
 mod output;
 mod progress;
 mod registry;
+mod render_args;
 mod report_findings;
 mod suppress;
 

@@ -6,8 +6,9 @@
 //! can sit beside it too.
 //!
 //! CONTRACT: the rest of the workspace relies on the names and signatures in this
-//! file (`Input`, `Limits`, `LoadError`, `FileLoad`, `Loaded`, `load_bytes`,
-//! `load_inputs`).
+//! file (`Input`, `InputOptions`, `HelmOptions`, `Limits`, `LoadError`,
+//! `FileLoad`, `Loaded`, `Skipped`, `load_bytes`, `load_inputs`,
+//! `load_inputs_with`, `check_exclude`).
 //!
 //! The pipeline for one file, each stage in its own module:
 //! 1. [`decode`]: BOM handling, UTF-16, UTF-8 validation.
@@ -19,7 +20,11 @@
 //! 4. [`objects`]: null documents skipped, lists flattened, `kind` required.
 //! 5. [`findings`]: duplicate keys, overriding merges and YAML 1.1 coercions.
 //!
-//! [`walk`] expands inputs and loads files in parallel.
+//! [`walk`] expands inputs (honouring `.gitignore` files and `--exclude` globs)
+//! and loads files in parallel; [`render`] runs `helm template` and `kubectl
+//! kustomize` on the charts and kustomizations it finds, whose output is read
+//! instead of their files; [`plain`] tells a walked file that is plainly not a
+//! manifest (`package.json`, `values.yaml`) from a broken one.
 
 mod build;
 mod decode;
@@ -28,6 +33,8 @@ mod findings;
 mod json;
 mod objects;
 mod parser;
+mod plain;
+mod render;
 mod scalar;
 mod scanner;
 mod split;
@@ -44,7 +51,11 @@ use palisade_core::object::Object;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Input {
     /// A file (read whatever its extension) or a directory (walked recursively for
-    /// `.yaml`, `.yml` and `.json` files, in sorted order).
+    /// `.yaml`, `.yml` and `.json` files, in sorted order). A directory holding
+    /// `Chart.yaml` is a Helm chart and one holding a kustomization file is a
+    /// kustomization, found as given or while walking: each is rendered (see
+    /// [`InputOptions`]), never read raw. A file named `Chart.yaml` or
+    /// `kustomization.yaml` given as an input stands for its directory.
     Path(PathBuf),
     /// Standard input, shown as `<stdin>` in messages.
     Stdin,
@@ -86,6 +97,48 @@ impl Default for Limits {
     }
 }
 
+/// How inputs are walked and rendered, beside the [`Limits`].
+#[derive(Clone, Debug, Default)]
+pub struct InputOptions {
+    /// Gitignore-style globs ([`check_exclude`] validates one): walked files and
+    /// directories they match are left out. Files named as inputs are always read.
+    pub exclude: Vec<String>,
+    /// What `helm template` is given for every chart.
+    pub helm: HelmOptions,
+    /// Read chart and kustomization directories file by file, as plain
+    /// directories, instead of rendering them (their templates are then errors
+    /// and their patches whole objects: for trees that cannot render, such as a
+    /// snapshot of some files of several repositories).
+    pub raw: bool,
+}
+
+/// Arguments passed through to `helm template` for every chart rendered.
+#[derive(Clone, Debug, Default)]
+pub struct HelmOptions {
+    /// The release name (helm's default, `release-name`, when not given).
+    pub release: Option<String>,
+    /// `--namespace`: the release namespace (`.Release.Namespace`).
+    pub namespace: Option<String>,
+    /// `--values FILE`, in order.
+    pub values: Vec<PathBuf>,
+    /// `--set KEY=VALUE`, in order.
+    pub set: Vec<String>,
+}
+
+/// A walked file left out because it is plainly not a Kubernetes manifest.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Skipped {
+    pub file: Arc<str>,
+    pub reason: String,
+}
+
+/// Checks an `--exclude` glob as the walk will read it (gitignore syntax).
+pub fn check_exclude(glob: &str) -> Result<String, String> {
+    walk::excludes(std::path::Path::new("."), &[glob.to_owned()])
+        .map(|_| glob.to_owned())
+        .map_err(|e| format!("{glob:?} is not a valid glob: {e}"))
+}
+
 /// A file that could not be read, with the place (when there is one: a missing
 /// or oversized file has none) and the reason.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -98,6 +151,9 @@ pub struct LoadError {
     /// read. Skipping such a file (`--ignore-invalid`) would hide objects the
     /// cluster may receive, so callers must not skip it.
     pub kubectl_may_accept: bool,
+    /// A Helm chart or kustomization whose renderer (`helm`, `kubectl`) is not
+    /// installed. Skipping it would count its templates as clean.
+    pub renderer_missing: bool,
 }
 
 /// What one file yielded: its objects in document order, and findings about
@@ -122,7 +178,8 @@ pub struct Loaded {
     pub objects: Vec<Object>,
     pub findings: Vec<Finding>,
     pub errors: Vec<LoadError>,
-    /// Files read, and their total size in bytes.
+    /// Files read (a rendered template or kustomization counts as one), and
+    /// their total size in bytes.
     pub files: usize,
     pub bytes: u64,
     /// Reading notes past `Limits::max_notes`, all files together.
@@ -131,6 +188,8 @@ pub struct Loaded {
     /// Unlike a file's error this cannot be skipped, because skipping it would
     /// skip everything.
     pub run_error: Option<String>,
+    /// Walked files left out as plainly not manifests, in walk order.
+    pub skipped: Vec<Skipped>,
 }
 
 impl LoadError {
@@ -140,7 +199,15 @@ impl LoadError {
             pos,
             message: message.into(),
             kubectl_may_accept: false,
+            renderer_missing: false,
         }
+    }
+
+    /// Whether `--ignore-invalid` may leave this input out: not when kubectl may
+    /// read it differently, nor when it is a chart or kustomization nothing could
+    /// render (both would hide objects the cluster may receive).
+    pub fn may_skip(&self) -> bool {
+        !self.kubectl_may_accept && !self.renderer_missing
     }
 }
 
@@ -210,38 +277,51 @@ fn add_document(
 }
 
 /// Reads every input (directories expanded), files in parallel, results in a
-/// deterministic order (inputs in the order given, directory entries sorted).
+/// deterministic order (inputs in the order given, directory entries sorted),
+/// with the default [`InputOptions`].
 pub fn load_inputs(inputs: &[Input], limits: &Limits) -> Loaded {
-    let sources = walk::expand(inputs);
+    load_inputs_with(inputs, limits, &InputOptions::default())
+}
+
+/// [`load_inputs`] with excludes and the arguments charts are rendered with.
+pub fn load_inputs_with(inputs: &[Input], limits: &Limits, options: &InputOptions) -> Loaded {
+    let sources = walk::expand(inputs, &options.exclude, options.raw);
     let mut loaded = Loaded::default();
     // The whole run's size is known before anything is read (standard input
-    // aside, which its per-file bound covers until it is counted below).
+    // and rendered output aside, which their per-file bound covers until they
+    // are counted below).
     let planned = walk::total_size(&sources);
     if planned > limits.max_total_bytes {
         loaded.run_error = Some(total_bytes_error(planned, limits));
         return loaded;
     }
-    let results = walk::load_all(&sources, limits);
+    let outcomes: Vec<_> = walk::load_all(&sources, limits, &options.helm)
+        .into_iter()
+        .flatten()
+        .collect();
     // Sized once: growing the run's object list by doubling would hold the old
     // and the new list at once, a peak of up to three times its final size.
-    let total: usize = results
+    let total: usize = outcomes
         .iter()
-        .filter_map(|(_, result)| result.as_ref().ok())
-        .map(|file| file.objects.len())
+        .map(|outcome| match &outcome.result {
+            walk::Got::Loaded(file) => file.objects.len(),
+            _ => 0,
+        })
         .sum();
     loaded.objects.reserve_exact(total);
-    for (source, (bytes, result)) in sources.iter().zip(results) {
-        if !matches!(source, walk::Source::Failed(_)) {
+    for outcome in outcomes {
+        if outcome.read {
             loaded.files += 1;
-            loaded.bytes += bytes;
+            loaded.bytes += outcome.bytes;
         }
-        match result {
-            Ok(file) => {
+        match outcome.result {
+            walk::Got::Loaded(file) => {
                 loaded.notes_dropped += file.notes_dropped;
                 loaded.objects.extend(file.objects);
                 loaded.findings.extend(file.findings);
             }
-            Err(err) => loaded.errors.push(err),
+            walk::Got::Failed(err) => loaded.errors.push(err),
+            walk::Got::Skipped(skipped) => loaded.skipped.push(skipped),
         }
     }
     if loaded.bytes > limits.max_total_bytes {

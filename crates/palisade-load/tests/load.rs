@@ -462,3 +462,121 @@ fn directories_are_walked_sorted_and_filtered() {
     assert!(loaded.objects[4].source().file.ends_with("d.yaml"));
     assert_eq!(loaded.objects[5].source().pos, Pos::new(5, 1));
 }
+
+#[test]
+fn walks_honour_gitignore_hidden_directories_node_modules_and_excludes() {
+    let dir = TempDir::new("walk-ignore");
+    dir.file(".gitignore", "out/\n");
+    dir.file("out/a.yaml", &named("gitignored"));
+    dir.file(".git/b.yaml", &named("git"));
+    dir.file(".hidden/c.yaml", &named("hidden"));
+    dir.file("node_modules/pkg/d.yaml", &named("npm"));
+    dir.file("vendor/e.yaml", &named("vendor"));
+    dir.file("deep/tests/f.yaml", &named("tests"));
+    dir.file("deep/g.yaml", &named("kept"));
+    let options = palisade_load::InputOptions {
+        exclude: vec!["vendor".to_owned(), "deep/tests/**".to_owned()],
+        ..Default::default()
+    };
+    let loaded = palisade_load::load_inputs_with(
+        &[Input::Path(dir.0.clone())],
+        &Limits::default(),
+        &options,
+    );
+    let names: Vec<&str> = loaded.objects.iter().map(|o| o.name()).collect();
+    assert_eq!(names, ["kept"], "{:?}", loaded.errors);
+    assert_eq!(loaded.files, 1);
+    // Without the excludes, only the two excluded files come back.
+    let loaded = load_inputs(&[Input::Path(dir.0.clone())], &Limits::default());
+    let names: Vec<&str> = loaded.objects.iter().map(|o| o.name()).collect();
+    assert_eq!(names, ["kept", "tests", "vendor"]);
+}
+
+#[test]
+fn walked_files_without_apiversion_or_kind_are_skipped_and_named_ones_fail() {
+    let dir = TempDir::new("walk-plain");
+    let package = dir.file("package.json", "{\"name\": \"x\", \"private\": true}");
+    dir.file("values.yaml", "replicas: 2\n---\nimage: {tag: x}\n");
+    dir.file("list.yaml", "- a\n- b\n");
+    // These look like manifests gone wrong: errors, not skips.
+    dir.file("kindless.yaml", "apiVersion: v1\nmetadata: {name: x}\n");
+    dir.file(
+        "template.yaml",
+        "kind: Pod\nmetadata:\n  name: {{ .Values.name }}\n  labels: [\n",
+    );
+    dir.file(
+        "mixed.yaml",
+        "replicas: 2\n---\napiVersion: v1\nmetadata: {name: y}\n",
+    );
+    dir.file("ok.yaml", &named("ok"));
+    let loaded = load_inputs(&[Input::Path(dir.0.clone())], &Limits::default());
+    let skipped: Vec<String> = loaded
+        .skipped
+        .iter()
+        .map(|s| s.file.rsplit('/').next().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(skipped, ["list.yaml", "package.json", "values.yaml"]);
+    let failed: Vec<String> = loaded
+        .errors
+        .iter()
+        .map(|e| e.file.rsplit('/').next().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(failed, ["kindless.yaml", "mixed.yaml", "template.yaml"]);
+    assert_eq!(loaded.objects.len(), 1);
+    assert_eq!(loaded.files, 7, "skipped files were read too");
+
+    let named = load_inputs(&[Input::Path(package)], &Limits::default());
+    assert!(named.skipped.is_empty());
+    assert_eq!(named.errors.len(), 1);
+    assert!(
+        named.errors[0].message.contains("Kind"),
+        "{:?}",
+        named.errors
+    );
+}
+
+#[test]
+fn a_kustomization_is_rendered_once_and_its_files_are_not_read_raw() {
+    let dir = TempDir::new("walk-kustomize");
+    dir.file(
+        "app/kustomization.yaml",
+        "resources:\n- cm.yaml\npatches:\n- path: patches/cm-patch.yaml\n",
+    );
+    dir.file("app/cm.yaml", &named("app"));
+    dir.file(
+        "app/patches/cm-patch.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app}\ndata: {patched: \"yes\"}\n",
+    );
+    dir.file("plain.yaml", &named("plain"));
+    let loaded = load_inputs(&[Input::Path(dir.0.clone())], &Limits::default());
+    assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+    let names: Vec<&str> = loaded.objects.iter().map(|o| o.name()).collect();
+    assert_eq!(names, ["app", "plain"]);
+    let app = &loaded.objects[0];
+    assert_eq!(
+        app.root()
+            .path(&["data", "patched"])
+            .and_then(|n| n.as_str()),
+        Some("yes"),
+        "the patch is merged, not read as an object"
+    );
+    let expected = format!(
+        "{} (rendered by kubectl kustomize)",
+        dir.0.join("app").display()
+    );
+    assert_eq!(&*app.source().file, expected.as_str());
+    assert_eq!(loaded.files, 2);
+}
+
+#[test]
+fn a_render_failure_names_the_directory_and_may_be_skipped() {
+    let dir = TempDir::new("walk-kustomize-broken");
+    dir.file("app/kustomization.yaml", "resources:\n- missing.yaml\n");
+    let loaded = load_inputs(&[Input::Path(dir.0.clone())], &Limits::default());
+    assert_eq!(loaded.errors.len(), 1, "{:?}", loaded.errors);
+    let err = &loaded.errors[0];
+    assert!(err.file.ends_with("app"), "{err}");
+    assert!(err.message.starts_with("kubectl failed"), "{err}");
+    assert!(err.message.contains("missing.yaml"), "{err}");
+    assert!(err.may_skip(), "kubectl ran: the failure is the input's");
+}

@@ -12,7 +12,12 @@ use crate::output::Output;
 use crate::{CliError, Outcome, inputs};
 
 pub fn run(args: &InventoryArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
-    let loaded = inputs::load_with_notes(&args.paths, &args.input, true)?;
+    let loaded = inputs::load_in_namespace(
+        &args.paths,
+        &args.input,
+        args.namespace.namespace.as_deref(),
+        true,
+    )?;
     let mut stderr = io::stderr().lock();
     for finding in &loaded.findings {
         let at = finding

@@ -56,9 +56,14 @@ pub fn run(args: &ScanArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
     let progress = Progress::start(global);
     let policy_objects = crate::commands::policy::read_policy_files(&args.policies)?;
     // Reading notes are collected only when the yaml analyzer reports them.
-    let loaded =
-        inputs::load_with_notes(&args.paths, &args.input, suppress.runs(&selection, "yaml"))?;
+    let loaded = inputs::load_in_namespace(
+        &args.paths,
+        &args.input,
+        args.namespace.namespace.as_deref(),
+        suppress.runs(&selection, "yaml"),
+    )?;
     let files = loaded.files;
+    how.facts.extend(inputs::skipped_fact(&loaded));
     let inventory = inputs::inventory(
         loaded.objects,
         loaded.findings,
