@@ -54,6 +54,7 @@ fn a_deployment_with_a_sidecar() {
     let pod = &mut expected["spec"]["template"]["spec"];
     pod["securityContext"] =
         json!({"runAsNonRoot": true, "seccompProfile": {"type": "RuntimeDefault"}});
+    pod["automountServiceAccountToken"] = json!(false);
     let web = &mut pod["containers"][0]["securityContext"];
     web["allowPrivilegeEscalation"] = json!(false);
     web["capabilities"] = json!({"drop": ["ALL"]});
@@ -90,6 +91,7 @@ fn a_deployment_with_a_sidecar() {
             "pss/capabilities_restricted",
             "pss/runAsNonRoot",
             "pss/seccompProfile_restricted",
+            "workload/automount-service-account-token",
             "workload/read-only-root-filesystem",
         ]
     );
