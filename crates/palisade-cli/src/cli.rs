@@ -404,4 +404,14 @@ pub struct FixArgs {
     /// Also replace explicit insecure values (privileged: true, allowPrivilegeEscalation: true, runAsNonRoot: false, ...), which may stop workloads from running.
     #[arg(long = "unsafe")]
     pub unsafe_edits: bool,
+    /// The config file whose exemptions and ignore-paths `fix` respects, as
+    /// `scan` does (default: `.palisade.yaml` found upward from the first path).
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Read no config file.
+    #[arg(long)]
+    pub no_config: bool,
+    /// Leave alone the findings this baseline accepts.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
 }

@@ -15,7 +15,7 @@ use crate::CliError;
 use crate::commands::scan::Selection;
 
 /// Suppression and rule-choice flags of `scan`.
-#[derive(Args, Debug)]
+#[derive(Args, Debug, Default)]
 pub struct SuppressArgs {
     /// Only these rules (comma-separated ids, prefixes ending in `*`, or
     /// analyzer names); a rule off by default runs when named here. Narrows
@@ -185,6 +185,27 @@ impl Prepared {
             outcome.suppressed.len()
         };
         Ok((findings, hidden))
+    }
+}
+
+impl Prepared {
+    /// The findings no suppression covers, for `palisade fix`: what the
+    /// annotations, the config and the baseline accept is not changed either.
+    pub fn unsuppressed(
+        &self,
+        findings: Vec<Finding>,
+        inventory: &Inventory,
+        registry: &Registry,
+    ) -> Result<Vec<Finding>, CliError> {
+        let cwd = std::env::current_dir().map_err(CliError::Io)?;
+        let sources = palisade_suppress::Sources {
+            config: self.config.as_ref(),
+            baseline: self.baseline.as_ref(),
+            strict: &self.strict,
+            today: today(),
+            cwd: &cwd,
+        };
+        Ok(palisade_suppress::apply(findings, inventory, registry, &sources, &|_| true).kept)
     }
 }
 

@@ -165,3 +165,43 @@ fn usage_errors_cost_no_read() {
     let out = palisade(&["fix", "x.yaml", "--diff", "--stdout"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn what_scan_would_not_report_is_not_fixed() {
+    // A suppression annotation on the pod and a config exemption beside it:
+    // fix leaves both rules alone, and fixes the rest.
+    let dir = tempdir("palisade-fix", "suppressed");
+    let annotated = POD.replace(
+        "  namespace: shop\n",
+        "  namespace: shop\n  annotations:\n    ignore.palisade.dev/workload.read-only-root-filesystem: the app writes its cache to /\n",
+    );
+    std::fs::write(dir.join("pod.yaml"), &annotated).unwrap();
+    std::fs::write(
+        dir.join(".palisade.yaml"),
+        "exemptions:\n- rules: [pss/runAsNonRoot]\n  kind: Pod\n  name: app\n  reason: the image needs root until TICKET-9\n",
+    )
+    .unwrap();
+    let file = dir.join("pod.yaml");
+    let out = palisade(&[
+        "fix",
+        file.to_str().unwrap(),
+        "--rules",
+        FIXABLE,
+        "--stdout",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+    let fixed = text(&out.stdout);
+    assert!(!fixed.contains("readOnlyRootFilesystem"), "{fixed}");
+    assert!(!fixed.contains("runAsNonRoot"), "{fixed}");
+    assert!(fixed.contains("allowPrivilegeEscalation: false"), "{fixed}");
+    // With the config not read, its exemption no longer holds.
+    let out = palisade(&[
+        "fix",
+        file.to_str().unwrap(),
+        "--rules",
+        FIXABLE,
+        "--stdout",
+        "--no-config",
+    ]);
+    assert!(text(&out.stdout).contains("runAsNonRoot: true"));
+}

@@ -21,6 +21,7 @@ use palisade_pss::analyzer::{LEVEL_OPTION, VERSION_OPTION};
 use crate::cli::{FixArgs, GlobalArgs};
 use crate::output::Output;
 use crate::registry::registry;
+use crate::suppress::{Prepared, SuppressArgs};
 use crate::{CliError, Outcome};
 
 /// The name standard input goes by in messages.
@@ -35,8 +36,20 @@ pub fn run(args: &FixArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
             "standard input (-) can be read only once".to_owned(),
         ));
     }
+    // What scan would not report (annotations, config exemptions, baseline) is
+    // not fixed either.
+    let suppress = Prepared::new(
+        &SuppressArgs {
+            config: args.config.clone(),
+            no_config: args.no_config,
+            baseline: args.baseline.clone(),
+            ..SuppressArgs::default()
+        },
+        args.paths.first().map(|p| p.as_path()),
+        &registry,
+    )?;
     let files = read_inputs(args)?;
-    let findings = scan(&registry, &files.objects(), &selected);
+    let findings = scan(&registry, &files.objects(), &selected, &suppress)?;
 
     let options = FixOptions {
         unsafe_edits: args.unsafe_edits,
@@ -72,7 +85,7 @@ pub fn run(args: &FixArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
             .map_err(|e| CliError::Input(vec![format!("after fixing: {e}")]))?;
         after_objects.extend(load.objects);
     }
-    let after = scan(&registry, &after_objects, &selected);
+    let after = scan(&registry, &after_objects, &selected, &suppress)?;
     let still: HashSet<(&str, Option<&ObjectRef>)> = after
         .iter()
         .map(|f| (f.rule.as_str(), f.object.as_ref()))
@@ -186,13 +199,18 @@ fn selected_rules(wanted: &[String], registry: &Registry) -> Result<Vec<&'static
 /// The findings of the selected fixable rules on `objects`, from the
 /// analyzers that own those rules (as `scan` runs them by default:
 /// Pod Security at restricted, latest version).
-fn scan(registry: &Registry, objects: &[Object], selected: &[&str]) -> Vec<Finding> {
+fn scan(
+    registry: &Registry,
+    objects: &[Object],
+    selected: &[&str],
+    suppress: &Prepared,
+) -> Result<Vec<Finding>, CliError> {
     let mut options = Options::default();
     options
         .set(LEVEL_OPTION, "restricted")
         .set(VERSION_OPTION, "latest");
     let inventory = palisade_core::Inventory::with_reading_notes(objects.to_vec(), Vec::new());
-    registry
+    let findings: Vec<Finding> = registry
         .analyzers()
         .filter(|a| {
             selected
@@ -201,7 +219,8 @@ fn scan(registry: &Registry, objects: &[Object], selected: &[&str]) -> Vec<Findi
         })
         .flat_map(|a| a.analyze(&inventory, &options))
         .filter(|f| selected.contains(&f.rule.as_str()))
-        .collect()
+        .collect();
+    suppress.unsuppressed(findings, &inventory, registry)
 }
 
 /// One input file: its name in messages, its bytes, and its objects.
