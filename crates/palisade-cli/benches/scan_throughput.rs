@@ -6,10 +6,13 @@
 //!
 //! It copies every corpus file that loads cleanly into
 //! `target/palisade-bench-input/` (regenerated when missing) until the input
-//! holds at least `--min-mb` MB and `--min-objects` objects, then measures two
+//! holds at least `--min-mb` MB and `--min-objects` objects, then measures three
 //! phases, best of `--rounds`:
 //! 1. load only: read and parse every file into the Inventory;
-//! 2. scan: the same load plus Pod Security Standards at restricted:latest.
+//! 2. scan: the same load plus Pod Security Standards at restricted:latest;
+//! 3. catalogue: the scan plus every check of the best-practice and secrets
+//!    catalogue (`palisade-checks`: workload, secrets, resources, exposure,
+//!    hygiene), each group with its default options.
 //!
 //! Every round runs in a fresh child process (this binary again, with
 //! `--phase`), so each round's peak resident memory (VmHWM) is that of one load
@@ -69,6 +72,7 @@ fn options(args: &[String]) -> Options {
 enum Phase {
     Load,
     Scan,
+    Catalogue,
 }
 
 impl Phase {
@@ -76,6 +80,16 @@ impl Phase {
         match self {
             Phase::Load => "load",
             Phase::Scan => "load+scan",
+            Phase::Catalogue => "+catalogue",
+        }
+    }
+
+    /// The `--phase` argument a child is started with.
+    fn arg(self) -> &'static str {
+        match self {
+            Phase::Load => "load",
+            Phase::Scan => "scan",
+            Phase::Catalogue => "catalogue",
         }
     }
 }
@@ -94,6 +108,7 @@ fn main() {
     if let Some(at) = args.iter().position(|a| a == "--phase") {
         let phase = match args.get(at + 1).map(String::as_str) {
             Some("scan") => Phase::Scan,
+            Some("catalogue") => Phase::Catalogue,
             _ => Phase::Load,
         };
         run_child(phase, &input);
@@ -117,26 +132,34 @@ fn main() {
     );
     let load = measure(Phase::Load, options.rounds);
     let scan = measure(Phase::Scan, options.rounds);
+    let catalogue = measure(Phase::Catalogue, options.rounds);
     report(Phase::Load, &load, bytes, objects);
     report(Phase::Scan, &scan, bytes, objects);
-    if let Some(round) = scan.first() {
-        println!("pss findings: {}", round.findings);
+    report(Phase::Catalogue, &catalogue, bytes, objects);
+    if let (Some(pss), Some(all)) = (scan.first(), catalogue.first()) {
+        println!(
+            "findings: pss {}, pss+catalogue {}",
+            pss.findings, all.findings
+        );
     }
-    let (load_time, scan_time) = (best(&load), best(&scan));
+    let (load_time, scan_time, catalogue_time) = (best(&load), best(&scan), best(&catalogue));
     println!(
         "scan/load time ratio: {:.2} (pss evaluation alone: {:.1} ms)",
         scan_time.as_secs_f64() / load_time.as_secs_f64(),
         scan_time.saturating_sub(load_time).as_secs_f64() * 1e3
+    );
+    println!(
+        "catalogue/load time ratio: {:.2} (load+pss+catalogue over load; the catalogue's checks alone: {:.1} ms, {:.2} x load)",
+        catalogue_time.as_secs_f64() / load_time.as_secs_f64(),
+        catalogue_time.saturating_sub(scan_time).as_secs_f64() * 1e3,
+        catalogue_time.saturating_sub(scan_time).as_secs_f64() / load_time.as_secs_f64()
     );
 }
 
 /// Runs `rounds` children for `phase`, one round each.
 fn measure(phase: Phase, rounds: usize) -> Vec<Round> {
     let exe = std::env::current_exe().expect("the bench knows its own path");
-    let arg = match phase {
-        Phase::Load => "load",
-        Phase::Scan => "scan",
-    };
+    let arg = phase.arg();
     (0..rounds)
         .map(|_| {
             let out = Command::new(&exe)
@@ -188,15 +211,26 @@ fn run_child(phase: Phase, input: &Path) {
         "generated input loads cleanly"
     );
     let inventory = Inventory::new(loaded.objects);
-    let findings = match phase {
-        Phase::Load => Vec::new(),
-        Phase::Scan => palisade_pss::findings::scan(
+    let pss = || {
+        palisade_pss::findings::scan(
             &inventory,
             LevelVersion {
                 level: Level::Restricted,
                 version: Version::Latest,
             },
-        ),
+        )
+    };
+    let findings = match phase {
+        Phase::Load => Vec::new(),
+        Phase::Scan => pss(),
+        Phase::Catalogue => {
+            let options = palisade_core::Options::default();
+            let mut found = pss();
+            for group in palisade_checks::GROUPS {
+                found.extend(palisade_core::Analyzer::analyze(&group, &inventory, &options));
+            }
+            found
+        }
     };
     let elapsed = std::hint::black_box(start.elapsed());
     println!(
