@@ -227,7 +227,9 @@ fn run_child(phase: Phase, input: &Path) {
             let options = palisade_core::Options::default();
             let mut found = pss();
             for group in palisade_checks::GROUPS {
-                found.extend(palisade_core::Analyzer::analyze(&group, &inventory, &options));
+                found.extend(palisade_core::Analyzer::analyze(
+                    &group, &inventory, &options,
+                ));
             }
             found
         }

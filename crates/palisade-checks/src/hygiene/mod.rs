@@ -17,6 +17,7 @@ crate::checks! {
     tiller,
     recommended_labels,
     subpath_mount,
+    duplicate_env_var,
 }
 
 pub const GROUP: Group = Group {
