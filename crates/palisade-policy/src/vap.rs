@@ -6,6 +6,8 @@
 //! supplies (the scanned input, or the webhook's `--policies` and `-f`
 //! files); Namespaces come from the caller's namespace source.
 
+use std::collections::HashMap;
+
 use palisade_cel::vap::{AdmissionRequest, Binding, ObjectSource, Policy, Review};
 use palisade_core::{Node, Object};
 use serde_json::Value as Json;
@@ -57,7 +59,29 @@ impl VapSet {
     ) -> VapSet {
         let mut set = VapSet::default();
         let mut binding_objects: Vec<&Object> = Vec::new();
+        // Both kinds are cluster-scoped, named by kind and name: a second copy
+        // (a scan whose input also holds the `--policies` files, or several
+        // copies of one repository) is read once, so it is neither enforced
+        // twice nor evaluated once per copy; a second, different definition
+        // is a problem and the first is used, as Kyverno's set does.
+        let mut defined: HashMap<(&str, &str), (Json, &Object)> = HashMap::new();
         for object in objects.into_iter().filter(|o| is_vap_object(o)) {
+            let json = object.root().to_json();
+            if let Some((first, first_object)) = defined.get(&(object.kind(), object.name())) {
+                if *first != json {
+                    set.problems.push(LoadProblem::new(
+                        object,
+                        format!(
+                            "{} {:?} is defined again with different content (first at {}); the first definition is used",
+                            object.kind(),
+                            object.name(),
+                            first_object.source().origin()
+                        ),
+                    ));
+                }
+                continue;
+            }
+            defined.insert((object.kind(), object.name()), (json, object));
             let parsed = if object.kind() == "ValidatingAdmissionPolicy" {
                 Policy::parse(object.root()).map(|p| set.policies.push(p))
             } else {
@@ -127,5 +151,51 @@ impl VapSet {
             namespace,
         };
         palisade_cel::vap::review(&self.policies, &self.bindings, request, &sources)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use palisade_load::{Limits, load_bytes};
+
+    use super::VapSet;
+
+    const POLICY: &str = "apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: replicas}
+spec:
+  matchConstraints:
+    resourceRules: [{apiGroups: [apps], apiVersions: [v1], operations: [CREATE], resources: [deployments]}]
+  validations: [{expression: 'object.spec.replicas <= 5'}]
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: replicas}
+spec: {policyName: replicas, validationActions: [Deny]}
+";
+
+    fn set_of(text: &str) -> VapSet {
+        let load = load_bytes("p.yaml".into(), text.as_bytes(), &Limits::default())
+            .unwrap_or_else(|e| panic!("{e}"));
+        VapSet::build(&load.objects, load.objects.iter().map(|o| o.root()))
+    }
+
+    #[test]
+    fn a_second_copy_is_read_once_and_a_different_one_is_a_problem() {
+        let twice = set_of(&format!("{POLICY}---\n{POLICY}"));
+        assert_eq!((twice.policies.len(), twice.bindings.len()), (1, 1));
+        assert!(twice.problems.is_empty());
+
+        let changed = POLICY.replace("<= 5", "<= 3");
+        let conflicting = set_of(&format!("{POLICY}---\n{changed}"));
+        assert_eq!(conflicting.policies.len(), 1);
+        assert_eq!(conflicting.problems.len(), 1);
+        assert!(
+            conflicting.problems[0]
+                .message
+                .contains("defined again with different content (first at p.yaml:1:1)"),
+            "{}",
+            conflicting.problems[0].message
+        );
     }
 }

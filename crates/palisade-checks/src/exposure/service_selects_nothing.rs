@@ -3,7 +3,7 @@
 
 use palisade_core::{Finding, Rule, Severity};
 
-use super::support::{selected_templates, services};
+use super::support::{TemplateIndex, services};
 use crate::context::{Context, describe_object, finding};
 use crate::resources::support::namespace_has_workloads;
 
@@ -37,11 +37,12 @@ pub static RULE: Rule = palisade_core::rule! {
 pub(super) static RULES: &[&Rule] = &[&RULE];
 
 pub(super) fn check(context: &Context, out: &mut Vec<Finding>) {
+    let index = TemplateIndex::new(context.pod_templates());
     for service in services(context.inventory) {
         if !namespace_has_workloads(context.pod_templates(), service.namespace()) {
             continue;
         }
-        let Some(selected) = selected_templates(context.pod_templates(), service) else {
+        let Some(selected) = index.selected(service) else {
             continue;
         };
         if !selected.is_empty() {

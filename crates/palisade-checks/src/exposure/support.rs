@@ -2,9 +2,11 @@
 //! cloud marks a load balancer internal, and Ingress backends in both API
 //! versions.
 
+use std::collections::HashMap;
+
 use palisade_core::{Inventory, Node, Object, PodTemplate, string_entries};
 
-use crate::resources::support::{may_share_namespace, template_labels};
+use crate::resources::support::may_share_namespace;
 
 /// Core `Service` objects.
 pub(crate) fn services(inventory: &Inventory) -> impl Iterator<Item = &Object> {
@@ -134,37 +136,94 @@ pub(crate) fn backends(ingress: &Object) -> Vec<Backend<'_>> {
         .collect()
 }
 
-/// The pod templates of the input a Service's `spec.selector` selects (a
-/// namespace the Service may share, every selector label present with its
-/// value, counting the labels controllers add to the pods they create), or
-/// `None` for a Service without selector (its endpoints are managed by hand)
-/// or of type `ExternalName`.
-pub(crate) fn selected_templates<'t, 'a>(
+/// The input's pod templates indexed by label, so that finding what a
+/// Service selects costs the templates carrying one of its labels, not every
+/// template of the input (a scan of ten copies of a repository has ten times
+/// the Services and ten times the templates).
+pub(crate) struct TemplateIndex<'t, 'a> {
     templates: &'t [PodTemplate<'a>],
-    service: &Object,
-) -> Option<Vec<&'t PodTemplate<'a>>> {
-    if service_type(service) == "ExternalName" {
-        return None;
-    }
-    let selector: Vec<(&str, &str)> =
-        string_entries(service.root().path(&["spec", "selector"])).collect();
-    if selector.is_empty() {
-        return None;
-    }
-    Some(
-        templates
-            .iter()
-            .filter(|t| may_share_namespace(t.object.namespace(), service.namespace()))
-            .filter(|t| {
-                let labels = template_labels(t);
-                selector.iter().all(|(k, v)| {
-                    labels.get(*k).map(String::as_str) == Some(*v)
-                        || controller_label(t.object, k, v)
-                })
-            })
-            .collect(),
-    )
+    /// Each template's labels, borrowed from the tree.
+    labels: Vec<HashMap<&'a str, &'a str>>,
+    /// Templates by one `key=value` label they carry.
+    by_label: HashMap<(&'a str, &'a str), Vec<usize>>,
 }
+
+impl<'t, 'a> TemplateIndex<'t, 'a> {
+    pub(crate) fn new(templates: &'t [PodTemplate<'a>]) -> TemplateIndex<'t, 'a> {
+        let labels: Vec<HashMap<&'a str, &'a str>> = templates
+            .iter()
+            .map(|t| string_entries(t.metadata.and_then(|m| m.get("labels"))).collect())
+            .collect();
+        let mut by_label: HashMap<(&'a str, &'a str), Vec<usize>> = HashMap::new();
+        for (i, template_labels) in labels.iter().enumerate() {
+            for (k, v) in template_labels {
+                by_label.entry((*k, *v)).or_default().push(i);
+            }
+        }
+        TemplateIndex {
+            templates,
+            labels,
+            by_label,
+        }
+    }
+
+    /// The pod templates of the input a Service's `spec.selector` selects (a
+    /// namespace the Service may share, every selector label present with its
+    /// value, counting the labels controllers add to the pods they create), or
+    /// `None` for a Service without selector (its endpoints are managed by hand)
+    /// or of type `ExternalName`.
+    pub(crate) fn selected(&self, service: &Object) -> Option<Vec<&'t PodTemplate<'a>>> {
+        if service_type(service) == "ExternalName" {
+            return None;
+        }
+        let selector: Vec<(&str, &str)> =
+            string_entries(service.root().path(&["spec", "selector"])).collect();
+        if selector.is_empty() {
+            return None;
+        }
+        let matches = |i: usize| {
+            let template = &self.templates[i];
+            may_share_namespace(template.object.namespace(), service.namespace())
+                && selector.iter().all(|(k, v)| {
+                    self.labels[i].get(k) == Some(v) || controller_label(template.object, k, v)
+                })
+        };
+        // A label the template itself must carry narrows the candidates; a
+        // selector made only of labels controllers add is checked against all.
+        let pivot = selector
+            .iter()
+            .find(|(k, _)| !CONTROLLER_LABEL_KEYS.contains(k));
+        let selected = match pivot {
+            Some(pair) => self
+                .by_label
+                .get(pair)
+                .map_or(&[][..], Vec::as_slice)
+                .iter()
+                .copied()
+                .filter(|&i| matches(i))
+                .map(|i| &self.templates[i])
+                .collect(),
+            None => (0..self.templates.len())
+                .filter(|&i| matches(i))
+                .map(|i| &self.templates[i])
+                .collect(),
+        };
+        Some(selected)
+    }
+}
+
+/// Every label key [`controller_label`] knows.
+const CONTROLLER_LABEL_KEYS: &[&str] = &[
+    "statefulset.kubernetes.io/pod-name",
+    "apps.kubernetes.io/pod-index",
+    "controller-revision-hash",
+    "pod-template-generation",
+    "pod-template-hash",
+    "job-name",
+    "batch.kubernetes.io/job-name",
+    "controller-uid",
+    "batch.kubernetes.io/controller-uid",
+];
 
 /// Labels a controller puts on the pods it creates, which the template does
 /// not carry: a Service may select one pod of a StatefulSet by

@@ -4,7 +4,7 @@
 
 use palisade_core::{Finding, Node, Rule, Severity};
 
-use super::support::{selected_templates, services};
+use super::support::{TemplateIndex, services};
 use crate::context::{Context, ContainerKind, containers_of, describe_object, finding};
 
 pub static INVALID: Rule = palisade_core::rule! {
@@ -72,8 +72,9 @@ fn is_valid_port_name(name: &str) -> bool {
 }
 
 pub(super) fn check(context: &Context, out: &mut Vec<Finding>) {
+    let index = TemplateIndex::new(context.pod_templates());
     for service in services(context.inventory) {
-        let selected = selected_templates(context.pod_templates(), service);
+        let selected = index.selected(service);
         for port in service.root().path(&["spec", "ports"]).into_iter().flat_map(Node::items) {
             let Some(target) = port.get("targetPort") else {
                 continue;
