@@ -5,7 +5,7 @@ use palisade_core::{Finding, Rule, Severity};
 
 use super::support::{TemplateIndex, services};
 use crate::context::{Context, describe_object, finding};
-use crate::resources::support::namespace_has_workloads;
+use crate::resources::support::WorkloadNamespaces;
 
 pub static RULE: Rule = palisade_core::rule! {
     /// Only reported in namespaces where the input has workloads: a Service
@@ -38,8 +38,9 @@ pub(super) static RULES: &[&Rule] = &[&RULE];
 
 pub(super) fn check(context: &Context, out: &mut Vec<Finding>) {
     let index = TemplateIndex::new(context.pod_templates());
+    let workloads = WorkloadNamespaces::new(context.pod_templates());
     for service in services(context.inventory) {
-        if !namespace_has_workloads(context.pod_templates(), service.namespace()) {
+        if !workloads.may_hold(service.namespace()) {
             continue;
         }
         let Some(selected) = index.selected(service) else {

@@ -4,7 +4,7 @@
 
 use palisade_core::{Finding, Node, Rule, Severity};
 
-use super::support::{may_exist, namespace_has_workloads};
+use super::support::{WorkloadNamespaces, may_exist};
 use crate::context::{Context, describe_object, finding};
 
 pub static MIN_ABOVE_MAX: Rule = palisade_core::rule! {
@@ -66,6 +66,7 @@ pub static TARGET_MISSING: Rule = palisade_core::rule! {
 pub(super) static RULES: &[&Rule] = &[&MIN_ABOVE_MAX, &TARGET_MISSING];
 
 pub(super) fn check(context: &Context, out: &mut Vec<Finding>) {
+    let workloads = WorkloadNamespaces::new(context.pod_templates());
     for hpa in context.inventory.of_kind("HorizontalPodAutoscaler") {
         if hpa.group() != "autoscaling" {
             continue;
@@ -96,7 +97,7 @@ pub(super) fn check(context: &Context, out: &mut Vec<Finding>) {
         let (Some(kind), Some(name)) = (kind, name) else {
             continue;
         };
-        if !namespace_has_workloads(context.pod_templates(), hpa.namespace())
+        if !workloads.may_hold(hpa.namespace())
             || may_exist(context.inventory, kind, hpa.namespace(), name)
         {
             continue;

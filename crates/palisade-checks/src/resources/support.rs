@@ -2,7 +2,7 @@
 //! completion, how many replicas it asks for, and whether an autoscaler owns
 //! that number.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use palisade_core::{Inventory, Node, Object, PodTemplate, string_entries};
 
@@ -71,13 +71,40 @@ pub(crate) fn may_share_namespace(a: Option<&str>, b: Option<&str>) -> bool {
     a.is_none() || b.is_none() || a == b
 }
 
-/// True when the input has a pod template (a workload) that may be in
-/// `namespace`: checks that report something missing from the input only
-/// speak about namespaces the input describes.
-pub(crate) fn namespace_has_workloads(templates: &[PodTemplate], namespace: Option<&str>) -> bool {
-    templates
-        .iter()
-        .any(|t| may_share_namespace(t.object.namespace(), namespace))
+/// The namespaces the input has pod templates (workloads) in: checks that
+/// report something missing from the input only speak about namespaces the
+/// input describes. Built once per check, so asking costs a lookup, not a walk
+/// over every template.
+pub(crate) struct WorkloadNamespaces<'a> {
+    /// A template without namespace may be in any namespace.
+    any_namespaceless: bool,
+    named: HashSet<&'a str>,
+}
+
+impl<'a> WorkloadNamespaces<'a> {
+    pub(crate) fn new(templates: &[PodTemplate<'a>]) -> WorkloadNamespaces<'a> {
+        let mut out = WorkloadNamespaces {
+            any_namespaceless: false,
+            named: HashSet::new(),
+        };
+        for template in templates {
+            match template.object.namespace() {
+                Some(ns) => {
+                    out.named.insert(ns);
+                }
+                None => out.any_namespaceless = true,
+            }
+        }
+        out
+    }
+
+    /// True when a pod template of the input may be in `namespace`.
+    pub(crate) fn may_hold(&self, namespace: Option<&str>) -> bool {
+        match namespace {
+            None => self.any_namespaceless || !self.named.is_empty(),
+            Some(ns) => self.any_namespaceless || self.named.contains(ns),
+        }
+    }
 }
 
 /// True when an object of `kind` named `name` may be in `namespace`.
