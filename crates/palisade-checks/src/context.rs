@@ -1,6 +1,9 @@
 //! What every check walks: the inventory's pod templates and their containers,
 //! and one way to turn a decision into a [`Finding`] at the field it is about.
 
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
 use palisade_core::{Finding, Inventory, Node, Object, Options, PodTemplate, Rule, Severity};
 
 /// The run a check sees: the inventory and the options, with the pod templates
@@ -9,6 +12,8 @@ pub struct Context<'a> {
     pub inventory: &'a Inventory,
     pub options: &'a Options,
     templates: Vec<PodTemplate<'a>>,
+    /// What HorizontalPodAutoscalers target, read on first use.
+    autoscaled: OnceLock<HashSet<(Option<&'a str>, &'a str, &'a str)>>,
 }
 
 impl<'a> Context<'a> {
@@ -17,7 +22,25 @@ impl<'a> Context<'a> {
             inventory,
             options,
             templates: inventory.pod_templates().collect(),
+            autoscaled: OnceLock::new(),
         }
+    }
+
+    /// True when a HorizontalPodAutoscaler of the input targets `object` (same
+    /// namespace, kind and name): the autoscaler then owns the replica count.
+    pub fn autoscaled(&self, object: &Object) -> bool {
+        let targets = self.autoscaled.get_or_init(|| {
+            let text = |hpa: &'a Object, field: &str| {
+                hpa.root()
+                    .path(&["spec", "scaleTargetRef", field])
+                    .and_then(Node::as_str)
+            };
+            self.inventory
+                .of_kind("HorizontalPodAutoscaler")
+                .filter_map(|hpa| Some((hpa.namespace(), text(hpa, "kind")?, text(hpa, "name")?)))
+                .collect()
+        });
+        targets.contains(&(object.namespace(), object.kind(), object.name()))
     }
 
     /// Every pod template of every workload (a Pod's own spec included).

@@ -3,9 +3,8 @@
 
 use palisade_core::{Finding, Node, Rule, Severity};
 
-use super::support::{PortRef, backends, ingresses, services};
+use super::support::{PortRef, ServiceIndex, backends, ingresses};
 use crate::context::{Context, describe_object, finding};
-use crate::resources::support::may_share_namespace;
 
 pub static RULE: Rule = palisade_core::rule! {
     /// Only reported in namespaces where the input has Services: an Ingress
@@ -40,14 +39,13 @@ pub static RULE: Rule = palisade_core::rule! {
 pub(super) static RULES: &[&Rule] = &[&RULE];
 
 pub(super) fn check(context: &Context, out: &mut Vec<Finding>) {
+    let services = ServiceIndex::new(context.inventory);
     for ingress in ingresses(context.inventory) {
-        if !services(context.inventory).any(|s| may_share_namespace(s.namespace(), ingress.namespace())) {
+        if !services.any_in(ingress.namespace()) {
             continue;
         }
         for backend in backends(ingress) {
-            let candidates: Vec<_> = services(context.inventory)
-                .filter(|s| s.name() == backend.service && may_share_namespace(s.namespace(), ingress.namespace()))
-                .collect();
+            let candidates = services.named(backend.service, ingress.namespace());
             let problem = if candidates.is_empty() {
                 format!("backend Service {:?} is not in the input", backend.service)
             } else {

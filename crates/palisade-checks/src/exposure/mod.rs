@@ -10,7 +10,7 @@
 
 use crate::Group;
 
-mod support;
+pub(crate) mod support;
 
 crate::checks! {
     service_type,

@@ -43,10 +43,7 @@ pub(super) fn check(context: &Context, out: &mut Vec<Finding>) {
         if !workloads.may_hold(service.namespace()) {
             continue;
         }
-        let Some(selected) = index.selected(service) else {
-            continue;
-        };
-        if !selected.is_empty() {
+        if index.selects_any(service) != Some(false) {
             continue;
         }
         out.push(

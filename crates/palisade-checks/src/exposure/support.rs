@@ -6,7 +6,43 @@ use std::collections::HashMap;
 
 use palisade_core::{Inventory, Node, Object, PodTemplate, string_entries};
 
-use crate::resources::support::may_share_namespace;
+use crate::resources::support::{WorkloadNamespaces, may_share_namespace};
+
+/// The input's Services by name, and the namespaces that have any: an
+/// Ingress or StatefulSet looks its Service up instead of walking them all.
+pub(crate) struct ServiceIndex<'a> {
+    by_name: HashMap<&'a str, Vec<&'a Object>>,
+    namespaces: WorkloadNamespaces<'a>,
+}
+
+impl<'a> ServiceIndex<'a> {
+    pub(crate) fn new(inventory: &'a Inventory) -> ServiceIndex<'a> {
+        let mut by_name: HashMap<&'a str, Vec<&'a Object>> = HashMap::new();
+        for service in services(inventory) {
+            by_name.entry(service.name()).or_default().push(service);
+        }
+        ServiceIndex {
+            by_name,
+            namespaces: WorkloadNamespaces::of(services(inventory)),
+        }
+    }
+
+    /// True when the input has a Service that may be in `namespace`.
+    pub(crate) fn any_in(&self, namespace: Option<&str>) -> bool {
+        self.namespaces.may_hold(namespace)
+    }
+
+    /// The Services named `name` that may be in `namespace`.
+    pub(crate) fn named(&self, name: &str, namespace: Option<&str>) -> Vec<&'a Object> {
+        self.by_name
+            .get(name)
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|s| may_share_namespace(s.namespace(), namespace))
+            .collect()
+    }
+}
 
 /// Core `Service` objects.
 pub(crate) fn services(inventory: &Inventory) -> impl Iterator<Item = &Object> {
@@ -173,6 +209,19 @@ impl<'t, 'a> TemplateIndex<'t, 'a> {
     /// `None` for a Service without selector (its endpoints are managed by hand)
     /// or of type `ExternalName`.
     pub(crate) fn selected(&self, service: &Object) -> Option<Vec<&'t PodTemplate<'a>>> {
+        Some(self.selecting(service)?.collect())
+    }
+
+    /// Whether the Service selects any pod template of the input (`None` as
+    /// for [`TemplateIndex::selected`]); stops at the first one.
+    pub(crate) fn selects_any(&self, service: &Object) -> Option<bool> {
+        Some(self.selecting(service)?.next().is_some())
+    }
+
+    fn selecting<'s>(
+        &'s self,
+        service: &'s Object,
+    ) -> Option<impl Iterator<Item = &'t PodTemplate<'a>> + 's> {
         if service_type(service) == "ExternalName" {
             return None;
         }
@@ -181,34 +230,30 @@ impl<'t, 'a> TemplateIndex<'t, 'a> {
         if selector.is_empty() {
             return None;
         }
-        let matches = |i: usize| {
-            let template = &self.templates[i];
-            may_share_namespace(template.object.namespace(), service.namespace())
-                && selector.iter().all(|(k, v)| {
-                    self.labels[i].get(k) == Some(v) || controller_label(template.object, k, v)
-                })
-        };
         // A label the template itself must carry narrows the candidates; a
         // selector made only of labels controllers add is checked against all.
-        let pivot = selector
+        let candidates: Box<dyn Iterator<Item = usize> + 's> = match selector
             .iter()
-            .find(|(k, _)| !CONTROLLER_LABEL_KEYS.contains(k));
-        let selected = match pivot {
-            Some(pair) => self
-                .by_label
-                .get(pair)
-                .map_or(&[][..], Vec::as_slice)
-                .iter()
-                .copied()
-                .filter(|&i| matches(i))
-                .map(|i| &self.templates[i])
-                .collect(),
-            None => (0..self.templates.len())
-                .filter(|&i| matches(i))
-                .map(|i| &self.templates[i])
-                .collect(),
+            .find(|(k, _)| !CONTROLLER_LABEL_KEYS.contains(k))
+        {
+            Some(pivot) => Box::new(
+                self.by_label
+                    .get(pivot)
+                    .map_or(&[][..], Vec::as_slice)
+                    .iter()
+                    .copied(),
+            ),
+            None => Box::new(0..self.templates.len()),
         };
-        Some(selected)
+        Some(candidates.filter_map(move |i| {
+            let template = self.templates.get(i)?;
+            let labels = self.labels.get(i)?;
+            let selected = may_share_namespace(template.object.namespace(), service.namespace())
+                && selector.iter().all(|(k, v)| {
+                    labels.get(k) == Some(v) || controller_label(template.object, k, v)
+                });
+            selected.then_some(template)
+        }))
     }
 }
 
@@ -229,6 +274,11 @@ const CONTROLLER_LABEL_KEYS: &[&str] = &[
 /// not carry: a Service may select one pod of a StatefulSet by
 /// `statefulset.kubernetes.io/pod-name`, or a Job's pods by `job-name`.
 fn controller_label(object: &Object, key: &str, value: &str) -> bool {
+    // Most selector keys are not controller labels: skip the object's kind and
+    // group, read for every candidate pair otherwise.
+    if !CONTROLLER_LABEL_KEYS.contains(&key) {
+        return false;
+    }
     let ordinal_of = |text: &str| {
         text.strip_prefix(object.name())
             .and_then(|rest| rest.strip_prefix('-'))

@@ -74,7 +74,9 @@ fn is_valid_port_name(name: &str) -> bool {
 pub(super) fn check(context: &Context, out: &mut Vec<Finding>) {
     let index = TemplateIndex::new(context.pod_templates());
     for service in services(context.inventory) {
-        let selected = index.selected(service);
+        // Only named target ports need the selected pods: computed once, on
+        // the first one (most target ports are numbers).
+        let selected = std::cell::OnceCell::new();
         for port in service.root().path(&["spec", "ports"]).into_iter().flat_map(Node::items) {
             let Some(target) = port.get("targetPort") else {
                 continue;
@@ -90,7 +92,11 @@ pub(super) fn check(context: &Context, out: &mut Vec<Finding>) {
                     let hint = if name.bytes().all(|b| b.is_ascii_digit()) { " (a quoted number is read as a name)" } else { "" };
                     Some(format!("targetPort {name:?} is not a valid port name{hint}"))
                 } else {
-                    if let Some(templates) = selected.as_ref().filter(|t| !t.is_empty()) {
+                    if let Some(templates) = selected
+                        .get_or_init(|| index.selected(service))
+                        .as_ref()
+                        .filter(|t| !t.is_empty())
+                    {
                         let declared = templates.iter().flat_map(|t| containers_of(t)).any(|c| {
                             let serves = c.kind == ContainerKind::Container
                                 || (c.kind == ContainerKind::Init && c.get(&["restartPolicy"]).and_then(Node::as_str) == Some("Always"));

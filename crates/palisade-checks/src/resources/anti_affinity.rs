@@ -2,7 +2,7 @@
 
 use palisade_core::{Finding, Node, Rule, Severity, pod_templates};
 
-use super::support::{autoscaled, is_scalable, replicas};
+use super::support::{is_scalable, replicas};
 use crate::context::{Context, describe_object, finding};
 
 pub static RULE: Rule = palisade_core::rule! {
@@ -44,7 +44,7 @@ pub(super) static RULES: &[&Rule] = &[&RULE];
 
 pub(super) fn check(context: &Context, out: &mut Vec<Finding>) {
     for object in context.inventory.objects().iter().filter(|o| is_scalable(o)) {
-        let several = replicas(object).is_some_and(|n| n > 1) || autoscaled(context.inventory, object);
+        let several = replicas(object).is_some_and(|n| n > 1) || context.autoscaled(object);
         if !several {
             continue;
         }

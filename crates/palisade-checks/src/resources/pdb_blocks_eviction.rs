@@ -6,9 +6,11 @@
 //! (`intstr.GetScaledValueFromIntOrPercent(..., true)`), and evictions are
 //! allowed while the healthy pods exceed the desired healthy count.
 
+use std::collections::{BTreeMap, HashMap};
+
 use palisade_core::{Finding, LabelSelector, Node, Object, Rule, Severity, pod_templates};
 
-use super::support::{autoscaled, is_scalable, replicas, template_labels};
+use super::support::{is_scalable, replicas, template_labels};
 use crate::context::{Context, describe_object, finding};
 
 pub static RULE: Rule = palisade_core::rule! {
@@ -66,6 +68,10 @@ fn scaled(percent: i64, total: i64) -> i64 {
 }
 
 pub(super) fn check(context: &Context, out: &mut Vec<Finding>) {
+    if context.inventory.of_kind("PodDisruptionBudget").next().is_none() {
+        return;
+    }
+    let templates = TemplatesByNamespace::new(context);
     for pdb in context.inventory.of_kind("PodDisruptionBudget") {
         if pdb.group() != "policy" {
             continue;
@@ -84,7 +90,7 @@ pub(super) fn check(context: &Context, out: &mut Vec<Finding>) {
                 Some(Budget::Percent(p)) if p >= 100 => {
                     Some((node, format!("minAvailable is {p}%: every pod must stay up")))
                 }
-                Some(value) => expected_pods(context, pdb).and_then(|total| {
+                Some(value) => expected_pods(context, &templates, pdb).and_then(|total| {
                     let desired = match value {
                         Budget::Count(n) => n,
                         Budget::Percent(p) => scaled(p, total),
@@ -109,7 +115,7 @@ pub(super) fn check(context: &Context, out: &mut Vec<Finding>) {
 
 /// The pods the PDB's workloads run, when every workload of the input it
 /// selects has a fixed replica count (and it selects at least one).
-fn expected_pods(context: &Context, pdb: &Object) -> Option<i64> {
+fn expected_pods(context: &Context, templates: &TemplatesByNamespace, pdb: &Object) -> Option<i64> {
     let node = pdb.root().path(&["spec", "selector"]).filter(|n| !n.is_null())?;
     let selector = LabelSelector::parse(node).ok()?;
     // policy/v1beta1 read an empty selector as matching nothing.
@@ -118,18 +124,45 @@ fn expected_pods(context: &Context, pdb: &Object) -> Option<i64> {
     }
     let mut total: i64 = 0;
     let mut matched = false;
-    for template in context.pod_templates().iter().filter(|t| t.object.namespace() == pdb.namespace()) {
-        if !selector.matches(&template_labels(template)) {
+    for &i in templates.in_namespace(pdb.namespace()) {
+        let (Some(template), Some(labels)) = (context.pod_templates().get(i), templates.labels.get(i)) else {
+            continue;
+        };
+        if !selector.matches(labels) {
             continue;
         }
         let object = template.object;
-        if !is_scalable(object) || autoscaled(context.inventory, object) || pod_templates(object).len() != 1 {
+        if !is_scalable(object) || context.autoscaled(object) || pod_templates(object).len() != 1 {
             return None;
         }
         total = total.saturating_add(replicas(object)?);
         matched = true;
     }
     matched.then_some(total)
+}
+
+/// The pod templates by namespace, with their labels read once: a PDB only
+/// looks at its own namespace's templates, and many PDBs share them.
+struct TemplatesByNamespace<'a> {
+    labels: Vec<BTreeMap<String, String>>,
+    by_namespace: HashMap<Option<&'a str>, Vec<usize>>,
+}
+
+impl<'a> TemplatesByNamespace<'a> {
+    fn new(context: &Context<'a>) -> TemplatesByNamespace<'a> {
+        let mut by_namespace: HashMap<Option<&'a str>, Vec<usize>> = HashMap::new();
+        for (i, template) in context.pod_templates().iter().enumerate() {
+            by_namespace.entry(template.object.namespace()).or_default().push(i);
+        }
+        TemplatesByNamespace {
+            labels: context.pod_templates().iter().map(template_labels).collect(),
+            by_namespace,
+        }
+    }
+
+    fn in_namespace(&self, namespace: Option<&'a str>) -> &[usize] {
+        self.by_namespace.get(&namespace).map_or(&[], Vec::as_slice)
+    }
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 use palisade_core::{Finding, Rule, Severity};
 
-use super::support::{autoscaled, is_scalable, replicas};
+use super::support::{is_scalable, replicas};
 use crate::context::{Context, describe_object, finding};
 
 pub static RULE: Rule = palisade_core::rule! {
@@ -39,7 +39,7 @@ pub(super) static RULES: &[&Rule] = &[&RULE];
 
 pub(super) fn check(context: &Context, out: &mut Vec<Finding>) {
     for object in context.inventory.objects().iter().filter(|o| is_scalable(o)) {
-        if replicas(object) != Some(1) || autoscaled(context.inventory, object) {
+        if replicas(object) != Some(1) || context.autoscaled(object) {
             continue;
         }
         let field = object.root().path(&["spec", "replicas"]);

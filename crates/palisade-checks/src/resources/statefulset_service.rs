@@ -3,7 +3,7 @@
 
 use palisade_core::{Finding, Node, Rule, Severity};
 
-use super::support::may_share_namespace;
+use crate::exposure::support::ServiceIndex;
 use crate::context::{Context, describe_object, finding};
 
 pub static RULE: Rule = palisade_core::rule! {
@@ -39,7 +39,7 @@ pub static RULE: Rule = palisade_core::rule! {
 pub(super) static RULES: &[&Rule] = &[&RULE];
 
 pub(super) fn check(context: &Context, out: &mut Vec<Finding>) {
-    let services = || context.inventory.of_kind("Service").filter(|s| s.group().is_empty());
+    let services = ServiceIndex::new(context.inventory);
     for set in context.inventory.of_kind("StatefulSet").filter(|o| o.group() == "apps") {
         let Some(field) = set.root().path(&["spec", "serviceName"]) else {
             continue;
@@ -47,12 +47,10 @@ pub(super) fn check(context: &Context, out: &mut Vec<Finding>) {
         let Some(name) = field.as_str().filter(|n| !n.is_empty()) else {
             continue;
         };
-        if !services().any(|s| may_share_namespace(s.namespace(), set.namespace())) {
+        if !services.any_in(set.namespace()) {
             continue;
         }
-        let candidates: Vec<_> = services()
-            .filter(|s| s.name() == name && may_share_namespace(s.namespace(), set.namespace()))
-            .collect();
+        let candidates = services.named(name, set.namespace());
         let headless = |s: &&palisade_core::Object| {
             s.root().path(&["spec", "clusterIP"]).and_then(Node::as_str) == Some("None")
         };

@@ -45,24 +45,6 @@ pub(crate) fn replicas(object: &Object) -> Option<i64> {
     }
 }
 
-/// True when a HorizontalPodAutoscaler of the input targets `object` (same
-/// namespace, kind and name): the autoscaler then owns the replica count.
-pub(crate) fn autoscaled(inventory: &Inventory, object: &Object) -> bool {
-    inventory.of_kind("HorizontalPodAutoscaler").any(|hpa| {
-        hpa.namespace() == object.namespace()
-            && hpa
-                .root()
-                .path(&["spec", "scaleTargetRef", "kind"])
-                .and_then(Node::as_str)
-                == Some(object.kind())
-            && hpa
-                .root()
-                .path(&["spec", "scaleTargetRef", "name"])
-                .and_then(Node::as_str)
-                == Some(object.name())
-    })
-}
-
 /// Whether two objects may end up in the same namespace: the same one, or
 /// either has none (a namespace-less manifest is applied wherever `-n` or the
 /// context says). Checks that report something *missing* from the input use
@@ -83,12 +65,17 @@ pub(crate) struct WorkloadNamespaces<'a> {
 
 impl<'a> WorkloadNamespaces<'a> {
     pub(crate) fn new(templates: &[PodTemplate<'a>]) -> WorkloadNamespaces<'a> {
+        Self::of(templates.iter().map(|t| t.object))
+    }
+
+    /// The namespaces of any objects (the same question for other kinds).
+    pub(crate) fn of(objects: impl IntoIterator<Item = &'a Object>) -> WorkloadNamespaces<'a> {
         let mut out = WorkloadNamespaces {
             any_namespaceless: false,
             named: HashSet::new(),
         };
-        for template in templates {
-            match template.object.namespace() {
+        for object in objects {
+            match object.namespace() {
                 Some(ns) => {
                     out.named.insert(ns);
                 }

@@ -2,6 +2,7 @@
 //! (or keys of them) that the input does not hold. Off by default: most inputs
 //! are a slice of what the cluster holds.
 
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use palisade_core::{Finding, Inventory, Node, Object, Rule, Severity};
@@ -62,14 +63,14 @@ pub static RULE: Rule = palisade_core::rule! {
 pub(super) static RULES: &[&Rule] = &[&RULE];
 
 pub(super) fn check(context: &Context, out: &mut Vec<Finding>) {
-    let inventory = context.inventory;
+    let sources = SourceObjects::new(context.inventory);
     for container in context.containers() {
         let namespace = container.object().namespace();
         for reference in references(&container) {
             let kind = reference.source.kind();
             if reference.optional
                 || reference.name.is_empty()
-                || !holds_kind_beside(inventory, kind, container.object())
+                || !sources.beside.contains(&(kind, namespace, folder(container.object())))
             {
                 continue;
             }
@@ -77,10 +78,10 @@ pub(super) fn check(context: &Context, out: &mut Vec<Finding>) {
                 Some(variable) => format!("env {variable}"),
                 None => "envFrom".to_owned(),
             };
-            let definitions: Vec<&Object> = inventory
-                .of_kind(kind)
-                .filter(|o| o.group().is_empty() && o.namespace() == namespace && o.name() == reference.name)
-                .collect();
+            let definitions = sources
+                .by_name
+                .get(&(kind, namespace, reference.name))
+                .map_or(&[][..], Vec::as_slice);
             let problem = match reference.key {
                 _ if definitions.is_empty() => format!("{kind} {:?}, which is not in the input", reference.name),
                 Some(key) if !definitions.iter().any(|o| has_key(o, reference.source, key)) => {
@@ -97,14 +98,36 @@ pub(super) fn check(context: &Context, out: &mut Vec<Finding>) {
     }
 }
 
-/// True when the input holds a core-group object of `kind` in the namespace
-/// and the folder of `workload`.
-fn holds_kind_beside(inventory: &Inventory, kind: &str, workload: &Object) -> bool {
-    let folder = |o: &Object| Path::new(&*o.source().file).parent().map(Path::to_path_buf);
-    let workload_folder = folder(workload);
-    inventory.of_kind(kind).any(|o| {
-        o.group().is_empty() && o.namespace() == workload.namespace() && folder(o) == workload_folder
-    })
+/// The input's core-group Secrets and ConfigMaps, indexed once per run: by
+/// kind, namespace and folder (the input "holds" that kind beside a workload),
+/// and by kind, namespace and name (the definitions a reference reads).
+struct SourceObjects<'a> {
+    beside: HashSet<(&'a str, Option<&'a str>, Option<&'a Path>)>,
+    by_name: HashMap<(&'a str, Option<&'a str>, &'a str), Vec<&'a Object>>,
+}
+
+impl<'a> SourceObjects<'a> {
+    fn new(inventory: &'a Inventory) -> SourceObjects<'a> {
+        let mut out = SourceObjects {
+            beside: HashSet::new(),
+            by_name: HashMap::new(),
+        };
+        for kind in [Source::Secret.kind(), Source::ConfigMap.kind()] {
+            for object in inventory.of_kind(kind).filter(|o| o.group().is_empty()) {
+                out.beside.insert((kind, object.namespace(), folder(object)));
+                out.by_name
+                    .entry((kind, object.namespace(), object.name()))
+                    .or_default()
+                    .push(object);
+            }
+        }
+        out
+    }
+}
+
+/// The folder of the file an object was read from.
+fn folder(object: &Object) -> Option<&Path> {
+    Path::new(&*object.source().file).parent()
 }
 
 /// True when the object offers `key` to env references (`data` and

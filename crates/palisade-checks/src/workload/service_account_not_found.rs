@@ -1,10 +1,11 @@
 //! `workload/service-account-not-found`: pods naming a ServiceAccount that the
 //! input does not define, in namespaces where the input does define accounts.
 
+use std::collections::HashSet;
 use std::path::Path;
 
 use palisade_core::names::is_dns1123_subdomain;
-use palisade_core::{Finding, Object, Rule, Severity};
+use palisade_core::{Finding, Inventory, Object, Rule, Severity};
 
 use super::service_account::{pod_service_account, service_account_object};
 use crate::context::{Context, describe_template, finding};
@@ -53,31 +54,54 @@ pub static RULE: Rule = palisade_core::rule! {
 
 pub(super) static RULES: &[&Rule] = &[&RULE];
 
-/// Whether `account` is in the namespace `pod` will be created in: the same
-/// namespace when the pod names one; when it names none, a namespace-less
-/// account from the same directory, the unit that is applied together.
-fn same_apply_unit(account: &Object, pod: &Object) -> bool {
-    match pod.namespace() {
-        Some(namespace) => account.namespace() == Some(namespace),
-        None => {
-            let directory = |o: &Object| Path::new(&*o.source().file).parent().map(Path::to_path_buf);
-            account.namespace().is_none() && directory(account) == directory(pod)
+/// Where the input defines ServiceAccounts, by the unit a pod is created with:
+/// the namespace when a pod names one; when it names none, the directory of a
+/// namespace-less account (the unit that is applied together).
+struct AccountUnits<'a> {
+    namespaces: HashSet<&'a str>,
+    directories: HashSet<Option<&'a Path>>,
+}
+
+impl<'a> AccountUnits<'a> {
+    fn new(inventory: &'a Inventory) -> AccountUnits<'a> {
+        let mut units = AccountUnits {
+            namespaces: HashSet::new(),
+            directories: HashSet::new(),
+        };
+        for account in inventory.of_kind("ServiceAccount").filter(|sa| sa.group().is_empty()) {
+            match account.namespace() {
+                Some(namespace) => {
+                    units.namespaces.insert(namespace);
+                }
+                None => {
+                    units.directories.insert(directory(account));
+                }
+            }
+        }
+        units
+    }
+
+    /// True when the input defines some ServiceAccount where `pod` is created.
+    fn cover(&self, pod: &Object) -> bool {
+        match pod.namespace() {
+            Some(namespace) => self.namespaces.contains(namespace),
+            None => self.directories.contains(&directory(pod)),
         }
     }
 }
 
+fn directory(object: &Object) -> Option<&Path> {
+    Path::new(&*object.source().file).parent()
+}
+
 pub(super) fn check(context: &Context, out: &mut Vec<Finding>) {
-    let accounts: Vec<&Object> = context
-        .inventory
-        .of_kind("ServiceAccount")
-        .filter(|sa| sa.group().is_empty())
-        .collect();
+    let units = AccountUnits::new(context.inventory);
     for template in context.pod_templates() {
         let account = pod_service_account(template);
         let namespace = template.object.namespace();
         if account.name == "default"
             || !is_dns1123_subdomain(account.name)
-            || !accounts.iter().any(|sa| same_apply_unit(sa, template.object))
+            || !units.cover(template.object)
             || service_account_object(context.inventory, template.object, account.name).is_some()
         {
             continue;
