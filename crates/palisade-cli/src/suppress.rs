@@ -13,6 +13,7 @@ use palisade_suppress::{Baseline, Config, Strict, rule_pattern};
 
 use crate::CliError;
 use crate::commands::scan::Selection;
+use crate::destinations::write_atomically;
 
 /// Suppression and rule-choice flags of `scan`.
 #[derive(Args, Debug, Default)]
@@ -153,19 +154,14 @@ impl Prepared {
     ) -> Result<(Vec<Finding>, usize), CliError> {
         let cwd = std::env::current_dir().map_err(CliError::Io)?;
         let reported = |rule: &str| self.reports(selection, rule);
-        let sources = palisade_suppress::Sources {
-            config: self.config.as_ref(),
-            baseline: self.baseline.as_ref(),
-            strict: &self.strict,
-            today: today(),
-            cwd: &cwd,
-        };
+        let sources = self.sources(&cwd);
         let mut outcome =
             palisade_suppress::apply(findings, inventory, registry, &sources, &reported);
         if let Some(path) = &self.write_baseline {
             let text = Baseline::render(&outcome.kept);
-            write_atomically(path, &text)
-                .map_err(|e| CliError::Input(vec![format!("{}: {e}", path.display())]))?;
+            // The errors of the shared writer name the file already.
+            write_atomically(path, text.as_bytes())
+                .map_err(|e| CliError::Input(vec![e.to_string()]))?;
             // The run goes on as if it had read the baseline it wrote.
             for mut finding in std::mem::take(&mut outcome.kept) {
                 finding.suppression = Some(palisade_core::Suppression {
@@ -189,6 +185,18 @@ impl Prepared {
 }
 
 impl Prepared {
+    /// What the suppression pass reads: this run's config, baseline and strict
+    /// mode, today's date, and the working directory paths resolve against.
+    fn sources<'s>(&'s self, cwd: &'s Path) -> palisade_suppress::Sources<'s> {
+        palisade_suppress::Sources {
+            config: self.config.as_ref(),
+            baseline: self.baseline.as_ref(),
+            strict: &self.strict,
+            today: today(),
+            cwd,
+        }
+    }
+
     /// The findings no suppression covers, for `palisade fix`: what the
     /// annotations, the config and the baseline accept is not changed either.
     pub fn unsuppressed(
@@ -198,13 +206,7 @@ impl Prepared {
         registry: &Registry,
     ) -> Result<Vec<Finding>, CliError> {
         let cwd = std::env::current_dir().map_err(CliError::Io)?;
-        let sources = palisade_suppress::Sources {
-            config: self.config.as_ref(),
-            baseline: self.baseline.as_ref(),
-            strict: &self.strict,
-            today: today(),
-            cwd: &cwd,
-        };
+        let sources = self.sources(&cwd);
         Ok(palisade_suppress::apply(findings, inventory, registry, &sources, &|_| true).kept)
     }
 }
@@ -230,14 +232,4 @@ fn today() -> palisade_suppress::Date {
     palisade_suppress::jiff::Timestamp::now()
         .to_zoned(palisade_suppress::jiff::tz::TimeZone::UTC)
         .date()
-}
-
-/// Writes `text` to a temporary file beside `path` and renames it over `path`,
-/// so an interrupted run never leaves half a baseline.
-fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
-    let mut temporary = path.as_os_str().to_owned();
-    temporary.push(".tmp");
-    let temporary = PathBuf::from(temporary);
-    std::fs::write(&temporary, text)?;
-    std::fs::rename(&temporary, path)
 }
