@@ -2,11 +2,12 @@
 //! corpus.
 //!
 //! Run: `cargo bench -p palisade-cli --bench scan_throughput`
-//! (options after `--`: `--min-mb N`, `--min-objects N`, `--rounds N`).
+//! (options after `--`: `--copies N`, default 10; `--rounds N`, default 3).
 //!
 //! It copies every corpus file that loads cleanly into
-//! `target/palisade-bench-input/` (regenerated when missing) until the input
-//! holds at least `--min-mb` MB and `--min-objects` objects, then measures three
+//! `target/palisade-bench-input/copy-NNN/` (regenerated when the number of
+//! copies differs), `--copies` whole copies of the corpus, so the input has
+//! the corpus's own mix of small workloads and large CRDs, then measures three
 //! phases, best of `--rounds`:
 //! 1. load only: read and parse every file into the Inventory;
 //! 2. scan: the same load plus Pod Security Standards at restricted:latest;
@@ -38,15 +39,13 @@ use palisade_pss::{Level, LevelVersion, Version};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 struct Options {
-    min_bytes: u64,
-    min_objects: usize,
+    copies: usize,
     rounds: usize,
 }
 
 fn options(args: &[String]) -> Options {
     let mut options = Options {
-        min_bytes: 100 * 1_000_000,
-        min_objects: 100_000,
+        copies: 10,
         rounds: 3,
     };
     let value = |flag: &str| {
@@ -55,11 +54,8 @@ fn options(args: &[String]) -> Options {
             .and_then(|i| args.get(i + 1))
             .and_then(|v| v.parse::<u64>().ok())
     };
-    if let Some(mb) = value("--min-mb") {
-        options.min_bytes = mb * 1_000_000;
-    }
-    if let Some(n) = value("--min-objects") {
-        options.min_objects = n as usize;
+    if let Some(n) = value("--copies") {
+        options.copies = n.max(1) as usize;
     }
     if let Some(n) = value("--rounds") {
         options.rounds = n.max(1) as usize;
@@ -125,8 +121,9 @@ fn main() {
     }
     let (bytes, objects) = generate(&corpus, &input, &options);
     println!(
-        "input: {} ({:.1} MB, {objects} objects, {} threads)",
+        "input: {} ({} copies of the corpus, {:.1} MB, {objects} objects, {} threads)",
         input.display(),
+        options.copies,
         bytes as f64 / 1e6,
         rayon::current_num_threads()
     );
@@ -268,16 +265,15 @@ fn report(phase: Phase, rounds: &[Round], bytes: u64, objects: usize) {
     );
 }
 
-/// Copies clean corpus files round after round until the input is big enough.
-/// Large files (CRDs, mostly schema) are copied in the first rounds only, so the
-/// input is dominated by workloads, as a real repository is.
+/// Writes `options.copies` whole copies of the corpus files that load cleanly,
+/// unless the folder already holds exactly that (its `.complete` stamp).
 fn generate(corpus: &Path, out: &Path, options: &Options) -> (u64, usize) {
     let stamp = out.join(".complete");
     if let Ok(text) = fs::read_to_string(&stamp) {
         let mut parts = text.split_whitespace().map(str::parse::<u64>);
-        if let (Some(Ok(bytes)), Some(Ok(objects))) = (parts.next(), parts.next())
-            && bytes >= options.min_bytes
-            && objects as usize >= options.min_objects
+        if let (Some(Ok(copies)), Some(Ok(bytes)), Some(Ok(objects))) =
+            (parts.next(), parts.next(), parts.next())
+            && copies as usize == options.copies
         {
             return (bytes, objects as usize);
         }
@@ -297,13 +293,9 @@ fn generate(corpus: &Path, out: &Path, options: &Options) -> (u64, usize) {
         })
         .collect();
     let (mut bytes, mut objects) = (0u64, 0usize);
-    let mut round = 0;
-    while bytes < options.min_bytes || objects < options.min_objects {
+    for copy in 0..options.copies {
         for (relative, data, count) in &clean {
-            if round >= 4 && data.len() > 256 * 1024 {
-                continue;
-            }
-            let target = out.join(format!("copy-{round:03}")).join(relative);
+            let target = out.join(format!("copy-{copy:03}")).join(relative);
             if let Some(parent) = target.parent() {
                 fs::create_dir_all(parent).expect("bench input folder is writable");
             }
@@ -311,9 +303,9 @@ fn generate(corpus: &Path, out: &Path, options: &Options) -> (u64, usize) {
             bytes += data.len() as u64;
             objects += count;
         }
-        round += 1;
     }
-    fs::write(&stamp, format!("{bytes} {objects}")).expect("bench stamp is writable");
+    let copies = options.copies;
+    fs::write(&stamp, format!("{copies} {bytes} {objects}")).expect("bench stamp is writable");
     (bytes, objects)
 }
 

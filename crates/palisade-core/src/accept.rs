@@ -154,7 +154,7 @@ mod tests {
             Some(ObjectRef {
                 api_version: "v1".into(),
                 kind: "RoleBinding".into(),
-                namespace: namespace.map(str::to_owned),
+                namespace: namespace.map(Into::into),
                 name: name.into(),
             }),
         )

@@ -3,6 +3,7 @@
 //! message, an optional location and object, a remediation, and whether
 //! admission would reject the object.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -118,7 +119,7 @@ pub struct Finding {
     pub object: Option<ObjectRef>,
     /// What to change to make the finding go away.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub remediation: Option<String>,
+    pub remediation: Option<Cow<'static, str>>,
     /// Set when the cluster would reject the object at admission because of this
     /// finding (JSON `enforcedBy`: the enforcing policy).
     #[serde(
@@ -181,7 +182,7 @@ impl Finding {
         }
     }
 
-    pub fn with_remediation(mut self, remediation: impl Into<String>) -> Finding {
+    pub fn with_remediation(mut self, remediation: impl Into<Cow<'static, str>>) -> Finding {
         self.remediation = Some(remediation.into());
         self
     }

@@ -7,13 +7,16 @@
 //!
 //! The tree is the bulk of a run's memory (a scan holds every object of the
 //! input at once), so its types are kept small: a [`Node`] is 32 bytes, a
-//! mapping entry 64, and keys and strings of up to 24 bytes (nearly all of
-//! them in Kubernetes manifests) live inline, without an allocation of their
-//! own. Collections are boxed slices, allocated once at their final size. The
+//! mapping entry 48. String values of up to 24 bytes (nearly all of them in
+//! Kubernetes manifests) live inline, without an allocation of their own, and
+//! a key's name is a pointer to one copy shared by every key of that name
+//! ([`crate::key_name`]). Collections are boxed slices, allocated once at their final size. The
 //! sizes are pinned by a test.
 
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
+
+use crate::key_name::{KeyName, key_name};
 
 /// The string type of keys and string values: 24 bytes, holding strings of up
 /// to 24 bytes inline, longer ones on the heap. It dereferences to `str`, so
@@ -71,16 +74,17 @@ pub enum Value {
 }
 
 /// A mapping key with its own position (findings about a key point at the key).
+/// The name is shared with every other key of that name (see [`key_name`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Key {
-    pub name: CompactString,
+    pub name: KeyName,
     pub pos: Pos,
 }
 
 impl Key {
-    pub fn new(name: impl Into<CompactString>, pos: Pos) -> Key {
+    pub fn new(name: impl AsRef<str>, pos: Pos) -> Key {
         Key {
-            name: name.into(),
+            name: key_name(name.as_ref()),
             pos,
         }
     }
@@ -428,8 +432,9 @@ mod tests {
         assert_eq!(size_of::<CompactString>(), 24);
         assert_eq!(size_of::<Value>(), 24);
         assert_eq!(size_of::<Node>(), 32);
-        assert_eq!(size_of::<Key>(), 32);
-        assert_eq!(size_of::<(Key, Node)>(), 64);
+        assert_eq!(size_of::<KeyName>(), 8);
+        assert_eq!(size_of::<Key>(), 16);
+        assert_eq!(size_of::<(Key, Node)>(), 48);
         assert_eq!(size_of::<Map>(), 16);
     }
 

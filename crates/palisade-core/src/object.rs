@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::node::{Node, Pos};
+use crate::node::{CompactString, Node, Pos};
 
 /// Where an object (or a value in it) was read from. `file` is the path as the
 /// user gave it, or `<stdin>`.
@@ -21,15 +21,17 @@ impl SourceRef {
     }
 }
 
-/// The identity of an object as findings report it.
+/// The identity of an object as findings report it. Its strings are inline up
+/// to 24 bytes (nearly every kind, apiVersion and name), so the copy each
+/// finding carries costs no allocation.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ObjectRef {
-    pub api_version: String,
-    pub kind: String,
+    pub api_version: CompactString,
+    pub kind: CompactString,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub namespace: Option<String>,
-    pub name: String,
+    pub namespace: Option<CompactString>,
+    pub name: CompactString,
 }
 
 /// One Kubernetes object as kubectl would send it, with the position of every value.
@@ -45,7 +47,11 @@ impl Object {
     /// strings read as empty (the loader rejects objects without `kind` and
     /// `apiVersion` before they get here).
     pub fn new(root: Node, source: SourceRef) -> Object {
-        let text = |path: &[&str]| root.path(path).and_then(Node::as_str).map(str::to_owned);
+        let text = |path: &[&str]| {
+            root.path(path)
+                .and_then(Node::as_str)
+                .map(CompactString::from)
+        };
         let name = text(&["metadata", "name"])
             .or_else(|| text(&["metadata", "generateName"]))
             .unwrap_or_default();

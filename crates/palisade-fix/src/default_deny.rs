@@ -147,12 +147,12 @@ pub fn plan(
         let at = Pos::new(location.line, location.column);
         let workload = objects.iter().rev().find(|o| o.source().pos <= at);
         let entry = by_namespace
-            .entry(namespace.name.clone())
+            .entry(namespace.name.to_string())
             .or_insert_with(|| {
                 (
                     file.clone(),
                     NewPolicy {
-                        namespace: namespace.name.clone(),
+                        namespace: namespace.name.to_string(),
                         explicit_namespace: workload.is_some_and(|w| w.namespace().is_some()),
                         directions: Vec::new(),
                         at,

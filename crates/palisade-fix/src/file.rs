@@ -317,7 +317,7 @@ fn fix_with(
                         api_version: "v1".into(),
                         kind: "Namespace".into(),
                         namespace: None,
-                        name: policy.namespace.clone(),
+                        name: policy.namespace.as_str().into(),
                     },
                     line: policy.at.line,
                 });

@@ -27,6 +27,7 @@ use super::scanner::{ScalarStyle, ScanError, ambiguous_bom, first_disallowed_cha
 
 use super::Limits;
 use super::scalar::{self, Coercion, CoreTag, Resolved};
+use palisade_core::KeyName;
 use palisade_core::node::{CompactString, Key, Map, Node, Pos, Value};
 
 /// Mappings at least this large get a hash index for duplicate detection; smaller
@@ -220,7 +221,7 @@ struct MapFrame {
     merged: Vec<bool>,
     /// Per entry: its key's Go type. Empty while every key is a string.
     kinds: Vec<GoKey>,
-    index: Option<HashMap<CompactString, usize>>,
+    index: Option<HashMap<KeyName, usize>>,
     pending: Option<PendingKey>,
 }
 
@@ -302,7 +303,7 @@ impl MapFrame {
         if let Some(index) = &mut self.index {
             index.insert(key.name.clone(), len);
         } else if len + 1 >= INDEX_THRESHOLD {
-            let mut index: HashMap<CompactString, usize> = self
+            let mut index: HashMap<KeyName, usize> = self
                 .entries(all)
                 .iter()
                 .enumerate()
@@ -638,7 +639,7 @@ impl<'a> Builder<'a> {
                     ));
                 }
             };
-            return self.typed_key(Key { name, pos }, false, kind);
+            return self.typed_key(Key::new(name, pos), false, kind);
         }
         self.attach(Built {
             node: copy,
@@ -665,7 +666,8 @@ impl<'a> Builder<'a> {
                 Some(PendingKey::Key(mut key, kind)) => {
                     if m.collides(&self.entries, &key.name, kind) {
                         // Both keys stay, as in go-yaml's map; finish() decides.
-                        key.name.insert_str(0, COLLISION_PREFIX);
+                        key.name =
+                            palisade_core::key_name(&format!("{COLLISION_PREFIX}{}", key.name));
                         self.marked_keys += 1;
                     }
                     let pos = key.pos;
@@ -677,7 +679,7 @@ impl<'a> Builder<'a> {
                     {
                         let security = security || is_security_key(&old.name);
                         let note = Note::Duplicate {
-                            key: old.name.into(),
+                            key: old.name.to_string(),
                             first: old.pos,
                             second: pos,
                             security,
@@ -806,7 +808,7 @@ fn merge_one(
         {
             let sec = security || is_security_key(&name);
             let note = Note::MergeOverride {
-                key: name.into(),
+                key: name.to_string(),
                 explicit: old.pos,
                 merge: at,
                 security: sec,
@@ -983,7 +985,7 @@ fn scalar_event(
             };
             b.state.note(b.limits, note);
         }
-        return b.typed_key(Key { name, pos }, merge, kind);
+        return b.typed_key(Key::new(name, pos), merge, kind);
     }
     let coercion_text = plain.then(|| text.clone());
     let (value, coercion) = scalar_value(text, plain, tag).map_err(|m| BuildError::new(pos, m))?;

@@ -639,10 +639,10 @@ impl StandIn {
             ports: Vec::new(),
             pods: Vec::new(),
             object: ObjectRef {
-                api_version: "v1".to_owned(),
-                kind: "Pod".to_owned(),
-                namespace: Some(namespace.clone()),
-                name: STAND_IN_NAME.to_owned(),
+                api_version: "v1".into(),
+                kind: "Pod".into(),
+                namespace: Some(namespace.as_str().into()),
+                name: STAND_IN_NAME.into(),
             },
             at: SourceRef {
                 file: "{ingress-controller}".into(),

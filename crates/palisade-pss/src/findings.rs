@@ -101,7 +101,7 @@ fn finding(
         &at,
         Some(object.reference().clone()),
     );
-    finding.remediation = crate::remediation(failure.id).map(str::to_owned);
+    finding.remediation = crate::remediation(failure.id).map(std::borrow::Cow::Borrowed);
     finding.enforcement = enforced_by.map(|policy| Enforcement {
         policy: policy.to_string(),
         by: format!("the namespace enforces PodSecurity \"{policy}\""),

@@ -177,7 +177,7 @@ impl Policy {
             .map(|sa| (sa.namespace.as_str(), sa.name.as_str()))
             .collect();
         for (id, binding) in self.bindings().iter().enumerate() {
-            let finding = |rule: &Rule, severity, message: String, remediation: &str| {
+            let finding = |rule: &Rule, severity, message: String, remediation: &'static str| {
                 Finding::new(
                     rule.id,
                     severity,
@@ -280,7 +280,7 @@ impl Policy {
 
     fn role_findings(&self, out: &mut Vec<Finding>) {
         for (id, role) in self.roles().iter().enumerate() {
-            let finding = |rule: &Rule, severity, message: String, remediation: &str| {
+            let finding = |rule: &Rule, severity, message: String, remediation: &'static str| {
                 Finding::new(
                     rule.id,
                     severity,

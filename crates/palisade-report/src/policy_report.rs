@@ -161,7 +161,7 @@ fn result(finding: &Finding, fail_on: FailOn, timestamp: Timestamp) -> ReportRes
         properties.insert("column", at.column.to_string());
     }
     if let Some(fix) = &finding.remediation {
-        properties.insert("remediation", fix.clone());
+        properties.insert("remediation", fix.to_string());
     }
     if let Some(enforcement) = &finding.enforcement {
         properties.insert("enforcedBy", enforcement.policy.clone());

@@ -64,7 +64,7 @@ fn object(kind: &str, namespace: Option<&str>, name: &str) -> Option<ObjectRef> 
     Some(ObjectRef {
         api_version: "apps/v1".into(),
         kind: kind.into(),
-        namespace: namespace.map(str::to_owned),
+        namespace: namespace.map(Into::into),
         name: name.into(),
     })
 }

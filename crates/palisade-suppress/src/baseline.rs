@@ -80,9 +80,9 @@ impl Entry {
         Entry {
             rule: finding.rule.clone(),
             object: finding.object.as_ref().map(|o| EntryObject {
-                kind: o.kind.clone(),
-                namespace: o.namespace.clone(),
-                name: o.name.clone(),
+                kind: o.kind.to_string(),
+                namespace: o.namespace.as_ref().map(ToString::to_string),
+                name: o.name.to_string(),
             }),
             file: match &finding.object {
                 Some(_) => None,
@@ -100,7 +100,9 @@ impl Entry {
         }
         match (&self.object, &finding.object) {
             (Some(want), Some(have)) => {
-                want.kind == have.kind && want.namespace == have.namespace && want.name == have.name
+                want.kind == have.kind
+                    && want.namespace.as_deref() == have.namespace.as_deref()
+                    && want.name == have.name
             }
             (None, None) => self.file.as_deref() == finding.file(),
             _ => false,

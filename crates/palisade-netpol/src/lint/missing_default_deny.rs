@@ -83,7 +83,7 @@ pub(super) fn check(engine: &Engine, out: &mut Vec<Finding>) {
                 api_version: "v1".into(),
                 kind: "Namespace".into(),
                 namespace: None,
-                name: (*ns).to_owned(),
+                name: (*ns).into(),
             };
             out.push(
                 Finding::new(
