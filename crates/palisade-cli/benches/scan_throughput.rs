@@ -38,6 +38,10 @@ use palisade_pss::{Level, LevelVersion, Version};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// The allocator settings of every command but `serve`.
+#[path = "../src/allocator.rs"]
+mod allocator;
+
 struct Options {
     copies: usize,
     rounds: usize,
@@ -102,6 +106,7 @@ fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let input = root.join("target/palisade-bench-input");
     if let Some(at) = args.iter().position(|a| a == "--phase") {
+        allocator::lean();
         let phase = match args.get(at + 1).map(String::as_str) {
             Some("scan") => Phase::Scan,
             Some("catalogue") => Phase::Catalogue,

@@ -4,6 +4,7 @@
 //! results to a reporter. Exit codes follow kubectl-style tools: 0 clean,
 //! 1 findings at or above `--fail-on`, 2 usage or input error.
 
+mod allocator;
 mod cli;
 mod commands;
 mod destinations;
@@ -43,6 +44,9 @@ pub enum Outcome {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if !matches!(cli.command, Command::Serve(_)) {
+        allocator::lean();
+    }
     let global = &cli.global;
     let result = match &cli.command {
         Command::Scan(args) => commands::scan::run(args, global),
