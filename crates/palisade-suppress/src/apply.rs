@@ -310,7 +310,7 @@ fn by_exemption(
         let kind = exemption
             .kind
             .as_ref()
-            .is_none_or(|k| object.is_some_and(|o| &o.kind == k));
+            .is_none_or(|k| object.is_some_and(|o| o.kind == k));
         let namespace = exemption.namespace.as_ref().is_none_or(|g| {
             object.is_some_and(|o| g.is_match(o.namespace.as_deref().unwrap_or("")))
         });
