@@ -91,6 +91,11 @@ pub enum Command {
         after_help = "Examples:\n  palisade policy verify policies/\n  palisade policy verify suite.yaml -o json"
     )]
     Policy(crate::commands::policy::PolicyArgs),
+    /// Generate a hardened baseline from a profile: Namespaces with Pod Security labels, least-privilege RBAC, default-deny NetworkPolicies, admission policies, an audit policy, and the expectations that test them.
+    #[command(
+        after_help = "Examples:\n  palisade harden --profile examples/challenge/profile.yaml -o examples/challenge/generated\n  palisade harden --profile examples/challenge/profile.yaml --policy-engine kyverno\n  palisade harden --profile profile.yaml -o baseline --policy-engine vap\n\nWithout -o, every file is printed as one YAML stream, each introduced by a `# file: PATH` comment (kubectl apply -f - reads it). With -o DIR, the files are written atomically into DIR; a DIR holding files harden did not write is refused unless --force, and files an earlier run wrote that this run does not are removed.\n\nExit status: 0 written, 2 usage or profile error (named with file:line:col)."
+    )]
+    Harden(crate::commands::harden::HardenArgs),
 }
 
 /// Files, directories (walked recursively for .yaml, .yml, .json; Helm charts
