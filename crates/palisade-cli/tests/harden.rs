@@ -69,7 +69,10 @@ fn each_engine_rejects_a_root_pod_and_admits_a_hardened_one() {
         assert!(text.contains("run-as-non-root"), "{engine}: {text}");
         // (dev warns at restricted: the response carries "would violate" warnings, no denial.)
         assert!(!text.contains("violates PodSecurity"), "{engine}: {text}");
-        assert!(text.contains("would violate PodSecurity"), "{engine}: {text}");
+        assert!(
+            text.contains("would violate PodSecurity"),
+            "{engine}: {text}"
+        );
         // production enforces restricted: Pod Security rejects it first, with upstream's words.
         let (code, text) = admit(dir.path(), ROOT_POD, "production");
         assert_eq!(code, Some(1), "{engine}: {text}");
