@@ -21,6 +21,9 @@
 //!     verbs: [get, list, watch]    # no wildcards, known verbs
 //!     resources: [pods, pods/log]  # plural[.group][/subresource]; the group of a
 //!                                  # built-in resource is found, a custom one is named
+//!     acceptedRisks:               # optional: RBAC findings this grant causes on purpose
+//!       - rule: rbac/wl-create-pods  # a rule id of `palisade rules` reported on bindings
+//!         reason: "the pipeline creates pods by design"  # required; `; expires=YYYY-MM-DD` allowed
 //! network:
 //!   defaultDeny: true              # default: deny all ingress and egress, allow DNS
 //!   ingressController: {namespace: ingress-nginx, podSelector: {app.kubernetes.io/name: ingress-nginx}}
@@ -37,6 +40,16 @@
 //! The profile is read as kubectl reads YAML (`palisade-load`) and strictly:
 //! an unknown field, a wildcard, an unknown verb or resource, a repeated key
 //! is an error naming the file, line and column.
+//!
+//! `acceptedRisks` is for a grant whose risk is its purpose: a deployer that
+//! creates pods can run anything as any ServiceAccount of its namespace, and
+//! that is what a deployer is for. Each entry becomes Palisade's suppression
+//! annotation (`ignore.palisade.dev/<rule id with / as .>: "<reason>"`) on the
+//! grant's RoleBindings (or ClusterRoleBinding), where the RBAC analysis
+//! reports its risks, with a comment saying the profile accepted it; `scan
+//! --show-suppressed` lists them with the reason. Nothing the profile does not
+//! name is suppressed: the rule id must be one rule exactly (no prefix), and an
+//! entry that matches no finding is reported by `scan` as `suppress/unused`.
 //!
 //! # The output
 //!

@@ -106,3 +106,98 @@ fn defaults_fill_audit_warn_version_and_default_deny() {
     );
     assert!(profile.network.default_deny);
 }
+
+/// A grant of a CI service account that accepts the risks in `risks` (the
+/// YAML of the list items, indented for line 10 on).
+fn accepting(risks: &str) -> String {
+    format!(
+        "{HEAD}namespaces: [{{name: dev}}]\naccess:\n  - subjects: [serviceAccount:dev/ci]\n    namespaces: [dev]\n    verbs: [create]\n    resources: [pods]\n    acceptedRisks:\n{risks}"
+    )
+}
+
+#[test]
+fn an_accepted_risk_names_a_rule_of_the_rbac_analysis() {
+    let typo = error_of(&accepting(
+        "      - rule: rbac/wl-create-podz\n        reason: CI creates pods\n",
+    ));
+    assert!(
+        typo.starts_with(
+            "p.yaml:10:9: acceptedRisks: \"rbac/wl-create-podz\" is not a rule of the RBAC analysis"
+        ),
+        "{typo}"
+    );
+    // A prefix would accept every rule below it: only whole ids.
+    let prefix = error_of(&accepting(
+        "      - rule: rbac\n        reason: all of it\n",
+    ));
+    assert!(
+        prefix.starts_with("p.yaml:10:9: acceptedRisks: \"rbac\" is not a rule"),
+        "{prefix}"
+    );
+    // Another analyzer's rule is not an RBAC risk of the grant.
+    let other = error_of(&accepting(
+        "      - rule: pss/runAsNonRoot\n        reason: not RBAC\n",
+    ));
+    assert!(
+        other.contains("is not a rule of the RBAC analysis"),
+        "{other}"
+    );
+    // A validation rule is reported on objects harden never writes wrong.
+    let validation = error_of(&accepting(
+        "      - rule: rbac/missing-role\n        reason: nothing to accept\n",
+    ));
+    assert!(
+        validation.starts_with(
+            "p.yaml:10:9: acceptedRisks: \"rbac/missing-role\" is not reported on a grant's binding"
+        ),
+        "{validation}"
+    );
+}
+
+#[test]
+fn an_accepted_risk_needs_a_reason() {
+    let missing = error_of(&accepting("      - rule: rbac/wl-create-pods\n"));
+    assert!(missing.starts_with("p.yaml:10:"), "{missing}");
+    assert!(
+        missing.contains("\"rbac/wl-create-pods\" needs a reason"),
+        "{missing}"
+    );
+    let blank = error_of(&accepting(
+        "      - rule: rbac/wl-create-pods\n        reason: \"  \"\n",
+    ));
+    assert!(
+        blank.starts_with("p.yaml:11:9: acceptedRisks: \"rbac/wl-create-pods\" needs a reason"),
+        "{blank}"
+    );
+    // An expiry alone is no reason, and an expiry must be a date.
+    let only_date = error_of(&accepting(
+        "      - rule: rbac/wl-create-pods\n        reason: \"expires=2027-01-31\"\n",
+    ));
+    assert!(only_date.contains("needs a reason"), "{only_date}");
+    let bad_date = error_of(&accepting(
+        "      - rule: rbac/wl-create-pods\n        reason: \"CI; expires=next year\"\n",
+    ));
+    assert!(
+        bad_date.starts_with("p.yaml:11:9: acceptedRisks: expiry date \"next year\""),
+        "{bad_date}"
+    );
+    let twice = error_of(&accepting(
+        "      - rule: rbac/wl-create-pods\n        reason: CI\n      - rule: rbac/wl-create-pods\n        reason: again\n",
+    ));
+    assert!(
+        twice.starts_with("p.yaml:12:9: rule \"rbac/wl-create-pods\" is accepted twice"),
+        "{twice}"
+    );
+}
+
+#[test]
+fn accepted_risks_are_read_with_their_reasons() {
+    let text = accepting(
+        "      - rule: rbac/wl-create-pods\n        reason: \"CI creates pods; expires=2027-01-31\"\n",
+    );
+    let profile = read_profile("p.yaml", text.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    let risks = &profile.access[0].accepted_risks;
+    assert_eq!(risks.len(), 1);
+    assert_eq!(risks[0].rule, "rbac/wl-create-pods");
+    assert_eq!(risks[0].reason, "CI creates pods; expires=2027-01-31");
+}

@@ -3,8 +3,14 @@
 //! RoleBinding in each of its namespaces (or one ClusterRole and
 //! ClusterRoleBinding for `clusterWide`). Rules are exactly the grant's verbs
 //! on its resources, one rule per API group: no wildcard, nothing more.
+//!
+//! A grant's `acceptedRisks` become suppression annotations on its bindings,
+//! where the RBAC analysis reports risks: `palisade scan` then lists them as
+//! suppressed with the profile's reason, and reports nothing else it did not.
 
 use std::collections::BTreeSet;
+
+use palisade_suppress::annotation::{PREFIX, dotted};
 
 use crate::profile::{Grant, Profile, Scope, Subject};
 use crate::yaml::{Doc, Y, map, s, strs};
@@ -146,16 +152,38 @@ fn role_and_binding(grant: &Grant, namespace: Option<&str>) -> Vec<Doc> {
             ("rules", rules(grant)),
         ]),
     };
+    let mut binding_comment = vec![format!(
+        "{binding_kind} {}: gives {} the {role_kind} above {place}.",
+        grant.name,
+        describe_subjects(&grant.subjects)
+    )];
+    let mut binding_metadata = metadata();
+    if !grant.accepted_risks.is_empty() {
+        for risk in &grant.accepted_risks {
+            binding_comment.push(format!(
+                "The profile accepts {} here (grant {}, acceptedRisks): the annotation suppresses it in `palisade scan`, with the profile's reason.",
+                risk.rule, grant.name
+            ));
+        }
+        if let Y::Map(entries) = &mut binding_metadata {
+            entries.push((
+                "annotations".to_owned(),
+                Y::Map(
+                    grant
+                        .accepted_risks
+                        .iter()
+                        .map(|risk| (format!("{PREFIX}{}", dotted(&risk.rule)), s(&risk.reason)))
+                        .collect(),
+                ),
+            ));
+        }
+    }
     let binding = Doc {
-        comment: vec![format!(
-            "{binding_kind} {}: gives {} the {role_kind} above {place}.",
-            grant.name,
-            describe_subjects(&grant.subjects)
-        )],
+        comment: binding_comment,
         body: map([
             ("apiVersion", s(format!("{RBAC_GROUP}/v1"))),
             ("kind", s(binding_kind)),
-            ("metadata", metadata()),
+            ("metadata", binding_metadata),
             (
                 "roleRef",
                 map([

@@ -1,6 +1,7 @@
 //! The hardening profile: its serde model, its reading with positions, and
 //! the checks that make it a [`Profile`] the generators can trust.
 
+mod accepted;
 mod model;
 mod read;
 mod resources;

@@ -55,6 +55,18 @@ pub struct RawGrant {
     pub cluster_wide: bool,
     pub verbs: Vec<String>,
     pub resources: Vec<String>,
+    #[serde(default)]
+    pub accepted_risks: Vec<RawAcceptedRisk>,
+}
+
+/// A finding of the RBAC analysis the grant causes on purpose, and why.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAcceptedRisk {
+    pub rule: String,
+    /// Optional here so that a missing reason gets its own message.
+    #[serde(default)]
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -104,6 +104,18 @@ pub struct Grant {
     pub scope: Scope,
     pub verbs: Vec<String>,
     pub resources: Vec<Resource>,
+    /// RBAC findings the grant causes on purpose: harden writes each as a
+    /// suppression annotation, with its reason, on the grant's bindings.
+    pub accepted_risks: Vec<AcceptedRisk>,
+}
+
+/// An RBAC risk a grant accepts: a rule id of the RBAC analysis that reports
+/// on bindings, and the reason, as the suppression annotation's value takes it
+/// (`REASON` or `REASON; expires=YYYY-MM-DD`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AcceptedRisk {
+    pub rule: String,
+    pub reason: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

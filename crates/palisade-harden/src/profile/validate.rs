@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use palisade_core::names::{is_dns1123_label, is_dns1123_subdomain};
 use serde::de::DeserializeOwned;
 
+use super::accepted;
 use super::model::{
     RawEndpoint, RawFlow, RawGrant, RawNamespace, RawNetwork, RawPolicies, RawPolicyScope,
     RawProfile,
@@ -347,12 +348,28 @@ fn grant(
             return Err((v_path, format!("verb {verb:?} is listed twice")));
         }
     }
+    let mut accepted_risks = Vec::new();
+    for (i, risk) in raw.accepted_risks.into_iter().enumerate() {
+        let r_path = at(path, &[key("acceptedRisks"), Seg::Index(i)]);
+        let risk = accepted::accepted_risk(risk, &r_path)?;
+        if accepted_risks
+            .iter()
+            .any(|seen: &AcceptedRisk| seen.rule == risk.rule)
+        {
+            return Err((
+                at(&r_path, &[key("rule")]),
+                format!("rule {:?} is accepted twice", risk.rule),
+            ));
+        }
+        accepted_risks.push(risk);
+    }
     Ok(Grant {
         name,
         subjects,
         scope,
         verbs: raw.verbs,
         resources,
+        accepted_risks,
     })
 }
 
