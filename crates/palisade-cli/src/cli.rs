@@ -38,7 +38,7 @@ pub struct GlobalArgs {
 pub enum Command {
     /// Run every analyzer (Pod Security Standards, NetworkPolicy lint, RBAC risks, YAML reading) and report findings.
     #[command(
-        after_help = "Examples:\n  palisade scan examples/\n  palisade scan -f examples/shop.yaml --pss-level baseline --pss-version v1.30\n  palisade scan examples/ --analyzers pss,yaml -o json --fail-on high\n  palisade scan examples/ -o table -o sarif=/tmp/palisade.sarif -o junit=/tmp/palisade-junit.xml\n  cat examples/shop.yaml | palisade scan -f - --fail-on never\n  palisade scan examples/ -n shop --namespace-labels shop=pod-security.kubernetes.io/enforce=restricted\n\nExit status: 0 no finding at or above --fail-on, 1 findings, 2 usage or input error."
+        after_help = "Examples:\n  palisade scan examples/\n  palisade scan -f examples/shop.yaml --pss-level baseline --pss-version v1.30\n  palisade scan examples/ --analyzers pss,yaml -o json --fail-on high\n  palisade scan examples/ -o table -o sarif=/tmp/palisade.sarif -o junit=/tmp/palisade-junit.xml\n  cat examples/shop.yaml | palisade scan -f - --fail-on never\n  palisade scan -f examples/shop.yaml -n shop --namespace-labels shop=pod-security.kubernetes.io/enforce=restricted\n\nExit status: 0 no finding at or above --fail-on, 1 findings, 2 usage or input error."
     )]
     Scan(ScanArgs),
     /// Rewrite manifests to satisfy the findings that have an automatic fix (securityContext hardening, seccomp, default-deny NetworkPolicies), keeping everything else byte for byte.
@@ -91,6 +91,11 @@ pub enum Command {
         after_help = "Examples:\n  palisade policy verify policies/\n  palisade policy verify suite.yaml -o json"
     )]
     Policy(crate::commands::policy::PolicyArgs),
+    /// Generate a hardened baseline from a profile: Namespaces with Pod Security labels, least-privilege RBAC, default-deny NetworkPolicies, admission policies, an audit policy, and the expectations that test them.
+    #[command(
+        after_help = "Examples:\n  palisade harden --profile examples/challenge/profile.yaml -o examples/challenge/generated\n  palisade harden --profile examples/challenge/profile.yaml --policy-engine kyverno\n  palisade harden --profile examples/challenge/profile.yaml -o /tmp/palisade-baseline --policy-engine vap\n\nWithout -o, every file is printed as one YAML stream, each introduced by a `# file: PATH` comment (kubectl apply -f - reads it). With -o DIR, the files are written atomically into DIR; a DIR holding files harden did not write is refused unless --force, and files an earlier run wrote that this run does not are removed.\n\nExit status: 0 written, 2 usage or profile error (named with file:line:col)."
+    )]
+    Harden(crate::commands::harden::HardenArgs),
 }
 
 /// Files, directories (walked recursively for .yaml, .yml, .json; Helm charts

@@ -60,6 +60,7 @@ fn main() -> ExitCode {
         Command::Admit(args) => commands::admit::run(args, global),
         Command::Certs(args) => commands::certs::run(args, global),
         Command::Policy(args) => commands::policy::run(args, global),
+        Command::Harden(args) => commands::harden::run(args, global),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::from(EXIT_CLEAN),

@@ -153,3 +153,120 @@ fn lint_runs_on_the_shared_corpus() {
     println!("lint: {} folders, {total} findings", dirs.len());
     assert!(dirs.len() > 100 && total > 0);
 }
+
+/// The `netpol/peer-matches-nothing` findings of a manifest, as their messages.
+fn peer_findings(yaml: &str) -> Vec<String> {
+    let load = load_bytes("peers.yaml".into(), yaml.as_bytes(), &Limits::default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let inventory = Inventory::new(load.objects);
+    let model = Model::from_inventory(&inventory);
+    lint(&Engine::new(&model))
+        .into_iter()
+        .filter(|f| f.rule == "netpol/peer-matches-nothing")
+        .map(|f| f.message)
+        .collect()
+}
+
+/// A pod in `shop` and a policy there whose ingress peer is `peer` (a flow mapping).
+fn shop_with_peer(peer: &str) -> String {
+    format!(
+        "apiVersion: v1
+kind: Pod
+metadata: {{name: web, namespace: shop, labels: {{app: web}}}}
+spec: {{containers: [{{name: c}}]}}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {{name: in, namespace: shop}}
+spec:
+  podSelector: {{matchLabels: {{app: web}}}}
+  ingress:
+  - from: [{peer}]
+"
+    )
+}
+
+#[test]
+fn a_peer_in_a_namespace_outside_the_input_is_not_judged() {
+    // kube-dns in kube-system, the ingress controller in ingress-nginx: the
+    // input holds neither namespace, the API server labels both by name.
+    for peer in [
+        "{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}, podSelector: {matchLabels: {k8s-app: kube-dns}}}",
+        "{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ingress-nginx}}}",
+        "{namespaceSelector: {matchExpressions: [{key: kubernetes.io/metadata.name, operator: In, values: [shop, ingress-nginx]}]}, podSelector: {matchLabels: {app: lb}}}",
+    ] {
+        assert_eq!(
+            peer_findings(&shop_with_peer(peer)),
+            Vec::<String>::new(),
+            "{peer}"
+        );
+    }
+}
+
+#[test]
+fn a_peer_in_a_namespace_with_workloads_and_no_match_is_reported() {
+    // shop is in the input with its pods, none labelled app=lb.
+    let found = peer_findings(&shop_with_peer(
+        "{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: shop}}, podSelector: {matchLabels: {app: lb}}}",
+    ));
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].ends_with("no pod in the selected namespaces matches its podSelector"),
+        "{found:?}"
+    );
+    // A name pinned to a namespace outside the input that another
+    // requirement on the name excludes cannot hold the pods either.
+    let found = peer_findings(&shop_with_peer(
+        "{namespaceSelector: {matchExpressions: [{key: kubernetes.io/metadata.name, operator: In, values: [shop, other]}, {key: kubernetes.io/metadata.name, operator: NotIn, values: [other]}]}, podSelector: {matchLabels: {app: lb}}}",
+    ));
+    assert_eq!(found.len(), 1, "{found:?}");
+    // The policy's own namespace, which holds workloads.
+    let found = peer_findings(&shop_with_peer("{podSelector: {matchLabels: {app: lb}}}"));
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].ends_with("no pod in namespace \"shop\" matches its podSelector"),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn a_peer_in_a_namespace_without_workloads_is_not_judged() {
+    // Policies only, as a generated baseline is: no namespace shows its pods.
+    let baseline = "apiVersion: v1
+kind: Namespace
+metadata: {name: prod}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: dns, namespace: prod}
+spec:
+  podSelector: {}
+  egress:
+  - to: [{namespaceSelector: {matchLabels: {team: nobody}}}]
+  - to: [{podSelector: {matchLabels: {app: db}}}]
+";
+    assert_eq!(peer_findings(baseline), Vec::<String>::new());
+    // A declared namespace the selector matches, whose workloads are elsewhere.
+    let declared = format!(
+        "{}---
+apiVersion: v1
+kind: Namespace
+metadata: {{name: monitoring, labels: {{team: obs}}}}
+",
+        shop_with_peer(
+            "{namespaceSelector: {matchLabels: {team: obs}}, podSelector: {matchLabels: {app: prometheus}}}"
+        )
+    );
+    assert_eq!(peer_findings(&declared), Vec::<String>::new());
+    // The same selector with the monitoring pods in the input, not matching.
+    let with_pods = format!(
+        "{declared}---
+apiVersion: v1
+kind: Pod
+metadata: {{name: grafana, namespace: monitoring, labels: {{app: grafana}}}}
+spec: {{containers: [{{name: c}}]}}
+"
+    );
+    let found = peer_findings(&with_pods);
+    assert_eq!(found.len(), 1, "{found:?}");
+}

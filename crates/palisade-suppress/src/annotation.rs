@@ -227,7 +227,7 @@ fn read_metadata(
 }
 
 /// Splits `reason; expires=DATE` into the reason and the date text.
-fn split_value(value: &str) -> (&str, Option<&str>) {
+pub fn split_value(value: &str) -> (&str, Option<&str>) {
     if let Some((reason, last)) = value.rsplit_once(';')
         && let Some(date) = last.trim().strip_prefix("expires=")
     {

@@ -3,6 +3,7 @@
 pub mod admit;
 pub mod certs;
 pub mod fix;
+pub mod harden;
 pub mod inventory;
 pub mod netpol;
 pub mod policy;

@@ -41,7 +41,7 @@ pub enum NetpolCommand {
     Reach(ReachArgs),
     /// A who-talks-to-whom grid of workloads.
     #[command(
-        after_help = "Examples:\n  palisade netpol matrix -f examples/ -n shop\n  palisade netpol matrix -f examples/ -o html"
+        after_help = "Examples:\n  palisade netpol matrix -f examples/ --exclude challenge -n shop\n  palisade netpol matrix -f examples/ -o html"
     )]
     Matrix(MatrixArgs),
     /// Find missing isolation and NetworkPolicy rules that do not do what they seem to.

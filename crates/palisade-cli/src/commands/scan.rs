@@ -64,6 +64,7 @@ pub fn run(args: &ScanArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
     )?;
     let files = loaded.files;
     how.facts.extend(inputs::skipped_fact(&loaded));
+    let policy_objects = not_in_input(policy_objects, &loaded.objects);
     let inventory = inputs::inventory(
         loaded.objects,
         loaded.findings,
@@ -182,6 +183,40 @@ impl Selection {
             .iter()
             .any(|p| (p.explicit || on_by_default) && Selection::matches(&p.text, rule))
     }
+}
+
+/// The `--policies` objects that are not also objects of the scanned input:
+/// `scan DIR --policies DIR/policies` reads those files twice, and the same
+/// template counted twice would be reported as a second, conflicting one.
+/// Objects are the same when they come from the same file (however the path
+/// was spelled) at the same position.
+fn not_in_input(
+    policies: Vec<palisade_core::Object>,
+    input: &[palisade_core::Object],
+) -> Vec<palisade_core::Object> {
+    use std::collections::{HashMap, HashSet};
+    use std::path::PathBuf;
+    if policies.is_empty() {
+        return policies;
+    }
+    let mut canonical: HashMap<&str, PathBuf> = HashMap::new();
+    let resolve = |file: &str| -> PathBuf {
+        std::fs::canonicalize(file).unwrap_or_else(|_| PathBuf::from(file))
+    };
+    let policy_files: HashSet<PathBuf> =
+        policies.iter().map(|p| resolve(&p.source().file)).collect();
+    let mut seen = HashSet::new();
+    for object in input {
+        let file = &*object.source().file;
+        let path = canonical.entry(file).or_insert_with(|| resolve(file));
+        if policy_files.contains(path) {
+            seen.insert((path.clone(), object.source().pos));
+        }
+    }
+    policies
+        .into_iter()
+        .filter(|p| !seen.contains(&(resolve(&p.source().file), p.source().pos)))
+        .collect()
 }
 
 #[cfg(test)]

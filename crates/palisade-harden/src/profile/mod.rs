@@ -1,0 +1,14 @@
+//! The hardening profile: its serde model, its reading with positions, and
+//! the checks that make it a [`Profile`] the generators can trust.
+
+mod accepted;
+mod model;
+mod read;
+mod resources;
+mod types;
+mod validate;
+
+pub use read::{ProfileError, read_profile};
+pub use resources::KNOWN_VERBS;
+pub use types::*;
+pub use validate::{API_VERSION, DEFAULT_EXCLUDED, INGRESS_CONTROLLER, KIND};
