@@ -19,6 +19,8 @@ pub mod connlist;
 pub mod csv;
 pub mod format;
 pub mod identity;
+pub mod intent;
+pub mod simulate;
 pub mod inventory;
 pub mod json;
 pub mod junit;

@@ -10,3 +10,5 @@ pub mod rbac;
 pub mod rules;
 pub mod scan;
 pub mod serve;
+pub mod simulate;
+pub mod test;
