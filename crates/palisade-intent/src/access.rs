@@ -54,9 +54,17 @@ pub fn access(
 pub fn request(policy: &Policy, verb: &str, target: &Target) -> Result<Request, String> {
     match target {
         Target::NonResource { url } => Ok(Request::non_resource(verb, url)),
-        Target::Resource { resource, namespace, name } => {
+        Target::Resource {
+            resource,
+            namespace,
+            name,
+        } => {
             let (group, resource, subresource, namespaced) = resolve(policy, resource)?;
-            let namespace = if namespaced { namespace.clone().unwrap_or_default() } else { String::new() };
+            let namespace = if namespaced {
+                namespace.clone().unwrap_or_default()
+            } else {
+                String::new()
+            };
             Ok(Request::Resource(
                 ResourceAttributes::new(verb, &group, &resource, &namespace)
                     .with_subresource(&subresource)
@@ -72,7 +80,12 @@ fn resolve(policy: &Policy, text: &str) -> Result<(String, String, String, bool)
     let resolved = Discovery::new(policy.custom_resources())
         .resolve(type_part)
         .map_err(|e| e.to_string())?;
-    Ok((resolved.group, resolved.resource, subresource.to_owned(), resolved.namespaced))
+    Ok((
+        resolved.group,
+        resolved.resource,
+        subresource.to_owned(),
+        resolved.namespaced,
+    ))
 }
 
 /// `only`: every permission the subject holds, in any namespace or
@@ -95,11 +108,18 @@ pub fn only(
             counted += 1;
             let owners: Vec<&PolicyRule> = listed
                 .iter()
-                .filter(|(scope, _)| scope.is_none() || (!namespace.is_empty() && scope.as_deref() == Some(namespace.as_str())))
+                .filter(|(scope, _)| {
+                    scope.is_none()
+                        || (!namespace.is_empty() && scope.as_deref() == Some(namespace.as_str()))
+                })
                 .map(|(_, rule)| rule)
                 .collect();
             for atom in uncovered(&owners, std::slice::from_ref(held.rule)) {
-                let scope = if namespace.is_empty() { "cluster-wide".to_owned() } else { format!("in {namespace}") };
+                let scope = if namespace.is_empty() {
+                    "cluster-wide".to_owned()
+                } else {
+                    format!("in {namespace}")
+                };
                 extras.insert(format!(
                     "{} {scope} (via {} -> {})",
                     atom.summary(),
@@ -111,32 +131,65 @@ pub fn only(
     }
     let who = subject.describe();
     if extras.is_empty() {
-        Ok((true, format!("{who} holds nothing outside the listed rules ({counted} rules held); {EVERYONE_NOTE}"), Vec::new()))
+        Ok((
+            true,
+            format!(
+                "{who} holds nothing outside the listed rules ({counted} {} held); {EVERYONE_NOTE}",
+                if counted == 1 { "rule" } else { "rules" }
+            ),
+            Vec::new(),
+        ))
     } else {
         Ok((
             false,
-            format!("{who} holds {} permissions outside the listed rules; {EVERYONE_NOTE}", extras.len()),
+            format!(
+                "{who} holds {} outside the listed rules; {EVERYONE_NOTE}",
+                if extras.len() == 1 {
+                    "1 permission".to_owned()
+                } else {
+                    format!("{} permissions", extras.len())
+                }
+            ),
             extras.into_iter().collect(),
         ))
     }
 }
 
 /// The listed rules as RBAC rules, each with its namespace (`None`: cluster-wide).
-fn listed_rules(policy: &Policy, rules: &[Allowance]) -> Result<Vec<(Option<String>, PolicyRule)>, String> {
+fn listed_rules(
+    policy: &Policy,
+    rules: &[Allowance],
+) -> Result<Vec<(Option<String>, PolicyRule)>, String> {
     let mut out = Vec::new();
     for allowance in rules {
         let verbs: Vec<&str> = allowance.verbs.iter().map(String::as_str).collect();
-        let names: Vec<&str> = allowance.resource_names.iter().map(String::as_str).collect();
+        let names: Vec<&str> = allowance
+            .resource_names
+            .iter()
+            .map(String::as_str)
+            .collect();
         if !allowance.non_resource_urls.is_empty() {
-            let urls: Vec<&str> = allowance.non_resource_urls.iter().map(String::as_str).collect();
+            let urls: Vec<&str> = allowance
+                .non_resource_urls
+                .iter()
+                .map(String::as_str)
+                .collect();
             out.push((None, PolicyRule::non_resource(&verbs, &urls)));
         }
         for resource in &allowance.resources {
-            let (group, plural, subresource, _) = resolve(policy, resource)
-                .map_err(|e| format!("{}: {e}", allowance.at.origin()))?;
-            let written = if subresource.is_empty() { plural } else { format!("{plural}/{subresource}") };
+            let (group, plural, subresource, _) =
+                resolve(policy, resource).map_err(|e| format!("{}: {e}", allowance.at.origin()))?;
+            let written = if subresource.is_empty() {
+                plural
+            } else {
+                format!("{plural}/{subresource}")
+            };
             let rule = PolicyRule::new(&verbs, &[group.as_str()], &[written.as_str()]);
-            let rule = if names.is_empty() { rule } else { rule.with_names(&names) };
+            let rule = if names.is_empty() {
+                rule
+            } else {
+                rule.with_names(&names)
+            };
             out.push((allowance.namespace.clone(), rule));
         }
     }
@@ -157,11 +210,18 @@ fn scopes(policy: &Policy) -> BTreeSet<String> {
 
 /// The rules held in one scope, each counted once: cluster scope holds the
 /// ClusterRoleBindings' rules, a namespace only its RoleBindings'.
-fn held_in<'p>(policy: &'p Policy, user: &UserInfo, namespace: &str) -> Vec<palisade_rbac::HeldRule<'p>> {
+fn held_in<'p>(
+    policy: &'p Policy,
+    user: &UserInfo,
+    namespace: &str,
+) -> Vec<palisade_rbac::HeldRule<'p>> {
     policy
         .rules_for(user, namespace)
         .into_iter()
-        .filter(|held| namespace.is_empty() || policy.binding(held.grant.binding).kind == BindingKind::RoleBinding)
+        .filter(|held| {
+            namespace.is_empty()
+                || policy.binding(held.grant.binding).kind == BindingKind::RoleBinding
+        })
         .collect()
 }
 
@@ -170,8 +230,7 @@ fn granted_to_everyone(policy: &Policy, grant: &Grant) -> bool {
     let binding = policy.binding(grant.binding);
     binding.kind == BindingKind::ClusterRoleBinding
         && EVERYONE_BINDINGS.contains(&binding.name.as_str())
-        && binding
-            .subjects
-            .iter()
-            .any(|s| s.kind == SubjectKind::Group && s.name == palisade_rbac::identity::AUTHENTICATED)
+        && binding.subjects.iter().any(|s| {
+            s.kind == SubjectKind::Group && s.name == palisade_rbac::identity::AUTHENTICATED
+        })
 }

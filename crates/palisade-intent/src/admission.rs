@@ -19,7 +19,11 @@ pub struct Answer {
 impl Answer {
     /// The denial message (empty when admitted).
     pub fn message(&self) -> &str {
-        self.response.status.as_ref().map(|s| s.message.as_str()).unwrap_or("")
+        self.response
+            .status
+            .as_ref()
+            .map(|s| s.message.as_str())
+            .unwrap_or("")
     }
 
     /// Whether `by` denied it: `pod-security` (or another policy engine's
@@ -31,7 +35,10 @@ impl Answer {
             engine == by
                 || message.contains(&format!("[{by}]"))
                 || message.contains(&format!("'{by}'"))
-                || message.lines().any(|line| line.strip_prefix(by).is_some_and(|rest| rest.starts_with(':')))
+                || message.lines().any(|line| {
+                    line.strip_prefix(by)
+                        .is_some_and(|rest| rest.starts_with(':'))
+                })
         })
     }
 }
@@ -68,7 +75,10 @@ pub fn decide(
     expect_admitted: bool,
     uid: String,
 ) -> Result<(bool, String), String> {
-    let user = UserInfo { name: case.user.clone().unwrap_or_default(), groups: Vec::new() };
+    let user = UserInfo {
+        name: case.user.clone().unwrap_or_default(),
+        groups: Vec::new(),
+    };
     let write = Write {
         object: &case.object,
         // An UPDATE replaces the object by itself: only what admission checks of the new object counts.
@@ -95,13 +105,26 @@ pub fn decide(
     if let Some(by) = &case.by
         && !answer.denied_by(by)
     {
-        let who: Vec<&str> = answer.deniers.iter().map(|(name, _)| name.as_str()).collect();
-        return Ok((false, format!("rejected, but not by {by} (denied by {}): {message}", who.join(", "))));
+        let who: Vec<&str> = answer
+            .deniers
+            .iter()
+            .map(|(name, _)| name.as_str())
+            .collect();
+        return Ok((
+            false,
+            format!(
+                "rejected, but not by {by} (denied by {}): {message}",
+                who.join(", ")
+            ),
+        ));
     }
     if let Some(expected) = &case.message
         && !message.contains(expected.as_str())
     {
-        return Ok((false, format!("rejected, but the message does not contain {expected:?}: {message}")));
+        return Ok((
+            false,
+            format!("rejected, but the message does not contain {expected:?}: {message}"),
+        ));
     }
     Ok((true, format!("rejected: {message}")))
 }

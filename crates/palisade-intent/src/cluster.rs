@@ -44,7 +44,10 @@ impl AdmissionCluster {
         }
         if object.kind() == "Pod" && object.api_version() == "v1" {
             let namespace = object.namespace().unwrap_or("default").to_owned();
-            self.pods.entry(namespace).or_default().push(Arc::new(root.clone()));
+            self.pods
+                .entry(namespace)
+                .or_default()
+                .push(Arc::new(root.clone()));
         }
     }
 
@@ -98,7 +101,9 @@ pub fn request_for(write: &Write, discovery: &Discovery) -> Result<Request, Stri
         .resources()
         .iter()
         .find(|r| r.group == group && r.kind == kind);
-    let resource = served.map(|r| r.plural.clone()).unwrap_or_else(|| kind.to_lowercase() + "s");
+    let resource = served
+        .map(|r| r.plural.clone())
+        .unwrap_or_else(|| kind.to_lowercase() + "s");
     let namespaced = served.is_none_or(|r| r.namespaced);
     let name = text(&["metadata", "name"]);
     let namespace = match (kind, namespaced, text(&["metadata", "namespace"])) {
@@ -108,8 +113,11 @@ pub fn request_for(write: &Write, discovery: &Discovery) -> Result<Request, Stri
         (_, true, ns) => ns.to_owned(),
     };
     let mut object_json = object.to_json();
-    if namespaced && kind != "Namespace"
-        && let Some(metadata) = object_json.get_mut("metadata").and_then(Value::as_object_mut)
+    if namespaced
+        && kind != "Namespace"
+        && let Some(metadata) = object_json
+            .get_mut("metadata")
+            .and_then(Value::as_object_mut)
     {
         metadata.insert("namespace".to_owned(), json!(namespace));
     }

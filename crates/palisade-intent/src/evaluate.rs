@@ -36,7 +36,13 @@ pub fn evaluate(expectations: &Expectations, setup: &Setup) -> Result<Vec<Outcom
     let network = Network::build(setup.inventory, flows, setup.controller).map_err(|e| vec![e])?;
     let engine = Engine::new(&network.model);
     let discovery = Discovery::new(policy.custom_resources());
-    let deciders = Deciders { setup, policy: &policy, network: &network, engine: &engine, discovery: &discovery };
+    let deciders = Deciders {
+        setup,
+        policy: &policy,
+        network: &network,
+        engine: &engine,
+        discovery: &discovery,
+    };
     let mut outcomes = Vec::new();
     let mut errors = Vec::new();
     for (index, expectation) in expectations.items.iter().enumerate() {
@@ -45,7 +51,11 @@ pub fn evaluate(expectations: &Expectations, setup: &Setup) -> Result<Vec<Outcom
             Err(error) => errors.push(error),
         }
     }
-    if errors.is_empty() { Ok(outcomes) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(outcomes)
+    } else {
+        Err(errors)
+    }
 }
 
 /// The engines of one run.
@@ -60,15 +70,33 @@ struct Deciders<'a> {
 impl Deciders<'_> {
     fn decide(&self, index: usize, expectation: &Expectation) -> Result<Outcome, String> {
         let location = expectation.at.origin();
-        let at = |e: String| if e.starts_with(&*expectation.at.file) { e } else { format!("{location}: {e}") };
+        let at = |e: String| {
+            if e.starts_with(&*expectation.at.file) {
+                e
+            } else {
+                format!("{location}: {e}")
+            }
+        };
         let (passed, explanation, details) = match &expectation.check {
-            Check::Access { expect_allowed, question } => {
-                let (passed, text) = crate::access::access(self.policy, question, *expect_allowed).map_err(at)?;
+            Check::Access {
+                expect_allowed,
+                question,
+            } => {
+                let (passed, text) =
+                    crate::access::access(self.policy, question, *expect_allowed).map_err(at)?;
                 (passed, text, Vec::new())
             }
-            Check::Only { subject, rules } => crate::access::only(self.policy, subject, rules).map_err(at)?,
-            Check::Network { expect_reach, flow } => self.network.decide(self.engine, flow, *expect_reach).map_err(at)?,
-            Check::Admission { expect_admitted, case } => {
+            Check::Only { subject, rules } => {
+                crate::access::only(self.policy, subject, rules).map_err(at)?
+            }
+            Check::Network { expect_reach, flow } => self
+                .network
+                .decide(self.engine, flow, *expect_reach)
+                .map_err(at)?,
+            Check::Admission {
+                expect_admitted,
+                case,
+            } => {
                 let uid = format!("palisade-test-{}", index + 1);
                 let (passed, text) = crate::admission::decide(
                     self.setup.admission,

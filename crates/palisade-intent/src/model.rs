@@ -40,12 +40,12 @@ pub enum Check {
         question: AccessQuestion,
     },
     /// `only`: the subject holds nothing outside these rules.
-    Only { subject: Subject, rules: Vec<Allowance> },
-    /// `reach` (`expect_reach`) or `isolated`.
-    Network {
-        expect_reach: bool,
-        flow: Flow,
+    Only {
+        subject: Subject,
+        rules: Vec<Allowance>,
     },
+    /// `reach` (`expect_reach`) or `isolated`.
+    Network { expect_reach: bool, flow: Flow },
     /// `admitted` (`expect_admitted`) or `rejected`.
     Admission {
         expect_admitted: bool,
@@ -57,12 +57,20 @@ impl Check {
     /// The key that introduced the expectation (`can`, `isolated`, ...).
     pub fn kind(&self) -> &'static str {
         match self {
-            Check::Access { expect_allowed: true, .. } => "can",
+            Check::Access {
+                expect_allowed: true,
+                ..
+            } => "can",
             Check::Access { .. } => "cannot",
             Check::Only { .. } => "only",
-            Check::Network { expect_reach: true, .. } => "reach",
+            Check::Network {
+                expect_reach: true, ..
+            } => "reach",
             Check::Network { .. } => "isolated",
-            Check::Admission { expect_admitted: true, .. } => "admitted",
+            Check::Admission {
+                expect_admitted: true,
+                ..
+            } => "admitted",
             Check::Admission { .. } => "rejected",
         }
     }

@@ -63,7 +63,9 @@ impl Network {
             }
         }
         let input_matches = controller.is_some_and(|spec| {
-            !spec.resolve(&Model::from_inventory_all_workloads(inventory)).is_empty()
+            !spec
+                .resolve(&Model::from_inventory_all_workloads(inventory))
+                .is_empty()
         });
         let controller_pod = match controller {
             Some(spec) if !input_matches => Some((spec.namespace.clone(), labels_for(spec)?)),
@@ -76,41 +78,74 @@ impl Network {
             objects.push(synthetic_pod(namespace, &name, labels));
             names.push(format!("{namespace}/{name}[Pod]"));
         }
-        let declared = inventory.namespaces().map(|ns| (ns.name.clone(), ns.labels.clone()));
-        let with_pods = Inventory::new(objects).with_declared_namespaces(declared.collect::<Vec<_>>());
+        let declared = inventory
+            .namespaces()
+            .map(|ns| (ns.name.clone(), ns.labels.clone()));
+        let with_pods =
+            Inventory::new(objects).with_declared_namespaces(declared.collect::<Vec<_>>());
         let model = Model::from_inventory_all_workloads(&with_pods);
         let index_of = |id: &str| model.workloads.iter().position(|w| w.id() == id);
         let mut hypothetical = Vec::new();
         for (spec, id) in specs.into_iter().zip(&names) {
-            let index = index_of(id).ok_or_else(|| format!("the synthetic pod {id} is missing from the model"))?;
+            let index = index_of(id)
+                .ok_or_else(|| format!("the synthetic pod {id} is missing from the model"))?;
             hypothetical.push((spec, index));
         }
         let (controller, synthetic_controller) = match (controller, names.get(wanted.len())) {
             (Some(_), Some(id)) => {
-                let index = index_of(id).ok_or_else(|| format!("the synthetic pod {id} is missing from the model"))?;
+                let index = index_of(id)
+                    .ok_or_else(|| format!("the synthetic pod {id} is missing from the model"))?;
                 (Controller::Pods(vec![index]), Some(id.clone()))
             }
             (Some(spec), None) => (spec.controller(&model), None),
             (None, _) => (Controller::Abstract, None),
         };
-        Ok(Network { model, hypothetical, controller, synthetic_controller })
+        Ok(Network {
+            model,
+            hypothetical,
+            controller,
+            synthetic_controller,
+        })
     }
 
     /// Decides one flow: whether it holds as expected, and the explanation.
-    pub fn decide(&self, engine: &Engine, flow: &Flow, expect_reach: bool) -> Result<(bool, String, Vec<String>), String> {
-        let from = self.resolve(&flow.from).map_err(|e| format!("{}: {e}", flow.from_at.origin()))?;
-        let to = self.resolve(&flow.to).map_err(|e| format!("{}: {e}", flow.to_at.origin()))?;
+    pub fn decide(
+        &self,
+        engine: &Engine,
+        flow: &Flow,
+        expect_reach: bool,
+    ) -> Result<(bool, String, Vec<String>), String> {
+        let from = self
+            .resolve(&flow.from)
+            .map_err(|e| format!("{}: {e}", flow.from_at.origin()))?;
+        let to = self
+            .resolve(&flow.to)
+            .map_err(|e| format!("{}: {e}", flow.to_at.origin()))?;
         let verdicts = match (from, to) {
             (_, Endpoint::IngressController) => {
-                return Err(format!("{}: the ingress controller is only a source", flow.to_at.origin()));
+                return Err(format!(
+                    "{}: the ingress controller is only a source",
+                    flow.to_at.origin()
+                ));
             }
-            (Endpoint::IngressController, Endpoint::Workload(d)) => self.from_controller(engine, d, flow.port)?,
+            (Endpoint::IngressController, Endpoint::Workload(d)) => {
+                self.from_controller(engine, d, flow.port)?
+            }
             (Endpoint::IngressController, Endpoint::External(_)) => {
-                return Err(format!("{}: from the ingress controller, the destination must be a pod", flow.to_at.origin()));
+                return Err(format!(
+                    "{}: from the ingress controller, the destination must be a pod",
+                    flow.to_at.origin()
+                ));
             }
             (from, to) => {
                 let answer = reach_with(engine, from, to, flow.port, &Controller::Abstract)?;
-                Verdicts { allowed: answer.allowed, conn: answer.conn.to_string(), egress: answer.egress, ingress: answer.ingress, notes: answer.notes }
+                Verdicts {
+                    allowed: answer.allowed,
+                    conn: answer.conn.to_string(),
+                    egress: answer.egress,
+                    ingress: answer.ingress,
+                    notes: answer.notes,
+                }
             }
         };
         let passed = verdicts.allowed == expect_reach;
@@ -121,7 +156,9 @@ impl Network {
     fn resolve(&self, spec: &EndpointSpec) -> Result<Endpoint, String> {
         match spec {
             EndpointSpec::IngressController => Ok(Endpoint::IngressController),
-            EndpointSpec::External(text) => IpRange::parse_cidr(text).map(|(range, _)| Endpoint::External(range)),
+            EndpointSpec::External(text) => {
+                IpRange::parse_cidr(text).map(|(range, _)| Endpoint::External(range))
+            }
             EndpointSpec::Workload(name) => self
                 .model
                 .find_workload(name)
@@ -138,13 +175,27 @@ impl Network {
     }
 
     fn is_synthetic(&self, index: usize) -> bool {
-        self.model.workloads.get(index).is_some_and(|w| &*w.at.file == SYNTHETIC_FILE)
+        self.model
+            .workloads
+            .get(index)
+            .is_some_and(|w| &*w.at.file == SYNTHETIC_FILE)
     }
 
     /// The controller toward workload `d`: the stand-in pod's verdicts, or the
     /// first controller workload that may open a connection (the first one when none may).
-    fn from_controller(&self, engine: &Engine, d: usize, port: Option<(palisade_netpol::Protocol, u16)>) -> Result<Verdicts, String> {
-        let class = |i: usize| engine.class_of.get(i).copied().ok_or_else(|| format!("workload index {i} is out of range"));
+    fn from_controller(
+        &self,
+        engine: &Engine,
+        d: usize,
+        port: Option<(palisade_netpol::Protocol, u16)>,
+    ) -> Result<Verdicts, String> {
+        let class = |i: usize| {
+            engine
+                .class_of
+                .get(i)
+                .copied()
+                .ok_or_else(|| format!("workload index {i} is out of range"))
+        };
         let cd = class(d)?;
         let candidates: Vec<(DirectionVerdict, DirectionVerdict)> = match &self.controller {
             Controller::Abstract => vec![(
@@ -170,7 +221,11 @@ impl Network {
                 None => !conn.is_empty(),
             }
         };
-        let chosen = candidates.iter().find(|c| allows(c)).or(candidates.first()).cloned();
+        let chosen = candidates
+            .iter()
+            .find(|c| allows(c))
+            .or(candidates.first())
+            .cloned();
         let Some((egress, ingress)) = chosen else {
             return Err("the destination is the only ingress controller workload".to_owned());
         };
@@ -185,15 +240,28 @@ impl Network {
             (_, Some(id)) => notes.push(format!("the ingress controller is the synthetic pod {id}: no workload of the input matches --ingress-controller")),
             _ => {}
         }
-        Ok(Verdicts { allowed, conn, egress: Some(egress), ingress: Some(ingress), notes })
+        Ok(Verdicts {
+            allowed,
+            conn,
+            egress: Some(egress),
+            ingress: Some(ingress),
+            notes,
+        })
     }
 
     /// `allowed: A => B (TCP 8080): egress of A ...; ingress of B ...`.
     fn explain(&self, flow: &Flow, verdicts: &Verdicts) -> String {
-        let port = flow.port.map(|(p, n)| format!(" on {p} {n}")).unwrap_or_default();
+        let port = flow
+            .port
+            .map(|(p, n)| format!(" on {p} {n}"))
+            .unwrap_or_default();
         let mut text = format!(
             "{}: {} => {}{port} (allowed connections: {})",
-            if verdicts.allowed { "allowed" } else { "denied" },
+            if verdicts.allowed {
+                "allowed"
+            } else {
+                "denied"
+            },
             self.name(&flow.from),
             self.name(&flow.to),
             verdicts.conn
@@ -211,10 +279,20 @@ impl Network {
     fn name(&self, spec: &EndpointSpec) -> String {
         match self.resolve(spec) {
             Ok(Endpoint::Workload(i)) if self.is_synthetic(i) => {
-                let id = self.model.workloads.get(i).map(|w| w.id()).unwrap_or_default();
+                let id = self
+                    .model
+                    .workloads
+                    .get(i)
+                    .map(|w| w.id())
+                    .unwrap_or_default();
                 format!("{} (synthetic pod {id})", spec.describe())
             }
-            Ok(Endpoint::Workload(i)) => self.model.workloads.get(i).map(|w| w.id()).unwrap_or_default(),
+            Ok(Endpoint::Workload(i)) => self
+                .model
+                .workloads
+                .get(i)
+                .map(|w| w.id())
+                .unwrap_or_default(),
             _ => spec.describe(),
         }
     }
@@ -232,26 +310,38 @@ struct Verdicts {
 /// One direction in a clause: not isolated, or isolated by which policies and
 /// which rules allow or deny what.
 fn direction(verdict: &DirectionVerdict) -> String {
-    let mut parts = Vec::new();
+    let mut text = String::new();
     if !verdict.admin_selecting.is_empty() {
-        parts.push(format!("admin policies {}", verdict.admin_selecting.join(", ")));
+        text.push_str(&format!(
+            "admin policies {}; ",
+            verdict.admin_selecting.join(", ")
+        ));
     }
     if verdict.isolating.is_empty() {
-        parts.push("no NetworkPolicy isolates it".to_owned());
+        text.push_str("no NetworkPolicy isolates it");
     } else {
-        parts.push(format!("isolated by {}", verdict.isolating.join(", ")));
+        text.push_str(&format!("isolated by {}", verdict.isolating.join(", ")));
     }
     let rules: Vec<String> = verdict
         .steps
         .iter()
         .filter(|s| !s.rule.is_empty())
-        .map(|s| format!("{} rule {} {} {}", s.policy, s.rule, action_verb(s.action), s.conn))
+        .map(|s| {
+            format!(
+                "{} rule {} {} {}",
+                s.policy,
+                s.rule,
+                action_verb(s.action),
+                s.conn
+            )
+        })
         .collect();
-    if rules.is_empty() && !verdict.isolating.is_empty() {
-        parts.push("no rule allows it".to_owned());
+    if !rules.is_empty() {
+        text.push_str(&format!(" ({})", rules.join(", ")));
+    } else if !verdict.isolating.is_empty() {
+        text.push_str(" (no rule allows it)");
     }
-    parts.extend(rules);
-    parts.join(", ")
+    text
 }
 
 /// A rule's action as a verb of the sentence.
@@ -293,5 +383,11 @@ fn synthetic_pod(namespace: &str, name: &str, labels: &BTreeMap<String, String>)
         "metadata": {"name": name, "namespace": namespace, "labels": labels},
         "spec": {"containers": [{"name": "app", "image": "synthetic"}]},
     }));
-    Object::new(root, SourceRef { file: SYNTHETIC_FILE.into(), pos: Default::default() })
+    Object::new(
+        root,
+        SourceRef {
+            file: SYNTHETIC_FILE.into(),
+            pos: Default::default(),
+        },
+    )
 }

@@ -69,14 +69,24 @@ spec: {containers: [{name: c, image: busybox}]}
 
 /// Runs one expectation (YAML of one list item) against [`INPUT`].
 fn run(item: &str) -> Result<Outcome, Vec<String>> {
-    let loaded = palisade_load::load_bytes("input.yaml".into(), INPUT.as_bytes(), &Default::default())
-        .expect("the input reads");
+    let loaded =
+        palisade_load::load_bytes("input.yaml".into(), INPUT.as_bytes(), &Default::default())
+            .expect("the input reads");
     let inventory = Inventory::new(loaded.objects);
-    let text = format!("apiVersion: palisade.dev/v1alpha1\nkind: SecurityExpectations\nexpectations:\n{item}");
-    let expectations = read("exp.yaml", text.as_bytes(), Path::new(".")).map_err(|e| vec![e.to_string()])?;
+    let text = format!(
+        "apiVersion: palisade.dev/v1alpha1\nkind: SecurityExpectations\nexpectations:\n{item}"
+    );
+    let expectations =
+        read("exp.yaml", text.as_bytes(), Path::new(".")).map_err(|e| vec![e.to_string()])?;
     let admission = Admission::new(vec![Arc::new(PodSecurity::new(Default::default()))]);
     let cluster = AdmissionCluster::new(inventory.objects(), &[]);
-    let setup = Setup { inventory: &inventory, defaults: Defaults::Roles, admission: &admission, cluster: &cluster, controller: None };
+    let setup = Setup {
+        inventory: &inventory,
+        defaults: Defaults::Roles,
+        admission: &admission,
+        cluster: &cluster,
+        controller: None,
+    };
     let mut outcomes = evaluate(&expectations, &setup)?;
     Ok(outcomes.remove(0))
 }
@@ -87,21 +97,43 @@ fn outcome(item: &str) -> Outcome {
 
 #[test]
 fn can_passes_with_the_granting_binding_and_fails_when_nothing_grants() {
-    let pass = outcome("  - can: {groups: [developers], verb: get, resource: pods/log, namespace: staging}\n");
+    let pass = outcome(
+        "  - can: {groups: [developers], verb: get, resource: pods/log, namespace: staging}\n",
+    );
     assert!(pass.passed, "{pass:?}");
-    assert!(pass.explanation.contains("RoleBinding staging/developers-view -> Role staging/pod-viewer"), "{}", pass.explanation);
-    let fail = outcome("  - can: {groups: [developers], verb: get, resource: pods/log, namespace: production}\n");
+    assert!(
+        pass.explanation
+            .contains("RoleBinding/staging/developers-view -> Role/staging/pod-viewer"),
+        "{}",
+        pass.explanation
+    );
+    let fail = outcome(
+        "  - can: {groups: [developers], verb: get, resource: pods/log, namespace: production}\n",
+    );
     assert!(!fail.passed);
-    assert!(fail.explanation.starts_with("denied: no RBAC rule grants"), "{}", fail.explanation);
+    assert!(
+        fail.explanation.starts_with("denied: no RBAC rule grants"),
+        "{}",
+        fail.explanation
+    );
 }
 
 #[test]
 fn cannot_fails_naming_what_grants_it() {
-    let pass = outcome("  - cannot: {groups: [developers], verb: delete, resource: pods, namespace: staging}\n");
+    let pass = outcome(
+        "  - cannot: {groups: [developers], verb: delete, resource: pods, namespace: staging}\n",
+    );
     assert!(pass.passed, "{pass:?}");
-    let fail = outcome("  - cannot: {groups: [developers], verb: list, resource: pods, namespace: staging}\n");
+    let fail = outcome(
+        "  - cannot: {groups: [developers], verb: list, resource: pods, namespace: staging}\n",
+    );
     assert!(!fail.passed);
-    assert!(fail.explanation.contains("allowed by RoleBinding staging/developers-view"), "{}", fail.explanation);
+    assert!(
+        fail.explanation
+            .contains("allowed by RoleBinding/staging/developers-view"),
+        "{}",
+        fail.explanation
+    );
 }
 
 #[test]
@@ -109,46 +141,117 @@ fn only_lists_each_extra_permission_with_its_binding() {
     let with_nodes = "  - only:\n      groups: [developers]\n      rules:\n        - {namespace: staging, verbs: [get, list, watch], resources: [pods, pods/log]}\n        - {verbs: [get], resources: [nodes]}\n";
     let pass = outcome(with_nodes);
     assert!(pass.passed, "{pass:?}");
-    assert!(pass.explanation.contains("are not counted"), "the exclusion is said: {}", pass.explanation);
-    let fail = outcome("  - only:\n      groups: [developers]\n      rules:\n        - {namespace: staging, verbs: [get, list], resources: [pods, pods/log]}\n");
+    assert!(
+        pass.explanation.contains("are not counted"),
+        "the exclusion is said: {}",
+        pass.explanation
+    );
+    let fail = outcome(
+        "  - only:\n      groups: [developers]\n      rules:\n        - {namespace: staging, verbs: [get, list], resources: [pods, pods/log]}\n",
+    );
     assert!(!fail.passed);
-    assert!(fail.details.iter().any(|d| d.contains("nodes") && d.contains("cluster-wide") && d.contains("ClusterRoleBinding developers-read-nodes")), "{:?}", fail.details);
-    assert!(fail.details.iter().any(|d| d.contains("watch") && d.contains("in staging")), "{:?}", fail.details);
-    assert!(!fail.details.iter().any(|d| d.contains("verbs=[get]") && d.contains("in staging")), "listed permissions are not extras: {:?}", fail.details);
+    assert!(
+        fail.details.iter().any(|d| d.contains("nodes")
+            && d.contains("cluster-wide")
+            && d.contains("ClusterRoleBinding/developers-read-nodes")),
+        "{:?}",
+        fail.details
+    );
+    assert!(
+        fail.details
+            .iter()
+            .any(|d| d.contains("watch") && d.contains("in staging")),
+        "{:?}",
+        fail.details
+    );
+    assert!(
+        !fail
+            .details
+            .iter()
+            .any(|d| d.contains("verbs=[get]") && d.contains("in staging")),
+        "listed permissions are not extras: {:?}",
+        fail.details
+    );
 }
 
 #[test]
 fn reach_and_isolated_with_hypothetical_pods() {
-    let pass = outcome("  - reach: {from: staging/client, to: {namespace: production, labels: {app: web}}, port: 8080}\n");
+    let pass = outcome(
+        "  - reach: {from: staging/client, to: {namespace: production, labels: {app: web}}, port: 8080}\n",
+    );
     assert!(pass.passed, "{pass:?}");
-    assert!(pass.explanation.contains("synthetic pod production/palisade-hypothetical-1[Pod]"), "{}", pass.explanation);
-    assert!(pass.explanation.contains("production/allow-staging-to-web rule #1 allows"), "{}", pass.explanation);
-    let wrong_port = outcome("  - reach: {from: staging/client, to: {namespace: production, labels: {app: web}}, port: 9090}\n");
+    assert!(
+        pass.explanation
+            .contains("synthetic pod production/palisade-hypothetical-1[Pod]"),
+        "{}",
+        pass.explanation
+    );
+    assert!(
+        pass.explanation
+            .contains("production/allow-staging-to-web rule #1 allows"),
+        "{}",
+        pass.explanation
+    );
+    let wrong_port = outcome(
+        "  - reach: {from: staging/client, to: {namespace: production, labels: {app: web}}, port: 9090}\n",
+    );
     assert!(!wrong_port.passed);
-    let isolated = outcome("  - isolated: {from: staging/client, to: {namespace: production, labels: {app: db}}}\n");
+    let isolated = outcome(
+        "  - isolated: {from: staging/client, to: {namespace: production, labels: {app: db}}}\n",
+    );
     assert!(isolated.passed, "{isolated:?}");
-    assert!(isolated.explanation.contains("isolated by production/default-deny"), "{}", isolated.explanation);
-    let not_isolated = outcome("  - isolated: {from: staging/client, to: {namespace: production, labels: {app: web}}}\n");
+    assert!(
+        isolated
+            .explanation
+            .contains("isolated by production/default-deny"),
+        "{}",
+        isolated.explanation
+    );
+    let not_isolated = outcome(
+        "  - isolated: {from: staging/client, to: {namespace: production, labels: {app: web}}}\n",
+    );
     assert!(!not_isolated.passed);
 }
 
 #[test]
 fn an_unknown_workload_is_an_error_at_the_endpoint() {
-    let errors = run("  - reach: {from: staging/nobody, to: 10.0.0.1}\n").expect_err("an unknown endpoint");
+    let errors =
+        run("  - reach: {from: staging/nobody, to: 10.0.0.1}\n").expect_err("an unknown endpoint");
     assert_eq!(errors.len(), 1);
-    assert!(errors[0].starts_with("exp.yaml:4:19: unknown endpoint"), "{errors:?}");
+    assert!(
+        errors[0].starts_with("exp.yaml:4:19: unknown endpoint"),
+        "{errors:?}"
+    );
 }
 
 #[test]
 fn admission_uses_pod_security_with_upstreams_message() {
     let root = "{apiVersion: v1, kind: Pod, metadata: {name: root, namespace: production}, spec: {containers: [{name: app, image: nginx, securityContext: {runAsUser: 0}}]}}";
-    let pass = outcome(&format!("  - rejected: {{object: {root}, by: pod-security, message: 'violates PodSecurity \"restricted:latest\"'}}\n"));
+    let pass = outcome(&format!(
+        "  - rejected: {{object: {root}, by: pod-security, message: 'violates PodSecurity \"restricted:latest\"'}}\n"
+    ));
     assert!(pass.passed, "{pass:?}");
-    assert!(pass.explanation.starts_with("rejected: pods \"root\" is forbidden: violates PodSecurity \"restricted:latest\": "), "{}", pass.explanation);
-    let wrong_by = outcome(&format!("  - rejected: {{object: {root}, by: some-constraint}}\n"));
+    assert!(
+        pass.explanation.starts_with(
+            "rejected: pods \"root\" is forbidden: violates PodSecurity \"restricted:latest\": "
+        ),
+        "{}",
+        pass.explanation
+    );
+    let wrong_by = outcome(&format!(
+        "  - rejected: {{object: {root}, by: some-constraint}}\n"
+    ));
     assert!(!wrong_by.passed);
-    assert!(wrong_by.explanation.contains("not by some-constraint (denied by pod-security)"), "{}", wrong_by.explanation);
-    let wrong_message = outcome(&format!("  - rejected: {{object: {root}, message: 'baseline'}}\n"));
+    assert!(
+        wrong_by
+            .explanation
+            .contains("not by some-constraint (denied by pod-security)"),
+        "{}",
+        wrong_by.explanation
+    );
+    let wrong_message = outcome(&format!(
+        "  - rejected: {{object: {root}, message: 'baseline'}}\n"
+    ));
     assert!(!wrong_message.passed);
     let admitted_fails = outcome(&format!("  - admitted: {{object: {root}}}\n"));
     assert!(!admitted_fails.passed);

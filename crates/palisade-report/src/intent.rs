@@ -14,7 +14,11 @@ use serde::Serialize;
 pub fn write_text(outcomes: &[Outcome], out: &mut dyn Write) -> io::Result<()> {
     for outcome in outcomes {
         let mark = if outcome.passed { "PASS" } else { "FAIL" };
-        writeln!(out, "{mark}  {} [{}] ({})", outcome.name, outcome.kind, outcome.location)?;
+        writeln!(
+            out,
+            "{mark}  {} [{}] ({})",
+            outcome.name, outcome.kind, outcome.location
+        )?;
         writeln!(out, "      {}", outcome.explanation)?;
         for detail in &outcome.details {
             writeln!(out, "      - {detail}")?;
@@ -39,7 +43,11 @@ struct Document<'a> {
 
 /// `{"file", "expectations": [...], "summary": {"passed", "failed"}}`.
 pub fn write_json(file: &str, outcomes: &[Outcome], out: &mut dyn Write) -> io::Result<()> {
-    let document = Document { file, expectations: outcomes, summary: Tally::of(outcomes) };
+    let document = Document {
+        file,
+        expectations: outcomes,
+        summary: Tally::of(outcomes),
+    };
     serde_json::to_writer_pretty(&mut *out, &document).map_err(io::Error::other)?;
     writeln!(out)
 }

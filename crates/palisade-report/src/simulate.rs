@@ -13,9 +13,14 @@ pub fn write_text(reports: &[ObjectReport], out: &mut dyn Write) -> io::Result<(
         write_object(report, out)?;
     }
     let applied = reports.iter().filter(|r| r.applied).count();
+    let objects = if reports.len() == 1 {
+        "object"
+    } else {
+        "objects"
+    };
     writeln!(
         out,
-        "{} objects: {applied} would be applied, {} refused",
+        "{} {objects}: {applied} would be applied, {} refused",
         reports.len(),
         reports.len() - applied
     )
@@ -33,8 +38,16 @@ fn write_object(report: &ObjectReport, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "     note: {note}")?;
     }
     let admission = &report.admission;
-    let reached = if admission.reached { "" } else { " (not reached: RBAC refuses first; this is what admission would answer)" };
-    writeln!(out, "  2. Admission: {}{reached}", verdict(admission.allowed))?;
+    let reached = if admission.reached {
+        ""
+    } else {
+        " (not reached: RBAC refuses first; this is what admission would answer)"
+    };
+    writeln!(
+        out,
+        "  2. Admission: {}{reached}",
+        verdict(admission.allowed)
+    )?;
     if !admission.message.is_empty() {
         writeln!(out, "     {}", admission.message)?;
     }
@@ -67,7 +80,15 @@ fn write_object(report: &ObjectReport, out: &mut dyn Write) -> io::Result<()> {
             }
         }
     }
-    writeln!(out, "  => {}\n", if report.applied { "would be applied" } else { "refused" })
+    writeln!(
+        out,
+        "  => {}\n",
+        if report.applied {
+            "would be applied"
+        } else {
+            "refused"
+        }
+    )
 }
 
 fn verdict(allowed: bool) -> &'static str {
@@ -84,7 +105,11 @@ struct Document<'a> {
 /// `{"objects": [{object, source, applied, rbac, admission, consequences}], "applied", "refused"}`.
 pub fn write_json(reports: &[ObjectReport], out: &mut dyn Write) -> io::Result<()> {
     let applied = reports.iter().filter(|r| r.applied).count();
-    let document = Document { objects: reports, applied, refused: reports.len() - applied };
+    let document = Document {
+        objects: reports,
+        applied,
+        refused: reports.len() - applied,
+    };
     serde_json::to_writer_pretty(&mut *out, &document).map_err(io::Error::other)?;
     writeln!(out)
 }

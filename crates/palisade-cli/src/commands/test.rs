@@ -13,7 +13,9 @@ use palisade_report::Format;
 
 use crate::cli::{DefaultsArgs, GlobalArgs, InputArgs, NamespaceArgs, NamespaceLabelsArgs};
 use crate::commands::netpol::ControllerArgs;
-use crate::destinations::{Destination, check_destinations, parse_destination_among, write_atomically};
+use crate::destinations::{
+    Destination, check_destinations, parse_destination_among, write_atomically,
+};
 use crate::output::Output;
 use crate::{CliError, Outcome as CommandOutcome, inputs};
 
@@ -60,8 +62,8 @@ fn test_destination(text: &str) -> Result<Destination, String> {
 pub fn run(args: &TestArgs, global: &GlobalArgs) -> Result<CommandOutcome, CliError> {
     check_destinations(&args.outputs).map_err(CliError::Usage)?;
     // The expectations are read before the input: a typo in them costs no load.
-    let expectations =
-        palisade_intent::read_path(&args.expect).map_err(|e| CliError::Input(vec![e.to_string()]))?;
+    let expectations = palisade_intent::read_path(&args.expect)
+        .map_err(|e| CliError::Input(vec![e.to_string()]))?;
     let loaded = inputs::load(&[], &args.input)?;
     let inventory = inputs::inventory(
         loaded.objects,

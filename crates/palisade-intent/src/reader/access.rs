@@ -8,20 +8,32 @@ use super::fields::{Fields, ReadError, Source};
 use crate::model::{AccessQuestion, Allowance, Check, DEFAULT_USER, Subject, Target};
 
 /// `can:` or `cannot:`.
-pub(super) fn access(context: &Context, node: &Node, expect_allowed: bool) -> Result<Check, ReadError> {
+pub(super) fn access(
+    context: &Context,
+    node: &Node,
+    expect_allowed: bool,
+) -> Result<Check, ReadError> {
     let what = if expect_allowed { "can" } else { "cannot" };
     let mut fields = Fields::open(context.source, node, what)?;
     let subject = subject(&mut fields)?;
-    let verb = context.source.string(fields.required("verb")?, &format!("{what}.verb"))?;
+    let verb = context
+        .source
+        .string(fields.required("verb")?, &format!("{what}.verb"))?;
     let resource = fields.optional_string("resource")?;
     let namespace = fields.optional_string("namespace")?;
     let name = fields.optional_string("name")?;
     let url = fields.optional_string("nonResourceURL")?;
     let target = match (resource, url) {
-        (Some(resource), None) => Target::Resource { resource, namespace, name },
+        (Some(resource), None) => Target::Resource {
+            resource,
+            namespace,
+            name,
+        },
         (None, Some(url)) if namespace.is_none() && name.is_none() => {
             if !url.starts_with('/') {
-                return Err(context.source.error(node, format!("{what}.nonResourceURL must start with /")));
+                return Err(context
+                    .source
+                    .error(node, format!("{what}.nonResourceURL must start with /")));
             }
             Target::NonResource { url }
         }
@@ -41,7 +53,11 @@ pub(super) fn access(context: &Context, node: &Node, expect_allowed: bool) -> Re
     fields.finish()?;
     Ok(Check::Access {
         expect_allowed,
-        question: AccessQuestion { subject, verb, target },
+        question: AccessQuestion {
+            subject,
+            verb,
+            target,
+        },
     })
 }
 
@@ -52,7 +68,10 @@ pub(super) fn only(context: &Context, node: &Node) -> Result<Check, ReadError> {
     let list = fields.required("rules")?;
     fields.finish()?;
     let items = list.as_seq().ok_or_else(|| {
-        context.source.error(list, format!("only.rules must be a list, not {}", list.type_name()))
+        context.source.error(
+            list,
+            format!("only.rules must be a list, not {}", list.type_name()),
+        )
     })?;
     let rules = items
         .iter()
@@ -74,10 +93,16 @@ fn allowance(source: Source, node: &Node) -> Result<Allowance, ReadError> {
         return Err(source.error(node, "a rule of only needs verbs"));
     }
     if resources.is_empty() == non_resource_urls.is_empty() {
-        return Err(source.error(node, "a rule of only needs either resources or nonResourceURLs"));
+        return Err(source.error(
+            node,
+            "a rule of only needs either resources or nonResourceURLs",
+        ));
     }
     if !non_resource_urls.is_empty() && namespace.is_some() {
-        return Err(source.error(node, "nonResourceURLs are cluster-wide: they take no namespace"));
+        return Err(source.error(
+            node,
+            "nonResourceURLs are cluster-wide: they take no namespace",
+        ));
     }
     Ok(Allowance {
         namespace,
@@ -111,7 +136,10 @@ fn subject(fields: &mut Fields) -> Result<Subject, ReadError> {
                         name: name.to_owned(),
                     })
                 }
-                _ => Err(source.error(node, format!("serviceAccount {text:?} is not NAMESPACE/NAME"))),
+                _ => Err(source.error(
+                    node,
+                    format!("serviceAccount {text:?} is not NAMESPACE/NAME"),
+                )),
             }
         }
         None => Ok(Subject::User {

@@ -9,8 +9,16 @@ use super::fields::{Fields, ReadError};
 use crate::model::{AdmissionCase, Check, Operation};
 
 /// `admitted:` or `rejected:`.
-pub(super) fn case(context: &Context, node: &Node, expect_admitted: bool) -> Result<Check, ReadError> {
-    let what = if expect_admitted { "admitted" } else { "rejected" };
+pub(super) fn case(
+    context: &Context,
+    node: &Node,
+    expect_admitted: bool,
+) -> Result<Check, ReadError> {
+    let what = if expect_admitted {
+        "admitted"
+    } else {
+        "rejected"
+    };
     let source = context.source;
     let mut fields = Fields::open(source, node, what)?;
     let inline = fields.optional("object");
@@ -22,13 +30,22 @@ pub(super) fn case(context: &Context, node: &Node, expect_admitted: bool) -> Res
     let (by, message) = if expect_admitted {
         (None, None)
     } else {
-        (fields.optional_string("by")?, fields.optional_string("message")?)
+        (
+            fields.optional_string("by")?,
+            fields.optional_string("message")?,
+        )
     };
     fields.finish()?;
     let (object, object_at) = match (inline, file) {
         (Some(object), None) => {
             if object.as_map().is_none() {
-                return Err(source.error(object, format!("{what}.object must be a mapping, not {}", object.type_name())));
+                return Err(source.error(
+                    object,
+                    format!(
+                        "{what}.object must be a mapping, not {}",
+                        object.type_name()
+                    ),
+                ));
             }
             (object.clone(), source.at(object))
         }
@@ -42,7 +59,15 @@ pub(super) fn case(context: &Context, node: &Node, expect_admitted: bool) -> Res
     };
     Ok(Check::Admission {
         expect_admitted,
-        case: AdmissionCase { object, object_at, namespace, operation, user, by, message },
+        case: AdmissionCase {
+            object,
+            object_at,
+            namespace,
+            operation,
+            user,
+            by,
+            message,
+        },
     })
 }
 
@@ -64,7 +89,12 @@ fn object_from_file(context: &Context, node: &Node) -> Result<(Node, SourceRef),
             let at = object.source().clone();
             Ok((object.into_root(), at))
         }
-        (None, _) => Err(source.error(node, format!("file {relative}: no Kubernetes object in it"))),
-        (Some(_), Some(_)) => Err(source.error(node, format!("file {relative}: holds several objects; an expectation takes one"))),
+        (None, _) => {
+            Err(source.error(node, format!("file {relative}: no Kubernetes object in it")))
+        }
+        (Some(_), Some(_)) => Err(source.error(
+            node,
+            format!("file {relative}: holds several objects; an expectation takes one"),
+        )),
     }
 }

@@ -64,7 +64,10 @@ impl Source<'_> {
     /// A list of non-empty strings.
     pub fn strings(&self, node: &Node, what: &str) -> Result<Vec<String>, ReadError> {
         let items = node.as_seq().ok_or_else(|| {
-            self.error(node, format!("{what} must be a list, not {}", node.type_name()))
+            self.error(
+                node,
+                format!("{what} must be a list, not {}", node.type_name()),
+            )
         })?;
         items
             .iter()
@@ -79,14 +82,21 @@ impl Source<'_> {
         what: &str,
     ) -> Result<BTreeMap<String, String>, ReadError> {
         let map = node.as_map().ok_or_else(|| {
-            self.error(node, format!("{what} must be a mapping, not {}", node.type_name()))
+            self.error(
+                node,
+                format!("{what} must be a mapping, not {}", node.type_name()),
+            )
         })?;
         let mut out = BTreeMap::new();
         for (key, value) in map.iter() {
             let text = value.as_str().ok_or_else(|| {
                 self.error(
                     value,
-                    format!("{what}.{}: must be a string, not {}", key.name, value.type_name()),
+                    format!(
+                        "{what}.{}: must be a string, not {}",
+                        key.name,
+                        value.type_name()
+                    ),
                 )
             })?;
             out.insert(key.name.to_string(), text.to_owned());
@@ -109,7 +119,10 @@ impl<'a> Fields<'a> {
     /// Opens `node`, which must be a mapping.
     pub fn open(source: Source<'a>, node: &'a Node, what: &str) -> Result<Fields<'a>, ReadError> {
         let map = node.as_map().ok_or_else(|| {
-            source.error(node, format!("{what} must be a mapping, not {}", node.type_name()))
+            source.error(
+                node,
+                format!("{what} must be a mapping, not {}", node.type_name()),
+            )
         })?;
         Ok(Fields {
             source,
@@ -133,8 +146,10 @@ impl<'a> Fields<'a> {
     /// The value of `key`, which must be written.
     pub fn required(&mut self, key: &'static str) -> Result<&'a Node, ReadError> {
         let what = self.what.clone();
-        self.optional(key)
-            .ok_or_else(|| self.source.error(self.node, format!("{what}: {key} is required")))
+        self.optional(key).ok_or_else(|| {
+            self.source
+                .error(self.node, format!("{what}: {key} is required"))
+        })
     }
 
     /// An optional string.
@@ -158,7 +173,11 @@ impl<'a> Fields<'a> {
     pub fn finish(self) -> Result<(), ReadError> {
         for (key, value) in self.map.iter() {
             if !self.taken.contains(&key.name.as_str()) {
-                let pos = if key.pos.is_known() { key.pos } else { value.pos };
+                let pos = if key.pos.is_known() {
+                    key.pos
+                } else {
+                    value.pos
+                };
                 let origin = SourceRef {
                     file: self.source.file.into(),
                     pos,

@@ -43,7 +43,9 @@ pub fn read(file: &str, bytes: &[u8], base: &Path) -> Result<Expectations, ReadE
     if api_version != API_VERSION || kind != KIND {
         return Err(source.error(
             &root,
-            format!("expected apiVersion {API_VERSION} and kind {KIND}, found {api_version} {kind}"),
+            format!(
+                "expected apiVersion {API_VERSION} and kind {KIND}, found {api_version} {kind}"
+            ),
         ));
     }
     // `metadata` is allowed (a name, labels) and not interpreted.
@@ -51,7 +53,10 @@ pub fn read(file: &str, bytes: &[u8], base: &Path) -> Result<Expectations, ReadE
     let list = top.required("expectations")?;
     top.finish()?;
     let items = list.as_seq().ok_or_else(|| {
-        source.error(list, format!("expectations must be a list, not {}", list.type_name()))
+        source.error(
+            list,
+            format!("expectations must be a list, not {}", list.type_name()),
+        )
     })?;
     let context = Context { source, base };
     let items = items
@@ -138,7 +143,11 @@ fn derived_name(check: &Check) -> String {
     match check {
         Check::Access { question, .. } => {
             let target = match &question.target {
-                Target::Resource { resource, namespace, name } => {
+                Target::Resource {
+                    resource,
+                    namespace,
+                    name,
+                } => {
                     let named = name.as_ref().map(|n| format!(" {n}")).unwrap_or_default();
                     let scope = namespace
                         .as_ref()
@@ -148,9 +157,16 @@ fn derived_name(check: &Check) -> String {
                 }
                 Target::NonResource { url } => url.clone(),
             };
-            format!("{} {} {} {target}", question.subject.describe(), check.kind(), question.verb)
+            format!(
+                "{} {} {} {target}",
+                question.subject.describe(),
+                check.kind(),
+                question.verb
+            )
         }
-        Check::Only { subject, .. } => format!("{} holds only the listed permissions", subject.describe()),
+        Check::Only { subject, .. } => {
+            format!("{} holds only the listed permissions", subject.describe())
+        }
         Check::Network { flow, .. } => {
             let port = flow
                 .port
@@ -159,7 +175,11 @@ fn derived_name(check: &Check) -> String {
             format!(
                 "{} {} {}{port}",
                 flow.from.describe(),
-                if check.kind() == "reach" { "reaches" } else { "cannot reach" },
+                if check.kind() == "reach" {
+                    "reaches"
+                } else {
+                    "cannot reach"
+                },
                 flow.to.describe()
             )
         }

@@ -39,7 +39,11 @@ pub fn decide(
         object: object.root(),
         old: old.map(Object::root),
         operation: if old.is_some() { "UPDATE" } else { "CREATE" },
-        default_namespace: if namespace.is_empty() { scenario.namespace } else { &namespace },
+        default_namespace: if namespace.is_empty() {
+            scenario.namespace
+        } else {
+            &namespace
+        },
         user: &scenario.user,
         uid: format!("palisade-simulate-{}", index + 1),
     };

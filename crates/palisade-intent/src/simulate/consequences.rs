@@ -34,8 +34,15 @@ pub struct Consequences {
 const RBAC_KINDS: [&str; 4] = ["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"];
 
 /// Compares the cluster before and after applying `object`.
-pub fn compute(scenario: &Scenario, before: &[Object], after: &[Object], object: &Object) -> Consequences {
-    let inventory = |objects: &[Object]| Inventory::new(objects.to_vec()).with_declared_namespaces(scenario.declared.to_vec());
+pub fn compute(
+    scenario: &Scenario,
+    before: &[Object],
+    after: &[Object],
+    object: &Object,
+) -> Consequences {
+    let inventory = |objects: &[Object]| {
+        Inventory::new(objects.to_vec()).with_declared_namespaces(scenario.declared.to_vec())
+    };
     let (before, after) = (inventory(before), inventory(after));
     let mut out = Consequences::default();
     if object.group() == "rbac.authorization.k8s.io" && RBAC_KINDS.contains(&object.kind()) {
@@ -49,13 +56,19 @@ pub fn compute(scenario: &Scenario, before: &[Object], after: &[Object], object:
     let ids: Vec<String> = model
         .workloads
         .iter()
-        .filter(|w| w.object.kind == object.kind() && w.object.name == object.name() && w.object.namespace.as_deref() == object.namespace())
+        .filter(|w| {
+            w.object.kind == object.kind()
+                && w.object.name == object.name()
+                && w.object.namespace.as_deref() == object.namespace()
+        })
         .map(|w| w.id())
         .collect();
     if let Some(id) = ids.first()
         && !new.iter().any(|record| mentions(record, id))
     {
-        out.isolated = Some(format!("{id} is isolated: nothing may connect to it and it may connect to nothing"));
+        out.isolated = Some(format!(
+            "{id} is isolated: nothing may connect to it and it may connect to nothing"
+        ));
     }
     out
 }
@@ -81,10 +94,11 @@ fn mentions(record: &str, id: &str) -> bool {
 fn new_risks(scenario: &Scenario, before: &Inventory, after: &Inventory) -> Vec<String> {
     let options = RiskOptions::default();
     let key = |f: &palisade_core::Finding| format!("{}: {}", f.rule, f.message);
-    let old: BTreeSet<String> = palisade_rbac::analyze(&Policy::with_defaults(before, scenario.defaults), &options)
-        .iter()
-        .map(key)
-        .collect();
+    let old: BTreeSet<String> =
+        palisade_rbac::analyze(&Policy::with_defaults(before, scenario.defaults), &options)
+            .iter()
+            .map(key)
+            .collect();
     palisade_rbac::analyze(&Policy::with_defaults(after, scenario.defaults), &options)
         .iter()
         .map(key)

@@ -64,10 +64,18 @@ pub fn simulate(scenario: Scenario, objects: &[Object]) -> Vec<ObjectReport> {
     for (index, original) in objects.iter().enumerate() {
         let placed_object = placed(original, scenario.namespace);
         let object = &placed_object;
-        let inventory = Inventory::new(state.clone()).with_declared_namespaces(scenario.declared.to_vec());
+        let inventory =
+            Inventory::new(state.clone()).with_declared_namespaces(scenario.declared.to_vec());
         let policy = Policy::with_defaults(&inventory, scenario.defaults);
         let existing = existing(&state, object, scenario.namespace);
-        let rbac = rbac_layer::decide(&policy, &inventory, &scenario.user, object, existing.map(|i| &state[i]), scenario.namespace);
+        let rbac = rbac_layer::decide(
+            &policy,
+            &inventory,
+            &scenario.user,
+            object,
+            existing.map(|i| &state[i]),
+            scenario.namespace,
+        );
         let admission = admission_layer::decide(
             &scenario,
             &inventory,
@@ -103,7 +111,10 @@ pub fn simulate(scenario: Scenario, objects: &[Object]) -> Vec<ObjectReport> {
 /// The object as the API server stores it: a namespaced object naming no
 /// namespace lands in the request's.
 fn placed(object: &Object, namespace: &str) -> Object {
-    let placement = palisade_core::Placement { namespace: namespace.to_owned(), require: false };
+    let placement = palisade_core::Placement {
+        namespace: namespace.to_owned(),
+        require: false,
+    };
     palisade_core::place(vec![object.clone()], &placement)
         .ok()
         .and_then(|mut v| v.pop())
@@ -112,7 +123,9 @@ fn placed(object: &Object, namespace: &str) -> Object {
 
 /// The namespace the object goes to ("" for cluster-scoped kinds).
 pub(crate) fn namespace_of(object: &Object, default: &str) -> String {
-    let namespaced = palisade_core::api_resources::builtin_kind_namespaced(object.group(), object.kind()).unwrap_or(true);
+    let namespaced =
+        palisade_core::api_resources::builtin_kind_namespaced(object.group(), object.kind())
+            .unwrap_or(true);
     if !namespaced {
         return String::new();
     }

@@ -47,11 +47,19 @@ pub fn decide(
     old: Option<&Object>,
     default_namespace: &str,
 ) -> RbacLayer {
-    let operation = if old.is_some() { Operation::Update } else { Operation::Create };
+    let operation = if old.is_some() {
+        Operation::Update
+    } else {
+        Operation::Create
+    };
     let verb = operation.verb().to_owned();
     let discovery = Discovery::new(policy.custom_resources());
     let group = object.group();
-    let Some(resource) = discovery.resources().iter().find(|r| r.group == group && r.kind == object.kind()) else {
+    let Some(resource) = discovery
+        .resources()
+        .iter()
+        .find(|r| r.group == group && r.kind == object.kind())
+    else {
         return RbacLayer {
             request: format!("{verb} {}", object.kind()),
             verb,
@@ -66,15 +74,24 @@ pub fn decide(
         };
     };
     let namespace = namespace_of(object, default_namespace);
-    let name = if operation == Operation::Update { object.name() } else { "" };
+    let name = if operation == Operation::Update {
+        object.name()
+    } else {
+        ""
+    };
     let request = Request::Resource(
-        ResourceAttributes::new(&verb, &resource.group, &resource.plural, &namespace).with_name(name),
+        ResourceAttributes::new(&verb, &resource.group, &resource.plural, &namespace)
+            .with_name(name),
     );
     let decision = policy.authorize(user, &request);
     let explanation = match &decision.reason {
         Reason::PrivilegedGroup => "allowed: system:masters is authorized before RBAC".to_owned(),
         Reason::Rule(grant) => format!("allowed by {}", policy.describe(grant)),
-        Reason::NoMatch => format!("forbidden: no RBAC rule allows {} for {}", request.display(), crate::subject::describe(user)),
+        Reason::NoMatch => format!(
+            "forbidden: no RBAC rule allows {} for {}",
+            request.display(),
+            crate::subject::describe(user)
+        ),
     };
     let escalation = decision
         .allowed
@@ -99,7 +116,13 @@ pub fn decide(
 }
 
 /// The escalation check of a Role, ClusterRole or binding write; `None` for other kinds.
-fn escalation(policy: &Policy, user: &UserInfo, operation: Operation, object: &Object, old: Option<&Object>) -> Option<Escalation> {
+fn escalation(
+    policy: &Policy,
+    user: &UserInfo,
+    operation: Operation,
+    object: &Object,
+    old: Option<&Object>,
+) -> Option<Escalation> {
     let decision = policy.admit(user, operation, object, old);
     let explanation = match decision.reason {
         AdmitReason::NotRbac => return None,
@@ -119,5 +142,8 @@ fn escalation(policy: &Policy, user: &UserInfo, operation: Operation, object: &O
         }
         AdmitReason::MissingRole => "forbidden: the referenced role does not exist, so its permissions cannot be held (and no bind)".to_owned(),
     };
-    Some(Escalation { allowed: decision.allowed, explanation })
+    Some(Escalation {
+        allowed: decision.allowed,
+        explanation,
+    })
 }
