@@ -129,7 +129,7 @@ impl Network {
                 ));
             }
             (Endpoint::IngressController, Endpoint::Workload(d)) => {
-                self.from_controller(engine, d, flow.port)?
+                self.controller_toward(engine, d, flow.port)?
             }
             (Endpoint::IngressController, Endpoint::External(_)) => {
                 return Err(format!(
@@ -183,7 +183,7 @@ impl Network {
 
     /// The controller toward workload `d`: the stand-in pod's verdicts, or the
     /// first controller workload that may open a connection (the first one when none may).
-    fn from_controller(
+    fn controller_toward(
         &self,
         engine: &Engine,
         d: usize,
