@@ -1018,7 +1018,7 @@ fn every_help_example_runs_as_written() {
         std::env::var("PATH").unwrap_or_default()
     );
     // `serve` is left out: its examples run a server until it is stopped.
-    let commands: [&[&str]; 17] = [
+    let commands: [&[&str]; 19] = [
         &[],
         &["scan"],
         &["fix"],
@@ -1036,6 +1036,8 @@ fn every_help_example_runs_as_written() {
         &["rbac", "risks"],
         &["admit"],
         &["certs"],
+        &["test"],
+        &["simulate"],
     ];
     let mut ran = 0;
     for command in commands {
