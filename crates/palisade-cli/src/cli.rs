@@ -96,6 +96,16 @@ pub enum Command {
         after_help = "Examples:\n  palisade harden --profile examples/challenge/profile.yaml -o examples/challenge/generated\n  palisade harden --profile examples/challenge/profile.yaml --policy-engine kyverno\n  palisade harden --profile examples/challenge/profile.yaml -o /tmp/palisade-baseline --policy-engine vap\n\nWithout -o, every file is printed as one YAML stream, each introduced by a `# file: PATH` comment (kubectl apply -f - reads it). With -o DIR, the files are written atomically into DIR; a DIR holding files harden did not write is refused unless --force, and files an earlier run wrote that this run does not are removed.\n\nExit status: 0 written, 2 usage or profile error (named with file:line:col)."
     )]
     Harden(crate::commands::harden::HardenArgs),
+    /// Check security intents (can/cannot, only, reach/isolated, admitted/rejected) against manifests.
+    #[command(
+        after_help = "Examples:\n  palisade test --expect crates/palisade-cli/tests/fixtures/intent/expectations.yaml -f crates/palisade-cli/tests/fixtures/intent/cluster/\n  palisade test --expect crates/palisade-cli/tests/fixtures/intent/expectations.yaml -f crates/palisade-cli/tests/fixtures/intent/cluster/ --ingress-controller ingress-nginx/app.kubernetes.io/name=ingress-nginx -o text -o junit=/tmp/palisade-test.xml\n\nExit status: 0 every expectation holds, 1 one fails, 2 usage or input error."
+    )]
+    Test(crate::commands::test::TestArgs),
+    /// What happens if an identity applies objects to a cluster: RBAC, admission, then the consequences.
+    #[command(
+        after_help = "Examples:\n  palisade simulate --as alice --as-group developers -f crates/palisade-cli/tests/fixtures/intent/objects/pod.yaml --cluster crates/palisade-cli/tests/fixtures/intent/cluster/\n  palisade simulate --as system:serviceaccount:production:deployer -f crates/palisade-cli/tests/fixtures/intent/objects/web-pod.yaml --cluster crates/palisade-cli/tests/fixtures/intent/cluster/ -o json\n\nExit status: 0 every object would be applied, 1 one is refused, 2 usage or input error."
+    )]
+    Simulate(crate::commands::simulate::SimulateArgs),
 }
 
 /// Files, directories (walked recursively for .yaml, .yml, .json; Helm charts

@@ -31,6 +31,11 @@ pub struct Destination {
 
 /// Parses `FORMAT` or `FORMAT=FILE` (the file may itself contain `=`).
 pub fn parse_destination(text: &str) -> Result<Destination, String> {
+    parse_destination_among(text, &FINDINGS_FORMATS)
+}
+
+/// [`parse_destination`] for a command that writes `formats`.
+pub fn parse_destination_among(text: &str, formats: &[Format]) -> Result<Destination, String> {
     let (format, file) = match text.split_once('=') {
         Some((format, "")) => {
             return Err(format!("-o {format}=: the file name is empty"));
@@ -39,7 +44,7 @@ pub fn parse_destination(text: &str) -> Result<Destination, String> {
         None => (text, None),
     };
     Ok(Destination {
-        format: Format::parse_among(format, &FINDINGS_FORMATS)?,
+        format: Format::parse_among(format, formats)?,
         file,
     })
 }

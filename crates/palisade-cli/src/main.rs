@@ -61,6 +61,8 @@ fn main() -> ExitCode {
         Command::Certs(args) => commands::certs::run(args, global),
         Command::Policy(args) => commands::policy::run(args, global),
         Command::Harden(args) => commands::harden::run(args, global),
+        Command::Test(args) => commands::test::run(args, global),
+        Command::Simulate(args) => commands::simulate::run(args, global),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::from(EXIT_CLEAN),

@@ -1020,7 +1020,7 @@ fn every_help_example_runs_as_written() {
         std::env::var("PATH").unwrap_or_default()
     );
     // `serve` is left out: its examples run a server until it is stopped.
-    let commands: [&[&str]; 18] = [
+    let commands: [&[&str]; 20] = [
         &[],
         &["scan"],
         &["fix"],
@@ -1039,6 +1039,8 @@ fn every_help_example_runs_as_written() {
         &["admit"],
         &["certs"],
         &["harden"],
+        &["test"],
+        &["simulate"],
     ];
     let mut ran = 0;
     for command in commands {

@@ -11,3 +11,5 @@ pub mod rbac;
 pub mod rules;
 pub mod scan;
 pub mod serve;
+pub mod simulate;
+pub mod test;

@@ -258,13 +258,56 @@ fn load_policies_with(
     engine: EngineArg,
     watched: bool,
 ) -> Result<(LoadedPolicies, Vec<palisade_core::Object>), CliError> {
-    use palisade_policy::constraint::is_constraint;
-    use palisade_policy::template::is_template;
-    use palisade_policy::vap::is_vap_object;
     if paths.is_empty() {
         return Ok((LoadedPolicies::default(), Vec::new()));
     }
     let loaded = read_policy_files(paths)?;
+    build_policies(&loaded, objects, engine, watched, true)
+}
+
+/// The policies of `palisade test` and `simulate`: those among the input's
+/// own objects (a cluster's templates, constraints, VAPs and Kyverno
+/// policies) and those of `--policies` paths, enforced together after Pod
+/// Security. A policy that cannot be enforced stops the command, as for `admit`.
+pub fn input_and_file_policies(
+    paths: &[PathBuf],
+    input: &[palisade_core::Object],
+    engine: EngineArg,
+) -> Result<LoadedPolicies, CliError> {
+    use palisade_policy::constraint::is_constraint;
+    use palisade_policy::template::is_template;
+    use palisade_policy::vap::is_vap_object;
+    let mut policy_objects: Vec<palisade_core::Object> = input
+        .iter()
+        .filter(|o| {
+            is_template(o)
+                || is_constraint(o)
+                || is_vap_object(o)
+                || palisade_kyverno::policy_set::is_kyverno_object(o)
+        })
+        .cloned()
+        .collect();
+    if !paths.is_empty() {
+        policy_objects.extend(read_policy_files(paths)?);
+    }
+    let roots: Vec<&palisade_core::Node> = input.iter().map(|o| o.root()).collect();
+    build_policies(&policy_objects, &roots, engine, false, !paths.is_empty()).map(|(p, _)| p)
+}
+
+/// Templates compiled and constraints bound, VAPs and Kyverno policies built
+/// from `loaded`; `objects` are `data.inventory` and VAP params. With
+/// `require_some`, finding no policy at all is an error (`--policies` named
+/// files that hold none).
+fn build_policies(
+    loaded: &[palisade_core::Object],
+    objects: &[&palisade_core::Node],
+    engine: EngineArg,
+    watched: bool,
+    require_some: bool,
+) -> Result<(LoadedPolicies, Vec<palisade_core::Object>), CliError> {
+    use palisade_policy::constraint::is_constraint;
+    use palisade_policy::template::is_template;
+    use palisade_policy::vap::is_vap_object;
     let gatekeeper: Vec<&palisade_core::Object> = loaded
         .iter()
         .filter(|o| is_template(o) || is_constraint(o))
@@ -275,6 +318,9 @@ fn load_policies_with(
         .filter(|o| palisade_kyverno::policy_set::is_kyverno_object(o))
         .collect();
     if gatekeeper.is_empty() && !has_vap && kyverno_objects.is_empty() {
+        if !require_some {
+            return Ok((LoadedPolicies::default(), Vec::new()));
+        }
         return Err(CliError::Input(vec![
             "--policies: no ConstraintTemplate, Constraint, ValidatingAdmissionPolicy or Kyverno policy found"
                 .to_owned(),
