@@ -98,12 +98,12 @@ pub enum Command {
     Harden(crate::commands::harden::HardenArgs),
     /// Check security intents (can/cannot, only, reach/isolated, admitted/rejected) against manifests.
     #[command(
-        after_help = "Examples:\n  palisade test --expect crates/palisade-cli/tests/fixtures/intent/expectations.yaml -f crates/palisade-cli/tests/fixtures/intent/cluster/\n  palisade test --expect crates/palisade-cli/tests/fixtures/intent/expectations.yaml -f crates/palisade-cli/tests/fixtures/intent/cluster/ --ingress-controller ingress-nginx/app.kubernetes.io/name=ingress-nginx -o text -o junit=/tmp/palisade-test.xml\n\nExit status: 0 every expectation holds, 1 one fails, 2 usage or input error."
+        after_help = "Examples:\n  palisade test --expect examples/challenge/generated/expectations.yaml -f examples/challenge/generated\n  palisade test --expect examples/challenge/generated/expectations.yaml -f examples/challenge/generated -o text -o junit=/tmp/palisade-test.xml\n\nExit status: 0 every expectation holds, 1 one fails, 2 usage or input error."
     )]
     Test(crate::commands::test::TestArgs),
     /// What happens if an identity applies objects to a cluster: RBAC, admission, then the consequences.
     #[command(
-        after_help = "Examples:\n  palisade simulate --as alice --as-group developers -f crates/palisade-cli/tests/fixtures/intent/objects/pod.yaml --cluster crates/palisade-cli/tests/fixtures/intent/cluster/\n  palisade simulate --as system:serviceaccount:production:deployer -f crates/palisade-cli/tests/fixtures/intent/objects/web-pod.yaml --cluster crates/palisade-cli/tests/fixtures/intent/cluster/ -o json\n\nExit status: 0 every object would be applied, 1 one is refused, 2 usage or input error."
+        after_help = "Examples:\n  palisade simulate --as alice --as-group developers -f examples/challenge/requests/developer-pod.yaml --cluster examples/challenge/generated\n  palisade simulate --as system:serviceaccount:production:deployer -f examples/challenge/requests/root-pod.yaml --cluster examples/challenge/generated\n  palisade simulate --as system:serviceaccount:production:deployer -f examples/challenge/requests/web-pod.yaml --cluster examples/challenge/generated -o json\n\nExit status: 0 every object would be applied, 1 one is refused, 2 usage or input error."
     )]
     Simulate(crate::commands::simulate::SimulateArgs),
 }

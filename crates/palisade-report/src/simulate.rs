@@ -51,6 +51,9 @@ fn write_object(report: &ObjectReport, out: &mut dyn Write) -> io::Result<()> {
     if !admission.message.is_empty() {
         writeln!(out, "     {}", admission.message)?;
     }
+    for (policy, message) in &admission.also_denied_by {
+        writeln!(out, "     also refused by {policy}: {message}")?;
+    }
     for warning in &admission.warnings {
         writeln!(out, "     warning: {warning}")?;
     }

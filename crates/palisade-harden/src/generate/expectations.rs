@@ -343,6 +343,17 @@ fn flows_from(profile: &Profile, namespace: &str, into: &str) -> bool {
     })
 }
 
+/// Whether some flow lets every pod of `namespace` (its source selects no
+/// labels) into `into`'s namespace.
+fn admits_any_pod_of(profile: &Profile, namespace: &str, into: &str) -> bool {
+    profile.network.allow.iter().any(|flow| {
+        flow.to.namespace == into
+            && source_endpoint(profile, flow).is_some_and(|source| {
+                source.namespace == namespace && source.pod_selector.is_empty()
+            })
+    })
+}
+
 fn network(profile: &Profile, items: &mut Vec<Y>) {
     let names: Vec<&str> = profile.namespaces.iter().map(|n| n.name.as_str()).collect();
     if profile.network.default_deny {
@@ -359,6 +370,17 @@ fn network(profile: &Profile, items: &mut Vec<Y>) {
                     map([("from", any_pod(other)), ("to", any_pod(ns))]),
                 ));
             }
+            // Traffic from outside the cluster passes no egress policy, so
+            // this one holds only through the namespace's own ingress
+            // default-deny (from another profile namespace, that namespace's
+            // egress default-deny would hide a missing one).
+            items.push(expectation(
+                format!(
+                    "pods of {ns} accept no connection from outside the cluster (default deny)"
+                ),
+                "isolated",
+                map([("from", s(EXTERNAL_ADDRESS)), ("to", any_pod(ns))]),
+            ));
             items.push(expectation(
                 format!("pods of {ns} open no connection outside the cluster (default deny)"),
                 "isolated",
@@ -419,6 +441,32 @@ fn network(profile: &Profile, items: &mut Vec<Y>) {
                 map([("from", any_pod(other)), ("to", pods(&flow.to))]),
             ));
         }
+        // Only the named source pods: another pod of the source's namespace
+        // (outside the profile, as the ingress controller's usually is, so no
+        // egress policy of ours stands in front of it) and an address outside
+        // the cluster are both refused by the destination's own policies.
+        if !source.pod_selector.is_empty()
+            && source.namespace != flow.to.namespace
+            && !admits_any_pod_of(profile, &source.namespace, &flow.to.namespace)
+        {
+            items.push(expectation(
+                format!(
+                    "other pods of {} cannot reach {}",
+                    source.namespace,
+                    words(&flow.to)
+                ),
+                "isolated",
+                map([("from", any_pod(&source.namespace)), ("to", pods(&flow.to))]),
+            ));
+        }
+        items.push(expectation(
+            format!(
+                "{} accept no connection from outside the cluster",
+                words(&flow.to)
+            ),
+            "isolated",
+            map([("from", s(EXTERNAL_ADDRESS)), ("to", pods(&flow.to))]),
+        ));
         if !flow.to.pod_selector.is_empty()
             && !flows_from(profile, &flow.to.namespace, &flow.to.namespace)
         {

@@ -1,6 +1,12 @@
 //! The second layer of `simulate`: admission, as `palisade admit` decides it,
-//! with the cluster's namespaces (their Pod Security labels) and pods. The
-//! message is the admission response's, upstream's text.
+//! with the cluster's namespaces (their Pod Security labels) and pods.
+//!
+//! The API server runs its validating admission in a fixed order: the
+//! built-in PodSecurity plugin, then ValidatingAdmissionPolicies, then the
+//! validating webhooks (Gatekeeper, Kyverno), and the first refusal ends the
+//! request. So the message shown is the first refusing policy's own, as the
+//! client would read it, and the policies that would also refuse are listed
+//! after it (`also_denied_by`).
 
 use palisade_core::{Inventory, Object};
 use palisade_rbac::{Discovery, Policy};
@@ -21,6 +27,9 @@ pub struct AdmissionLayer {
     pub message: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// The policies after the first that would refuse it too: name and message.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also_denied_by: Vec<(String, String)>,
 }
 
 /// Runs the write of `object` through admission; `old` is the object it replaces.
@@ -49,17 +58,34 @@ pub fn decide(
     };
     let discovery = Discovery::new(policy.custom_resources());
     match crate::admission::review(scenario.admission, &cluster, &discovery, &write) {
-        Ok(answer) => AdmissionLayer {
-            reached,
-            allowed: answer.response.allowed,
-            message: answer.message().to_owned(),
-            warnings: answer.response.warnings,
-        },
+        Ok(answer) => {
+            let mut deniers = answer.deniers.into_iter();
+            // The first refusal is what the client reads; the response of
+            // all policies together joins every denial, which no API server
+            // would send.
+            let message = match deniers.next() {
+                Some((_, first)) => first,
+                None => answer
+                    .response
+                    .status
+                    .as_ref()
+                    .map(|s| s.message.clone())
+                    .unwrap_or_default(),
+            };
+            AdmissionLayer {
+                reached,
+                allowed: answer.response.allowed,
+                message,
+                warnings: answer.response.warnings,
+                also_denied_by: deniers.collect(),
+            }
+        }
         Err(error) => AdmissionLayer {
             reached,
             allowed: false,
             message: format!("the request could not be built: {error}"),
             warnings: Vec::new(),
+            also_denied_by: Vec::new(),
         },
     }
 }
