@@ -225,11 +225,20 @@ fn held_in<'p>(
         .collect()
 }
 
-/// A grant through one of [`EVERYONE_BINDINGS`] to `system:authenticated`.
+/// A grant through one of [`EVERYONE_BINDINGS`] to `system:authenticated`, of
+/// the bootstrap ClusterRole of the same name as Kubernetes ships it. A name
+/// alone proves nothing: a binding called `system:discovery` that points at
+/// `cluster-admin`, or a `system:discovery` role the input rewrote with more
+/// rules, is counted against `only` like any other grant.
 fn granted_to_everyone(policy: &Policy, grant: &Grant) -> bool {
     let binding = policy.binding(grant.binding);
+    let role = policy.role(grant.role);
     binding.kind == BindingKind::ClusterRoleBinding
         && EVERYONE_BINDINGS.contains(&binding.name.as_str())
+        && binding.role_ref.kind == "ClusterRole"
+        && binding.role_ref.name == binding.name
+        && role.name == binding.name
+        && &*role.source.file == palisade_rbac::bootstrap::SOURCE
         && binding.subjects.iter().any(|s| {
             s.kind == SubjectKind::Group && s.name == palisade_rbac::identity::AUTHENTICATED
         })

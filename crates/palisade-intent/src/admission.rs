@@ -81,8 +81,7 @@ pub fn decide(
     };
     let write = Write {
         object: &case.object,
-        // An UPDATE replaces the object by itself: only what admission checks of the new object counts.
-        old: (case.operation == Operation::Update).then_some(&case.object),
+        old: case.old_object.as_ref(),
         operation: case.operation.as_str(),
         default_namespace: case.namespace.as_deref().unwrap_or("default"),
         user: &user,

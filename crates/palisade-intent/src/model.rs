@@ -192,6 +192,8 @@ pub struct AdmissionCase {
     pub object_at: SourceRef,
     pub namespace: Option<String>,
     pub operation: Operation,
+    /// UPDATE only (required there): the object before the update.
+    pub old_object: Option<Node>,
     pub user: Option<String>,
     /// `rejected` only: `pod-security`, or the name of the constraint, policy or
     /// binding that must reject it.

@@ -69,8 +69,13 @@ spec: {containers: [{name: c, image: busybox}]}
 
 /// Runs one expectation (YAML of one list item) against [`INPUT`].
 fn run(item: &str) -> Result<Outcome, Vec<String>> {
+    run_on(INPUT, item)
+}
+
+/// Runs one expectation against `input`.
+fn run_on(input: &str, item: &str) -> Result<Outcome, Vec<String>> {
     let loaded =
-        palisade_load::load_bytes("input.yaml".into(), INPUT.as_bytes(), &Default::default())
+        palisade_load::load_bytes("input.yaml".into(), input.as_bytes(), &Default::default())
             .expect("the input reads");
     let inventory = Inventory::new(loaded.objects);
     let text = format!(
@@ -171,6 +176,26 @@ fn only_lists_each_extra_permission_with_its_binding() {
             .any(|d| d.contains("verbs=[get]") && d.contains("in staging")),
         "listed permissions are not extras: {:?}",
         fail.details
+    );
+}
+
+/// Only the bootstrap `system:discovery` binding of the bootstrap role is
+/// what every user holds: one of that name pointing elsewhere is counted.
+#[test]
+fn only_counts_a_binding_that_borrows_a_bootstrap_name() {
+    let hostile = format!(
+        "{INPUT}---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {{name: system:discovery}}\nsubjects: [{{kind: Group, name: system:authenticated, apiGroup: rbac.authorization.k8s.io}}]\nroleRef: {{kind: ClusterRole, name: cluster-admin, apiGroup: rbac.authorization.k8s.io}}\n"
+    );
+    let item = "  - only:\n      groups: [developers]\n      rules:\n        - {namespace: staging, verbs: [get, list, watch], resources: [pods, pods/log]}\n        - {verbs: [get], resources: [nodes]}\n";
+    let outcome = run_on(&hostile, item).unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(!outcome.passed, "{outcome:?}");
+    assert!(
+        outcome
+            .details
+            .iter()
+            .any(|d| d.contains("ClusterRoleBinding/system:discovery")),
+        "{:?}",
+        outcome.details
     );
 }
 

@@ -25,6 +25,7 @@ pub(super) fn case(
     let file = fields.optional("file");
     let namespace = fields.optional_string("namespace")?;
     let operation = fields.optional("operation");
+    let old_object = fields.optional("oldObject");
     let user = fields.optional_string("user")?;
     // `by` and `message` belong to `rejected`: left untaken, `finish` refuses them on `admitted`.
     let (by, message) = if expect_admitted {
@@ -57,6 +58,34 @@ pub(super) fn case(
         Some((_, Some("UPDATE"))) => Operation::Update,
         Some((o, _)) => return Err(source.error(o, "operation must be CREATE or UPDATE")),
     };
+    // An UPDATE is judged against what it replaces (Pod Security lets through
+    // an update that changes nothing it checks, Gatekeeper templates compare
+    // the two), so the object before the update is part of the case.
+    let old_object = match (operation, old_object) {
+        (Operation::Update, Some(old)) if old.as_map().is_some() => Some(old.clone()),
+        (Operation::Update, Some(old)) => {
+            return Err(source.error(
+                old,
+                format!(
+                    "{what}.oldObject must be a mapping, not {}",
+                    old.type_name()
+                ),
+            ));
+        }
+        (Operation::Update, None) => {
+            return Err(source.error(
+                node,
+                format!("{what}: operation UPDATE needs oldObject, the object before the update"),
+            ));
+        }
+        (Operation::Create, Some(old)) => {
+            return Err(source.error(
+                old,
+                format!("{what}.oldObject is only for operation UPDATE"),
+            ));
+        }
+        (Operation::Create, None) => None,
+    };
     Ok(Check::Admission {
         expect_admitted,
         case: AdmissionCase {
@@ -64,6 +93,7 @@ pub(super) fn case(
             object_at,
             namespace,
             operation,
+            old_object,
             user,
             by,
             message,

@@ -32,7 +32,7 @@ fn every_kind_reads_into_its_check() {
         "  - only: {groups: [dev], rules: [{namespace: staging, verbs: [get], resources: [pods]}]}\n",
         "  - reach: {from: ingress-controller, to: {namespace: production, labels: {app: web}}, port: 8080, protocol: UDP}\n",
         "  - isolated: {from: 10.0.0.0/8, to: 'shop/db[Deployment]'}\n",
-        "  - rejected: {object: {apiVersion: v1, kind: Pod, metadata: {name: p}}, namespace: dev, operation: UPDATE, by: pod-security, message: x}\n",
+        "  - rejected: {object: {apiVersion: v1, kind: Pod, metadata: {name: p}}, oldObject: {apiVersion: v1, kind: Pod, metadata: {name: p}}, namespace: dev, operation: UPDATE, by: pod-security, message: x}\n",
         "  - admitted: {object: {apiVersion: v1, kind: Pod, metadata: {name: q}}}\n",
     ))
     .expect("valid");
@@ -118,6 +118,7 @@ fn every_kind_reads_into_its_check() {
             expect_admitted: false,
         } => {
             assert_eq!(case.operation, Operation::Update);
+            assert!(case.old_object.is_some());
             assert_eq!(case.by.as_deref(), Some("pod-security"));
         }
         other => panic!("{other:?}"),
@@ -224,6 +225,14 @@ fn shapes_and_types_are_checked() {
         (
             "  - rejected: {object: {kind: Pod}, operation: DELETE}\n",
             "exp.yaml:4:48: operation must be CREATE or UPDATE",
+        ),
+        (
+            "  - rejected: {object: {kind: Pod}, operation: UPDATE}\n",
+            "exp.yaml:4:15: rejected: operation UPDATE needs oldObject, the object before the update",
+        ),
+        (
+            "  - admitted: {object: {kind: Pod}, oldObject: {kind: Pod}}\n",
+            "exp.yaml:4:48: admitted.oldObject is only for operation UPDATE",
         ),
         (
             "  - rejected: {file: does-not-exist.yaml}\n",
