@@ -275,3 +275,33 @@ fn the_kyverno_and_vap_baselines_meet_their_expectations_too() {
         );
     }
 }
+
+/// NamespaceLifecycle refuses an object for a namespace the cluster lacks,
+/// whoever sends it.
+#[test]
+fn an_object_for_a_missing_namespace_is_refused_at_admission() {
+    let (dir, folder) = generated();
+    let pod = dir.path().join("ghost.yaml");
+    std::fs::write(
+        &pod,
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: x, namespace: ghost}\nspec: {containers: [{name: c, image: nginx}]}\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let out = palisade(&[
+        "simulate",
+        "--as",
+        "admin",
+        "--as-group",
+        "system:masters",
+        "-f",
+        &text(&pod),
+        "--cluster",
+        &text(&folder),
+    ]);
+    let report = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{report}{}", stderr(&out));
+    assert!(
+        report.contains("  2. Admission: refused\n     namespaces \"ghost\" not found\n"),
+        "{report}"
+    );
+}

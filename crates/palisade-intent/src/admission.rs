@@ -7,7 +7,7 @@ use palisade_admission::{Admission, Response};
 use palisade_rbac::{Discovery, UserInfo};
 
 use crate::cluster::{AdmissionCluster, Write, request_for};
-use crate::model::{AdmissionCase, Operation};
+use crate::model::AdmissionCase;
 
 /// What admission answered for one object, with the policies that denied it.
 pub struct Answer {
@@ -75,9 +75,15 @@ pub fn decide(
     expect_admitted: bool,
     uid: String,
 ) -> Result<(bool, String), String> {
+    // A named user is authenticated, as for can/cannot: policies that match
+    // on groups see the same identity in both kinds of expectation.
     let user = UserInfo {
         name: case.user.clone().unwrap_or_default(),
-        groups: Vec::new(),
+        groups: case
+            .user
+            .as_ref()
+            .map(|_| vec![palisade_rbac::identity::AUTHENTICATED.to_owned()])
+            .unwrap_or_default(),
     };
     let write = Write {
         object: &case.object,

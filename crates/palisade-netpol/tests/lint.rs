@@ -258,15 +258,33 @@ metadata: {{name: monitoring, labels: {{team: obs}}}}
         )
     );
     assert_eq!(peer_findings(&declared), Vec::<String>::new());
-    // The same selector with the monitoring pods in the input, not matching.
-    let with_pods = format!(
-        "{declared}---
+    // The same selector with the monitoring pods in the input, not matching:
+    // still unknown, since `team: obs` may select namespaces the input lacks.
+    let grafana = "---
 apiVersion: v1
 kind: Pod
-metadata: {{name: grafana, namespace: monitoring, labels: {{app: grafana}}}}
-spec: {{containers: [{{name: c}}]}}
-"
+metadata: {name: grafana, namespace: monitoring, labels: {app: grafana}}
+spec: {containers: [{name: c}]}
+";
+    let with_pods = format!("{declared}{grafana}");
+    assert_eq!(peer_findings(&with_pods), Vec::<String>::new());
+    // Pinned by name, the selector names only monitoring, whose pods are all
+    // here and none is prometheus: a finding.
+    let pinned = format!(
+        "{}---
+apiVersion: v1
+kind: Namespace
+metadata: {{name: monitoring, labels: {{team: obs}}}}
+{grafana}",
+        shop_with_peer(
+            "{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: monitoring}}, podSelector: {matchLabels: {app: prometheus}}}"
+        )
     );
-    let found = peer_findings(&with_pods);
+    let found = peer_findings(&pinned);
     assert_eq!(found.len(), 1, "{found:?}");
+    // The usual DNS peer: every namespace, kube-dns pods. kube-system is not in
+    // the input, so nothing can be said.
+    let dns =
+        shop_with_peer("{namespaceSelector: {}, podSelector: {matchLabels: {k8s-app: kube-dns}}}");
+    assert_eq!(peer_findings(&dns), Vec::<String>::new());
 }

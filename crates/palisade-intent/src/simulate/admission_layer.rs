@@ -12,7 +12,7 @@ use palisade_core::{Inventory, Object};
 use palisade_rbac::{Discovery, Policy};
 use serde::Serialize;
 
-use super::{Scenario, namespace_of};
+use super::{Scenario, namespace_in};
 use crate::cluster::{AdmissionCluster, Write};
 
 /// The admission layer's answer.
@@ -42,8 +42,20 @@ pub fn decide(
     reached: bool,
     index: usize,
 ) -> AdmissionLayer {
+    let discovery = Discovery::new(policy.custom_resources());
+    let namespace = namespace_in(object, scenario.namespace, Some(&discovery));
+    // The NamespaceLifecycle plugin runs before every validating policy: an
+    // object for a namespace the cluster does not have goes no further.
+    if !namespace.is_empty() && inventory.namespace(&namespace).is_none() {
+        return AdmissionLayer {
+            reached,
+            allowed: false,
+            message: format!("namespaces \"{namespace}\" not found"),
+            warnings: Vec::new(),
+            also_denied_by: Vec::new(),
+        };
+    }
     let cluster = AdmissionCluster::new(inventory.objects(), scenario.declared);
-    let namespace = namespace_of(object, scenario.namespace);
     let write = Write {
         object: object.root(),
         old: old.map(Object::root),
@@ -56,7 +68,6 @@ pub fn decide(
         user: &scenario.user,
         uid: format!("palisade-simulate-{}", index + 1),
     };
-    let discovery = Discovery::new(policy.custom_resources());
     match crate::admission::review(scenario.admission, &cluster, &discovery, &write) {
         Ok(answer) => {
             let mut deniers = answer.deniers.into_iter();

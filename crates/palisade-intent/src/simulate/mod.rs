@@ -121,10 +121,29 @@ fn placed(object: &Object, namespace: &str) -> Object {
         .unwrap_or_else(|| object.clone())
 }
 
-/// The namespace the object goes to ("" for cluster-scoped kinds).
+/// The namespace the object goes to ("" for cluster-scoped kinds). The scope
+/// of a kind outside the built-in table comes from the cluster's CRDs
+/// (`discovery`); a kind nothing serves counts as namespaced.
 pub(crate) fn namespace_of(object: &Object, default: &str) -> String {
+    namespace_in(object, default, None)
+}
+
+/// [`namespace_of`], with the cluster's custom resources.
+pub(crate) fn namespace_in(
+    object: &Object,
+    default: &str,
+    discovery: Option<&palisade_rbac::Discovery>,
+) -> String {
+    let served = || {
+        discovery?
+            .resources()
+            .iter()
+            .find(|r| r.group == object.group() && r.kind == object.kind())
+            .map(|r| r.namespaced)
+    };
     let namespaced =
         palisade_core::api_resources::builtin_kind_namespaced(object.group(), object.kind())
+            .or_else(served)
             .unwrap_or(true);
     if !namespaced {
         return String::new();

@@ -12,8 +12,6 @@ use palisade_rbac::{
 };
 use serde::Serialize;
 
-use super::namespace_of;
-
 /// The RBAC layer's answer.
 #[derive(Clone, Debug, Serialize)]
 pub struct RbacLayer {
@@ -73,7 +71,11 @@ pub fn decide(
             note: None,
         };
     };
-    let namespace = namespace_of(object, default_namespace);
+    let namespace = if resource.namespaced {
+        object.namespace().unwrap_or(default_namespace).to_owned()
+    } else {
+        String::new()
+    };
     let name = if operation == Operation::Update {
         object.name()
     } else {
@@ -98,8 +100,8 @@ pub fn decide(
         .then(|| escalation(policy, user, operation, object, old))
         .flatten();
     let allowed = decision.allowed && escalation.as_ref().is_none_or(|e| e.allowed);
-    let note = (!namespace.is_empty() && inventory.namespace_object(&namespace).is_none()).then(|| {
-        format!("namespace {namespace} does not exist in the cluster (no Namespace object): the API server would refuse the object with namespaces \"{namespace}\" not found")
+    let note = (!namespace.is_empty() && inventory.namespace(&namespace).is_none()).then(|| {
+        format!("namespace {namespace} does not exist in the cluster (no Namespace object, none declared): admission refuses the object")
     });
     let existing = match operation {
         Operation::Update => " (the cluster holds this object: update)",

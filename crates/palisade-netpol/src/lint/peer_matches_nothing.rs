@@ -28,7 +28,10 @@ pub static RULE: Rule = palisade_core::rule! {
     /// every namespace, and `kube-system` always exists), a selector matching a
     /// namespace declared without workloads, or a peer in the policy's own
     /// namespace when the input has no workloads there. A `namespaceSelector`
-    /// that matches no namespace at all is reported when the input holds
+    /// that selects namespaces of the input without naming them (`{}`, or
+    /// other labels) is not judged either: it may select namespaces the input
+    /// does not show. A `namespaceSelector` that matches no namespace at all
+    /// (a label no namespace carries) is reported when the input holds
     /// workloads, whose namespaces it could have selected.
     ///
     /// ## Why it matters
@@ -123,11 +126,26 @@ fn verdict(model: &Model, judged: &BTreeSet<&str>, scope: &NsScope) -> Option<St
                 return (!judged.is_empty())
                     .then(|| "its namespaceSelector matches no namespace".to_owned());
             }
+            // A selector that selects namespaces of the input without pinning
+            // their names (`{}`, other labels) may select more that the input
+            // does not hold, such as kube-system for a DNS rule: unknown.
+            if !pins_names(selector) {
+                return None;
+            }
             selected
                 .all(|ns| judged.contains(ns))
                 .then(|| "no pod in the selected namespaces matches its podSelector".to_owned())
         }
     }
+}
+
+/// Whether the selector names its namespaces: an `In` (or `matchLabels`) on
+/// `kubernetes.io/metadata.name`.
+fn pins_names(selector: &LabelSelector) -> bool {
+    selector
+        .requirements
+        .iter()
+        .any(|r| r.key == NAMESPACE_NAME_LABEL && r.operator == palisade_core::Operator::In)
 }
 
 /// The namespaces a selector names through `kubernetes.io/metadata.name`
