@@ -13,6 +13,7 @@ use common::palisade;
 
 const PROFILE: &str = "examples/challenge/profile.yaml";
 const REQUESTS: &str = "examples/challenge/requests";
+const DEPLOYER: &str = "system:serviceaccount:production:deployer";
 
 /// A fresh `harden` of the challenge profile into a temporary folder.
 fn generated() -> (tempfile::TempDir, PathBuf) {
@@ -49,6 +50,27 @@ fn failed(report: &str) -> Vec<String> {
         .filter_map(|line| line.strip_prefix("FAIL  "))
         .map(|line| line.split(" [").next().unwrap_or(line).to_owned())
         .collect()
+}
+
+/// `palisade simulate` of `request` as `identity` (with `groups`) against
+/// the folder: exit status and report.
+fn simulate(
+    identity: &str,
+    groups: &[&str],
+    request: &str,
+    folder: &Path,
+) -> (Option<i32>, String) {
+    let mut args = vec!["simulate", "--as", identity];
+    for group in groups {
+        args.extend(["--as-group", group]);
+    }
+    let cluster = text(folder);
+    args.extend(["-f", request, "--cluster", &cluster]);
+    let out = palisade(&args);
+    (
+        out.status.code(),
+        format!("{}{}", stdout(&out), stderr(&out)),
+    )
 }
 
 /// The YAML documents of `file` without those that contain every one of `marks`.
@@ -120,19 +142,8 @@ fn the_generated_baseline_scans_clean_and_meets_every_expectation() {
 fn a_developer_creating_a_pod_in_production_is_refused_by_rbac() {
     let (_dir, folder) = generated();
     let request = format!("{REQUESTS}/developer-pod.yaml");
-    let out = palisade(&[
-        "simulate",
-        "--as",
-        "alice",
-        "--as-group",
-        "developers",
-        "-f",
-        &request,
-        "--cluster",
-        &text(&folder),
-    ]);
-    let report = stdout(&out);
-    assert_eq!(out.status.code(), Some(1), "{report}{}", stderr(&out));
+    let (code, report) = simulate("alice", &["developers"], &request, &folder);
+    assert_eq!(code, Some(1), "{report}");
     assert!(
         report.contains("1. RBAC: refused create pods in namespace production"),
         "{report}"
@@ -147,17 +158,8 @@ fn a_developer_creating_a_pod_in_production_is_refused_by_rbac() {
 fn the_deployer_creating_a_root_pod_in_production_is_refused_by_pod_security() {
     let (_dir, folder) = generated();
     let request = format!("{REQUESTS}/root-pod.yaml");
-    let out = palisade(&[
-        "simulate",
-        "--as",
-        "system:serviceaccount:production:deployer",
-        "-f",
-        &request,
-        "--cluster",
-        &text(&folder),
-    ]);
-    let report = stdout(&out);
-    assert_eq!(out.status.code(), Some(1), "{report}{}", stderr(&out));
+    let (code, report) = simulate(DEPLOYER, &[], &request, &folder);
+    assert_eq!(code, Some(1), "{report}");
     assert!(
         report.contains("1. RBAC: allowed create pods in namespace production"),
         "{report}"
@@ -185,17 +187,8 @@ fn the_deployer_creating_a_root_pod_in_production_is_refused_by_pod_security() {
 fn the_compliant_pod_of_the_deployer_is_applied() {
     let (_dir, folder) = generated();
     let request = format!("{REQUESTS}/web-pod.yaml");
-    let out = palisade(&[
-        "simulate",
-        "--as",
-        "system:serviceaccount:production:deployer",
-        "-f",
-        &request,
-        "--cluster",
-        &text(&folder),
-    ]);
-    let report = stdout(&out);
-    assert_eq!(out.status.code(), Some(0), "{report}{}", stderr(&out));
+    let (code, report) = simulate(DEPLOYER, &[], &request, &folder);
+    assert_eq!(code, Some(0), "{report}");
     assert!(report.contains("2. Admission: allowed"), "{report}");
 }
 
@@ -287,19 +280,8 @@ fn an_object_for_a_missing_namespace_is_refused_at_admission() {
         "apiVersion: v1\nkind: Pod\nmetadata: {name: x, namespace: ghost}\nspec: {containers: [{name: c, image: nginx}]}\n",
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    let out = palisade(&[
-        "simulate",
-        "--as",
-        "admin",
-        "--as-group",
-        "system:masters",
-        "-f",
-        &text(&pod),
-        "--cluster",
-        &text(&folder),
-    ]);
-    let report = stdout(&out);
-    assert_eq!(out.status.code(), Some(1), "{report}{}", stderr(&out));
+    let (code, report) = simulate("admin", &["system:masters"], &text(&pod), &folder);
+    assert_eq!(code, Some(1), "{report}");
     assert!(
         report.contains("  2. Admission: refused\n     namespaces \"ghost\" not found\n"),
         "{report}"
