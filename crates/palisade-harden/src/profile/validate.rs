@@ -8,7 +8,6 @@ use std::collections::BTreeSet;
 use palisade_core::names::{is_dns1123_label, is_dns1123_subdomain};
 use serde::de::DeserializeOwned;
 
-use super::accepted;
 use super::model::{
     RawEndpoint, RawFlow, RawGrant, RawNamespace, RawNetwork, RawPolicies, RawPolicyScope,
     RawProfile,
@@ -16,6 +15,7 @@ use super::model::{
 use super::read::{Seg, key};
 use super::resources::{self, KNOWN_VERBS};
 use super::types::*;
+use super::{accepted, policy_names, reserved};
 
 pub const API_VERSION: &str = "palisade.dev/v1alpha1";
 pub const KIND: &str = "HardeningProfile";
@@ -83,6 +83,7 @@ pub fn validate(raw: RawProfile, source: String) -> Result<Profile, Invalid> {
             allow: Vec::new(),
         },
     };
+    policy_names::check_unique(&network, &seen)?;
     let policies = match raw.policies {
         Some(policies) => self::policies(policies)?,
         None => Policies::default(),
@@ -272,6 +273,9 @@ fn grant(
     }
     let name = match raw.name {
         Some(name) => {
+            if let Some(message) = reserved::reserved_grant_name(&name) {
+                return Err((at(path, &[key("name")]), message));
+            }
             if !is_dns1123_subdomain(&name) {
                 return Err((
                     at(path, &[key("name")]),
@@ -282,6 +286,7 @@ fn grant(
         }
         None => default_grant_name(&subjects, index),
     };
+
     let scope = match (raw.cluster_wide, raw.namespaces.is_empty()) {
         (true, false) => {
             return Err((
