@@ -332,11 +332,7 @@ fn grant(
         }
         resources.push(resource);
     }
-    let all_custom = resources.iter().all(|r| {
-        !palisade_core::api_resources::BUILTIN_RESOURCES
-            .iter()
-            .any(|row| row.0 == r.group)
-    });
+    let all_custom = resources.iter().all(|r| !r.is_builtin());
     for (i, verb) in raw.verbs.iter().enumerate() {
         let v_path = at(path, &[key("verbs"), Seg::Index(i)]);
         no_wildcard(verb, v_path.clone(), "verb")?;
