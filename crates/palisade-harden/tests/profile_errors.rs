@@ -268,3 +268,57 @@ fn two_flows_whose_policies_share_a_name_are_refused_naming_both() {
     .replace("network:\n", "network:\n  defaultDeny: false\n");
     assert!(read_profile("p.yaml", text.as_bytes()).is_ok());
 }
+
+#[test]
+fn namespace_labels_and_pod_selectors_follow_kubernetes_label_rules() {
+    let bad_key = error_of(&format!(
+        "{HEAD}namespaces:\n  - name: dev\n    labels: {{\"team name\": web}}\n"
+    ));
+    assert!(
+        bad_key.starts_with("p.yaml:5:14: label key \"team name\" is not valid"),
+        "{bad_key}"
+    );
+    let long = "a".repeat(64);
+    let bad_value = error_of(&format!(
+        "{HEAD}namespaces:\n  - name: dev\n    labels: {{team: {long}}}\n"
+    ));
+    assert!(
+        bad_value.starts_with("p.yaml:5:14: label team: value"),
+        "{bad_value}"
+    );
+    let selector = error_of(&format!(
+        "{HEAD}namespaces: [{{name: dev}}]\nnetwork:\n  allow:\n    - from: {{namespace: dev, podSelector: {{app: \"-web\"}}}}\n      to: {{namespace: dev}}\n      ports: [{{port: 80}}]\n"
+    ));
+    assert!(
+        selector.starts_with("p.yaml:6:44: label app: value \"-web\" is not valid"),
+        "{selector}"
+    );
+    // Valid keys with a prefix and empty values are accepted.
+    let good = format!(
+        "{HEAD}namespaces:\n  - name: dev\n    labels: {{example.com/team: web, empty: \"\"}}\n"
+    );
+    assert!(read_profile("p.yaml", good.as_bytes()).is_ok());
+}
+
+#[test]
+fn control_characters_are_refused_in_subjects_resources_and_verbs() {
+    let grant = |subject: &str, verb: &str, resource: &str| {
+        format!(
+            "{HEAD}namespaces: [{{name: dev}}]\naccess:\n  - subjects: [\"{subject}\"]\n    namespaces: [dev]\n    verbs: [\"{verb}\"]\n    resources: [\"{resource}\"]\n"
+        )
+    };
+    let subject = error_of(&grant("group:devs\\n# x", "get", "pods"));
+    assert!(
+        subject
+            .starts_with("p.yaml:5:16: subject \"group:devs\\n# x\" contains a control character"),
+        "{subject}"
+    );
+    // A custom resource's verbs are not checked against the known verbs, and
+    // its group is free text: both still must be one line.
+    let verb = error_of(&grant("group:devs", "get\\u2028x", "widgets.example.com"));
+    assert!(verb.starts_with("p.yaml:7:13: verb"), "{verb}");
+    assert!(verb.contains("control character"), "{verb}");
+    let resource = error_of(&grant("group:devs", "get", "widgets.example.com\\tx"));
+    assert!(resource.starts_with("p.yaml:8:17: resource"), "{resource}");
+    assert!(resource.contains("control character"), "{resource}");
+}

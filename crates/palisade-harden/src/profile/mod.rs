@@ -7,6 +7,7 @@ mod policy_names;
 mod read;
 mod reserved;
 mod resources;
+mod text;
 mod types;
 mod validate;
 

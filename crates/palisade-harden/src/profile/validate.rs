@@ -15,7 +15,7 @@ use super::model::{
 use super::read::{Seg, key};
 use super::resources::{self, KNOWN_VERBS};
 use super::types::*;
-use super::{accepted, policy_names, reserved};
+use super::{accepted, policy_names, reserved, text};
 
 pub const API_VERSION: &str = "palisade.dev/v1alpha1";
 pub const KIND: &str = "HardeningProfile";
@@ -195,6 +195,7 @@ fn namespace(raw: RawNamespace, path: &[Seg]) -> Result<Namespace, Invalid> {
             ));
         }
     }
+    text::labels(&raw.labels, &at(path, &[key("labels")]))?;
     Ok(Namespace {
         name: raw.name,
         pod_security,
@@ -203,6 +204,7 @@ fn namespace(raw: RawNamespace, path: &[Seg]) -> Result<Namespace, Invalid> {
 }
 
 fn subject(text: &str, path: Vec<Seg>) -> Result<Subject, Invalid> {
+    self::text::one_line(text, path.clone(), "subject")?;
     no_wildcard(text, path.clone(), "subject")?;
     let invalid = |message: String| Err((path.clone(), message));
     let Some((kind, name)) = text.split_once(':') else {
@@ -324,6 +326,7 @@ fn grant(
     let mut resources = Vec::new();
     for (i, written) in raw.resources.iter().enumerate() {
         let r_path = at(path, &[key("resources"), Seg::Index(i)]);
+        text::one_line(written, r_path.clone(), "resource")?;
         no_wildcard(written, r_path.clone(), "resource")?;
         let resource = resources::resolve(written, scope != Scope::ClusterWide)
             .map_err(|message| (r_path.clone(), message))?;
@@ -335,6 +338,7 @@ fn grant(
     let all_custom = resources.iter().all(|r| !r.is_builtin());
     for (i, verb) in raw.verbs.iter().enumerate() {
         let v_path = at(path, &[key("verbs"), Seg::Index(i)]);
+        text::one_line(verb, v_path.clone(), "verb")?;
         no_wildcard(verb, v_path.clone(), "verb")?;
         if !all_custom && !KNOWN_VERBS.contains(&verb.as_str()) {
             return Err((
@@ -384,6 +388,7 @@ fn endpoint(raw: RawEndpoint, path: &[Seg]) -> Result<Endpoint, Invalid> {
             "label value",
         )?;
     }
+    text::labels(&raw.pod_selector, &at(path, &[key("podSelector")]))?;
     Ok(Endpoint {
         namespace: raw.namespace,
         pod_selector: raw.pod_selector,
