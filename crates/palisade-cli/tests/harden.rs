@@ -410,3 +410,78 @@ fn custom_resource_grants_are_left_out_of_the_expectations_with_a_comment() {
         "{expectations}"
     );
 }
+
+/// `kubectl debug`'s request: an UPDATE of the pods/ephemeralcontainers
+/// subresource of a compliant pod in dev, adding an ephemeral container that
+/// runs as root.
+fn ephemeral_root_review() -> serde_json::Value {
+    let pod = |ephemeral: serde_json::Value| {
+        serde_json::json!({
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": "web", "namespace": "dev"},
+            "spec": {
+                "securityContext": {"runAsNonRoot": true, "runAsUser": 1000},
+                "containers": [{"name": "app", "image": "nginx"}],
+                "ephemeralContainers": ephemeral
+            }
+        })
+    };
+    serde_json::json!({
+        "apiVersion": "admission.k8s.io/v1",
+        "kind": "AdmissionReview",
+        "request": {
+            "uid": "5b0f1e7c-3a52-4c36-9d0e-7f1f2c3d4e5f",
+            "kind": {"group": "", "version": "v1", "kind": "Pod"},
+            "resource": {"group": "", "version": "v1", "resource": "pods"},
+            "subResource": "ephemeralcontainers",
+            "requestKind": {"group": "", "version": "v1", "kind": "Pod"},
+            "requestResource": {"group": "", "version": "v1", "resource": "pods"},
+            "requestSubResource": "ephemeralcontainers",
+            "name": "web",
+            "namespace": "dev",
+            "operation": "UPDATE",
+            "userInfo": {"username": "alice"},
+            "object": pod(serde_json::json!([{
+                "name": "debugger",
+                "image": "busybox",
+                "securityContext": {"runAsUser": 0}
+            }])),
+            "oldObject": pod(serde_json::json!([])),
+            "dryRun": false
+        }
+    })
+}
+
+#[test]
+fn each_engine_denies_a_root_ephemeral_container_added_by_an_update() {
+    for engine in ["gatekeeper", "kyverno", "vap"] {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        harden_into(dir.path(), engine);
+        let review = dir.path().join("review.json");
+        write(&review, &ephemeral_root_review().to_string());
+        let out = palisade(&[
+            "admit",
+            "-f",
+            &review.display().to_string(),
+            "-f",
+            &dir.path().join("namespaces.yaml").display().to_string(),
+            "--policies",
+            &dir.path().join("policies").display().to_string(),
+        ]);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{engine}: {text}");
+        let response: serde_json::Value =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{engine}: {e}: {text}"));
+        assert_eq!(response["response"]["allowed"], false, "{engine}: {text}");
+        let message = response["response"]["status"]["message"]
+            .as_str()
+            .unwrap_or("");
+        assert!(message.contains("run-as-non-root"), "{engine}: {message}");
+        // dev enforces baseline, which allows root: the policy decides.
+        assert!(
+            !message.contains("violates PodSecurity"),
+            "{engine}: {message}"
+        );
+    }
+}
