@@ -318,3 +318,170 @@ fn a_profile_error_names_its_place_and_exits_2() {
         "{stderr}"
     );
 }
+
+/// Hardens `profile` (its text) into `dir`, then runs `palisade test` of the
+/// generated expectations against the generated manifests: the test's exit
+/// status, its report and the expectations file.
+fn harden_and_test(dir: &Path, profile: &str) -> (Option<i32>, String, String) {
+    let profile_file = dir.join("profile.yaml");
+    write(&profile_file, profile);
+    let out_dir = dir.join("out");
+    let out = palisade(&[
+        "harden",
+        "--profile",
+        &profile_file.display().to_string(),
+        "-o",
+        &out_dir.display().to_string(),
+        "-q",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let expect = out_dir.join("expectations.yaml");
+    let out = palisade(&[
+        "test",
+        "--expect",
+        &expect.display().to_string(),
+        "-f",
+        &out_dir.display().to_string(),
+    ]);
+    let expectations = std::fs::read_to_string(&expect).unwrap_or_else(|e| panic!("{e}"));
+    (
+        out.status.code(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+        expectations,
+    )
+}
+
+const PROFILE_HEAD: &str = "apiVersion: palisade.dev/v1alpha1\nkind: HardeningProfile\nnamespaces: [{name: dev}, {name: staging}]\n";
+
+#[test]
+fn a_cannot_expectation_skips_what_another_grant_of_the_subject_gives() {
+    // get pods and create pods, in two grants for one group: the first must
+    // not expect "cannot create pods", which the second grants.
+    let profile = format!(
+        "{PROFILE_HEAD}access:\n  - name: read\n    subjects: [group:devs]\n    namespaces: [dev]\n    verbs: [get]\n    resources: [pods]\n  - name: launch\n    subjects: [group:devs]\n    namespaces: [dev]\n    verbs: [create]\n    resources: [pods]\n"
+    );
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let (code, report, expectations) = harden_and_test(dir.path(), &profile);
+    assert_eq!(code, Some(0), "{report}");
+    assert!(
+        !expectations.contains("group devs cannot create pods in dev"),
+        "{expectations}"
+    );
+    // The write neither grant gives is still expected refused.
+    assert!(
+        expectations.contains("group devs cannot delete pods in dev"),
+        "{expectations}"
+    );
+}
+
+#[test]
+fn custom_resource_grants_are_left_out_of_the_expectations_with_a_comment() {
+    let profile = format!(
+        "{PROFILE_HEAD}access:\n  - name: widgets\n    subjects: [group:devs]\n    namespaces: [dev]\n    verbs: [get, list]\n    resources: [widgets.example.com, pods]\n"
+    );
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let (code, report, expectations) = harden_and_test(dir.path(), &profile);
+    assert_eq!(code, Some(0), "{report}");
+    let body: String = expectations
+        .lines()
+        .filter(|line| !line.starts_with('#'))
+        .collect();
+    assert!(!body.contains("widgets.example.com"), "{expectations}");
+    // The built-in resource of the same grant is still tested.
+    assert!(
+        body.contains("group devs can get pods in dev"),
+        "{expectations}"
+    );
+    assert!(
+        expectations.contains("# - grant widgets: no can/cannot for widgets.example.com"),
+        "{expectations}"
+    );
+    assert!(
+        expectations.contains("# - no `only` for group devs"),
+        "{expectations}"
+    );
+}
+
+/// `kubectl debug`'s request: an UPDATE of the pods/ephemeralcontainers
+/// subresource of a compliant pod in dev, adding an ephemeral container that
+/// runs as root.
+fn ephemeral_root_review() -> serde_json::Value {
+    let pod = |ephemeral: serde_json::Value| {
+        serde_json::json!({
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": "web", "namespace": "dev"},
+            "spec": {
+                "securityContext": {"runAsNonRoot": true, "runAsUser": 1000},
+                "containers": [{"name": "app", "image": "nginx"}],
+                "ephemeralContainers": ephemeral
+            }
+        })
+    };
+    serde_json::json!({
+        "apiVersion": "admission.k8s.io/v1",
+        "kind": "AdmissionReview",
+        "request": {
+            "uid": "5b0f1e7c-3a52-4c36-9d0e-7f1f2c3d4e5f",
+            "kind": {"group": "", "version": "v1", "kind": "Pod"},
+            "resource": {"group": "", "version": "v1", "resource": "pods"},
+            "subResource": "ephemeralcontainers",
+            "requestKind": {"group": "", "version": "v1", "kind": "Pod"},
+            "requestResource": {"group": "", "version": "v1", "resource": "pods"},
+            "requestSubResource": "ephemeralcontainers",
+            "name": "web",
+            "namespace": "dev",
+            "operation": "UPDATE",
+            "userInfo": {"username": "alice"},
+            "object": pod(serde_json::json!([{
+                "name": "debugger",
+                "image": "busybox",
+                "securityContext": {"runAsUser": 0}
+            }])),
+            "oldObject": pod(serde_json::json!([])),
+            "dryRun": false
+        }
+    })
+}
+
+#[test]
+fn each_engine_denies_a_root_ephemeral_container_added_by_an_update() {
+    for engine in ["gatekeeper", "kyverno", "vap"] {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        harden_into(dir.path(), engine);
+        let review = dir.path().join("review.json");
+        write(&review, &ephemeral_root_review().to_string());
+        let out = palisade(&[
+            "admit",
+            "-f",
+            &review.display().to_string(),
+            "-f",
+            &dir.path().join("namespaces.yaml").display().to_string(),
+            "--policies",
+            &dir.path().join("policies").display().to_string(),
+        ]);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{engine}: {text}");
+        let response: serde_json::Value =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{engine}: {e}: {text}"));
+        assert_eq!(response["response"]["allowed"], false, "{engine}: {text}");
+        let message = response["response"]["status"]["message"]
+            .as_str()
+            .unwrap_or("");
+        assert!(message.contains("run-as-non-root"), "{engine}: {message}");
+        // dev enforces baseline, which allows root: the policy decides.
+        assert!(
+            !message.contains("violates PodSecurity"),
+            "{engine}: {message}"
+        );
+    }
+}

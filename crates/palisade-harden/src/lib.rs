@@ -38,8 +38,15 @@
 //! ```
 //!
 //! The profile is read as kubectl reads YAML (`palisade-load`) and strictly:
-//! an unknown field, a wildcard, an unknown verb or resource, a repeated key
-//! is an error naming the file, line and column.
+//! an unknown field, a wildcard, an unknown verb or resource, a repeated key,
+//! a label key or value Kubernetes refuses, a control character in a subject,
+//! resource or verb, a grant named after a bootstrap RBAC object
+//! (`cluster-admin`, `view`, ...) or `system:*`, two generated NetworkPolicies
+//! with one name in a namespace, is an error naming the file, line and column.
+//!
+//! Grants on custom resources are left out of `expectations.yaml` (and so is
+//! the `only` of their subjects), with a comment naming them: `palisade test`
+//! resolves a custom resource only from its CustomResourceDefinition.
 //!
 //! `acceptedRisks` is for a grant whose risk is its purpose: a deployer that
 //! creates pods can run anything as any ServiceAccount of its namespace, and

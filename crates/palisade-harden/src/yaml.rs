@@ -81,14 +81,30 @@ pub fn write_docs(header: &[String], docs: &[Doc]) -> String {
     out
 }
 
+/// A character that ends a line for a YAML 1.1 reader (go-yaml takes NEL, the
+/// line and the paragraph separators as breaks too) or controls the terminal.
+pub fn breaks_or_controls(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')
+}
+
+/// One comment line. A control or line-breaking character in `line` is
+/// written escaped (`\n`, `\u{2028}`): a raw newline would end the comment
+/// and let the rest of the text be read as YAML. (The profile's checks refuse such text already;
+/// this keeps the writer safe on its own.)
 fn comment_line(out: &mut String, line: &str) {
     if line.is_empty() {
         out.push_str("#\n");
-    } else {
-        out.push_str("# ");
-        out.push_str(line);
-        out.push('\n');
+        return;
     }
+    out.push_str("# ");
+    for c in line.chars() {
+        if breaks_or_controls(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out.push('\n');
 }
 
 fn write_value_top(out: &mut String, value: &Y) {
@@ -234,6 +250,19 @@ mod tests {
         for text in ["pods", "app.kubernetes.io/name", "/livez", "v1.30"] {
             assert_eq!(scalar(text), text);
         }
+    }
+
+    #[test]
+    fn a_newline_never_ends_a_comment() {
+        let doc = Doc::new(
+            &["one\nkind: Secret\r\u{2028}x"],
+            map([("kind", s("Role"))]),
+        );
+        let text = write_docs(&["head\nkind: Secret".to_owned()], &[doc]);
+        assert_eq!(
+            text,
+            "# head\\nkind: Secret\n---\n# one\\nkind: Secret\\r\\u{2028}x\nkind: Role\n"
+        );
     }
 
     #[test]

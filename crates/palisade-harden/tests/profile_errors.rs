@@ -201,3 +201,124 @@ fn accepted_risks_are_read_with_their_reasons() {
     assert_eq!(risks[0].rule, "rbac/wl-create-pods");
     assert_eq!(risks[0].reason, "CI creates pods; expires=2027-01-31");
 }
+
+/// A grant with this name, in namespace dev.
+fn grant_named(name: &str) -> String {
+    format!(
+        "{HEAD}namespaces: [{{name: dev}}]\naccess:\n  - name: \"{name}\"\n    subjects: [group:devs]\n    namespaces: [dev]\n    verbs: [get]\n    resources: [pods]\n"
+    )
+}
+
+#[test]
+fn a_grant_may_not_take_the_name_of_a_bootstrap_role_or_a_system_name() {
+    for name in ["cluster-admin", "admin", "edit", "view", "system:masters"] {
+        let message = error_of(&grant_named(name));
+        assert!(message.starts_with("p.yaml:5:5: grant name"), "{message}");
+        assert!(
+            message.contains("bootstrap") || message.contains("reserved"),
+            "{message}"
+        );
+    }
+    assert!(read_profile("p.yaml", grant_named("team-view").as_bytes()).is_ok());
+}
+
+/// A profile with namespaces dev and web, default-deny, and these flows.
+fn flows(allow: &str) -> String {
+    format!("{HEAD}namespaces: [{{name: dev}}, {{name: web}}]\nnetwork:\n  allow:\n{allow}")
+}
+
+#[test]
+fn a_flow_whose_policy_takes_the_dns_policys_name_is_refused() {
+    let message = error_of(&flows(
+        "    - name: dns-egress\n      from: {namespace: web}\n      to: {namespace: dev}\n      ports: [{port: 80}]\n",
+    ));
+    assert!(
+        message.starts_with("p.yaml:6:7: flow \"dns-egress\""),
+        "{message}"
+    );
+    assert!(
+        message.contains("\"allow-dns-egress\" in namespace dev"),
+        "{message}"
+    );
+    assert!(message.contains("DNS egress policy"), "{message}");
+}
+
+#[test]
+fn two_flows_whose_policies_share_a_name_are_refused_naming_both() {
+    // x's egress policy in web is allow-x-egress; so is x-egress's ingress policy there.
+    let message = error_of(&flows(
+        "    - name: x\n      from: {namespace: web}\n      to: {namespace: dev}\n      ports: [{port: 80}]\n    - name: x-egress\n      from: {namespace: dev}\n      to: {namespace: web}\n      ports: [{port: 80}]\n",
+    ));
+    assert!(
+        message.starts_with("p.yaml:10:7: flow \"x-egress\""),
+        "{message}"
+    );
+    assert!(
+        message.contains("\"allow-x-egress\" in namespace web"),
+        "{message}"
+    );
+    assert!(
+        message.contains("the egress policy of flow \"x\""),
+        "{message}"
+    );
+    // Without default-deny there is no egress policy, so no collision.
+    let text = flows(
+        "    - name: x\n      from: {namespace: web}\n      to: {namespace: dev}\n      ports: [{port: 80}]\n    - name: x-egress\n      from: {namespace: dev}\n      to: {namespace: web}\n      ports: [{port: 80}]\n",
+    )
+    .replace("network:\n", "network:\n  defaultDeny: false\n");
+    assert!(read_profile("p.yaml", text.as_bytes()).is_ok());
+}
+
+#[test]
+fn namespace_labels_and_pod_selectors_follow_kubernetes_label_rules() {
+    let bad_key = error_of(&format!(
+        "{HEAD}namespaces:\n  - name: dev\n    labels: {{\"team name\": web}}\n"
+    ));
+    assert!(
+        bad_key.starts_with("p.yaml:5:14: label key \"team name\" is not valid"),
+        "{bad_key}"
+    );
+    let long = "a".repeat(64);
+    let bad_value = error_of(&format!(
+        "{HEAD}namespaces:\n  - name: dev\n    labels: {{team: {long}}}\n"
+    ));
+    assert!(
+        bad_value.starts_with("p.yaml:5:14: label team: value"),
+        "{bad_value}"
+    );
+    let selector = error_of(&format!(
+        "{HEAD}namespaces: [{{name: dev}}]\nnetwork:\n  allow:\n    - from: {{namespace: dev, podSelector: {{app: \"-web\"}}}}\n      to: {{namespace: dev}}\n      ports: [{{port: 80}}]\n"
+    ));
+    assert!(
+        selector.starts_with("p.yaml:6:44: label app: value \"-web\" is not valid"),
+        "{selector}"
+    );
+    // Valid keys with a prefix and empty values are accepted.
+    let good = format!(
+        "{HEAD}namespaces:\n  - name: dev\n    labels: {{example.com/team: web, empty: \"\"}}\n"
+    );
+    assert!(read_profile("p.yaml", good.as_bytes()).is_ok());
+}
+
+#[test]
+fn control_characters_are_refused_in_subjects_resources_and_verbs() {
+    let grant = |subject: &str, verb: &str, resource: &str| {
+        format!(
+            "{HEAD}namespaces: [{{name: dev}}]\naccess:\n  - subjects: [\"{subject}\"]\n    namespaces: [dev]\n    verbs: [\"{verb}\"]\n    resources: [\"{resource}\"]\n"
+        )
+    };
+    let subject = error_of(&grant("group:devs\\n# x", "get", "pods"));
+    assert!(
+        subject
+            .starts_with("p.yaml:5:16: subject \"group:devs\\n# x\" contains a control character"),
+        "{subject}"
+    );
+    // A custom resource's verbs are not checked against the known verbs, and
+    // its group is free text: both still must be one line.
+    let verb = error_of(&grant("group:devs", "get\\u2028x", "widgets.example.com"));
+    assert!(verb.starts_with("p.yaml:7:13: verb"), "{verb}");
+    assert!(verb.contains("control character"), "{verb}");
+    let resource = error_of(&grant("group:devs", "get", "widgets.example.com\\tx"));
+    assert!(resource.starts_with("p.yaml:8:17: resource"), "{resource}");
+    assert!(resource.contains("control character"), "{resource}");
+}

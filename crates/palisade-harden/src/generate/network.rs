@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::profile::{Endpoint, Flow, Port, Profile, Source};
+use crate::profile::{DEFAULT_DENY, DNS_EGRESS, Endpoint, Flow, Port, Profile, Source};
 use crate::yaml::{Doc, Y, map, s, string_map, strs};
 
 /// The label the API server sets on every Namespace to its name (1.21+).
@@ -112,7 +112,7 @@ fn default_deny(namespace: &str) -> Doc {
     Doc {
         comment: vec![
             format!(
-                "default-deny in {namespace}: no pod of {namespace} accepts or opens any connection"
+                "{DEFAULT_DENY} in {namespace}: no pod of {namespace} accepts or opens any connection"
             ),
             "unless another policy below allows it (NetworkPolicies only add allowances)."
                 .to_owned(),
@@ -120,7 +120,7 @@ fn default_deny(namespace: &str) -> Doc {
         body: map([
             ("apiVersion", s("networking.k8s.io/v1")),
             ("kind", s("NetworkPolicy")),
-            ("metadata", metadata("default-deny", namespace)),
+            ("metadata", metadata(DEFAULT_DENY, namespace)),
             (
                 "spec",
                 map([
@@ -135,12 +135,12 @@ fn default_deny(namespace: &str) -> Doc {
 fn dns_egress(namespace: &str) -> Doc {
     Doc {
         comment: vec![format!(
-            "allow-dns-egress in {namespace}: pods may still resolve names, through the cluster DNS (k8s-app=kube-dns in kube-system) only."
+            "{DNS_EGRESS} in {namespace}: pods may still resolve names, through the cluster DNS (k8s-app=kube-dns in kube-system) only."
         )],
         body: map([
             ("apiVersion", s("networking.k8s.io/v1")),
             ("kind", s("NetworkPolicy")),
-            ("metadata", metadata("allow-dns-egress", namespace)),
+            ("metadata", metadata(DNS_EGRESS, namespace)),
             (
                 "spec",
                 map([
@@ -184,8 +184,8 @@ fn source_words(flow: &Flow, source: &Endpoint) -> String {
 fn ingress_side(flow: &Flow, source: &Endpoint) -> Doc {
     Doc {
         comment: vec![format!(
-            "allow-{} (flow {}): {} accept connections from {} on {}.",
-            flow.name,
+            "{} (flow {}): {} accept connections from {} on {}.",
+            flow.ingress_policy_name(),
             flow.name,
             describe(&flow.to),
             source_words(flow, source),
@@ -196,7 +196,7 @@ fn ingress_side(flow: &Flow, source: &Endpoint) -> Doc {
             ("kind", s("NetworkPolicy")),
             (
                 "metadata",
-                metadata(&format!("allow-{}", flow.name), &flow.to.namespace),
+                metadata(&flow.ingress_policy_name(), &flow.to.namespace),
             ),
             (
                 "spec",
@@ -219,8 +219,8 @@ fn ingress_side(flow: &Flow, source: &Endpoint) -> Doc {
 fn egress_side(flow: &Flow, source: &Endpoint) -> Doc {
     Doc {
         comment: vec![format!(
-            "allow-{}-egress (flow {}): {} is denied by default too, so it may open these connections to {} on {}.",
-            flow.name,
+            "{} (flow {}): {} is denied by default too, so it may open these connections to {} on {}.",
+            flow.egress_policy_name(),
             flow.name,
             source.namespace,
             describe(&flow.to),
@@ -231,7 +231,7 @@ fn egress_side(flow: &Flow, source: &Endpoint) -> Doc {
             ("kind", s("NetworkPolicy")),
             (
                 "metadata",
-                metadata(&format!("allow-{}-egress", flow.name), &source.namespace),
+                metadata(&flow.egress_policy_name(), &source.namespace),
             ),
             (
                 "spec",

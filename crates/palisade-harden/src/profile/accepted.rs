@@ -85,7 +85,7 @@ pub fn accepted_risk(raw: RawAcceptedRisk, path: &[Seg]) -> Result<AcceptedRisk,
             format!("acceptedRisks: {id:?} needs a reason: why the grant needs this permission"),
         ));
     };
-    if reason.chars().any(char::is_control) {
+    if reason.chars().any(crate::yaml::breaks_or_controls) {
         return Err((
             reason_path,
             "acceptedRisks: a reason is one line of text".to_owned(),

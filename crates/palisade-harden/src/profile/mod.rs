@@ -3,11 +3,15 @@
 
 mod accepted;
 mod model;
+mod policy_names;
 mod read;
+mod reserved;
 mod resources;
+mod text;
 mod types;
 mod validate;
 
+pub use policy_names::{DEFAULT_DENY, DNS_EGRESS};
 pub use read::{ProfileError, read_profile};
 pub use resources::KNOWN_VERBS;
 pub use types::*;

@@ -77,6 +77,14 @@ pub struct Resource {
 }
 
 impl Resource {
+    /// Whether the resource is of a built-in API group (not a custom resource,
+    /// which the API server knows only from its CustomResourceDefinition).
+    pub fn is_builtin(&self) -> bool {
+        palisade_core::api_resources::BUILTIN_RESOURCES
+            .iter()
+            .any(|row| row.0 == self.group)
+    }
+
     /// `TYPE[.GROUP][/SUBRESOURCE]`, as `rbac can-i` and the expectations name it.
     pub fn qualified(&self) -> String {
         let (plural, sub) = match self.resource.split_once('/') {

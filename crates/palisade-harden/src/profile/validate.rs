@@ -8,7 +8,6 @@ use std::collections::BTreeSet;
 use palisade_core::names::{is_dns1123_label, is_dns1123_subdomain};
 use serde::de::DeserializeOwned;
 
-use super::accepted;
 use super::model::{
     RawEndpoint, RawFlow, RawGrant, RawNamespace, RawNetwork, RawPolicies, RawPolicyScope,
     RawProfile,
@@ -16,6 +15,7 @@ use super::model::{
 use super::read::{Seg, key};
 use super::resources::{self, KNOWN_VERBS};
 use super::types::*;
+use super::{accepted, policy_names, reserved, text};
 
 pub const API_VERSION: &str = "palisade.dev/v1alpha1";
 pub const KIND: &str = "HardeningProfile";
@@ -83,6 +83,7 @@ pub fn validate(raw: RawProfile, source: String) -> Result<Profile, Invalid> {
             allow: Vec::new(),
         },
     };
+    policy_names::check_unique(&network, &seen)?;
     let policies = match raw.policies {
         Some(policies) => self::policies(policies)?,
         None => Policies::default(),
@@ -194,6 +195,7 @@ fn namespace(raw: RawNamespace, path: &[Seg]) -> Result<Namespace, Invalid> {
             ));
         }
     }
+    text::labels(&raw.labels, &at(path, &[key("labels")]))?;
     Ok(Namespace {
         name: raw.name,
         pod_security,
@@ -202,6 +204,7 @@ fn namespace(raw: RawNamespace, path: &[Seg]) -> Result<Namespace, Invalid> {
 }
 
 fn subject(text: &str, path: Vec<Seg>) -> Result<Subject, Invalid> {
+    self::text::one_line(text, path.clone(), "subject")?;
     no_wildcard(text, path.clone(), "subject")?;
     let invalid = |message: String| Err((path.clone(), message));
     let Some((kind, name)) = text.split_once(':') else {
@@ -272,6 +275,9 @@ fn grant(
     }
     let name = match raw.name {
         Some(name) => {
+            if let Some(message) = reserved::reserved_grant_name(&name) {
+                return Err((at(path, &[key("name")]), message));
+            }
             if !is_dns1123_subdomain(&name) {
                 return Err((
                     at(path, &[key("name")]),
@@ -282,6 +288,7 @@ fn grant(
         }
         None => default_grant_name(&subjects, index),
     };
+
     let scope = match (raw.cluster_wide, raw.namespaces.is_empty()) {
         (true, false) => {
             return Err((
@@ -319,6 +326,7 @@ fn grant(
     let mut resources = Vec::new();
     for (i, written) in raw.resources.iter().enumerate() {
         let r_path = at(path, &[key("resources"), Seg::Index(i)]);
+        text::one_line(written, r_path.clone(), "resource")?;
         no_wildcard(written, r_path.clone(), "resource")?;
         let resource = resources::resolve(written, scope != Scope::ClusterWide)
             .map_err(|message| (r_path.clone(), message))?;
@@ -327,13 +335,10 @@ fn grant(
         }
         resources.push(resource);
     }
-    let all_custom = resources.iter().all(|r| {
-        !palisade_core::api_resources::BUILTIN_RESOURCES
-            .iter()
-            .any(|row| row.0 == r.group)
-    });
+    let all_custom = resources.iter().all(|r| !r.is_builtin());
     for (i, verb) in raw.verbs.iter().enumerate() {
         let v_path = at(path, &[key("verbs"), Seg::Index(i)]);
+        text::one_line(verb, v_path.clone(), "verb")?;
         no_wildcard(verb, v_path.clone(), "verb")?;
         if !all_custom && !KNOWN_VERBS.contains(&verb.as_str()) {
             return Err((
@@ -383,6 +388,7 @@ fn endpoint(raw: RawEndpoint, path: &[Seg]) -> Result<Endpoint, Invalid> {
             "label value",
         )?;
     }
+    text::labels(&raw.pod_selector, &at(path, &[key("podSelector")]))?;
     Ok(Endpoint {
         namespace: raw.namespace,
         pod_selector: raw.pod_selector,

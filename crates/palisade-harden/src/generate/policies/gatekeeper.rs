@@ -245,7 +245,8 @@ fn users_constraint(name: &str, scope: &PolicyScope) -> Doc {
                 describe_scope(scope)
             ),
             "A root process in a container is one kernel bug or one writable host mount away from root on the node.".to_owned(),
-            "Pods are judged (Deployments and other controllers create them), as the library's constraint does.".to_owned(),
+            "Pods are judged (Deployments and other controllers create them), as the library's constraint does,".to_owned(),
+            "and so are the ephemeral containers an UPDATE adds (kubectl debug, through pods/ephemeralcontainers), which the library's template leaves alone.".to_owned(),
         ],
         body: constraint(
             "K8sPSPAllowedUsers",

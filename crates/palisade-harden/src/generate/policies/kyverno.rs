@@ -13,7 +13,7 @@ pub fn file(kind: Kind, scope: &PolicyScope) -> PolicyFile {
         Kind::RunAsNonRoot => (
             "Require runAsNonRoot",
             "high",
-            "Containers must run as a non-root user: set securityContext.runAsNonRoot: true on the Pod (and do not set it to false on a container), or on every container.",
+            "Containers must run as a non-root user: set securityContext.runAsNonRoot: true on the Pod (and do not set it to false on a container), or on every container, and set no runAsUser of 0.",
             "anyPattern",
             non_root_patterns(),
             "A root process in a container is one kernel bug or one writable host mount away from root on the node.",
@@ -27,7 +27,15 @@ pub fn file(kind: Kind, scope: &PolicyScope) -> PolicyFile {
             "Without limits one workload can starve its neighbours, and a memory leak can take the node down.",
         ),
     };
-    let mut resources = vec![("kinds".to_owned(), strs(["Pod"]))];
+    // `kubectl debug` adds an ephemeral container through the Pod's
+    // `ephemeralcontainers` subresource, which Kyverno matches only when the
+    // rule names it (`Kind/subresource`); ephemeral containers cannot set
+    // resources, so the limits rule needs only Pods.
+    let kinds: &[&str] = match kind {
+        Kind::RunAsNonRoot => &["Pod", "Pod/ephemeralcontainers"],
+        Kind::RequireLimits => &["Pod"],
+    };
+    let mut resources = vec![("kinds".to_owned(), strs(kinds))];
     if let PolicyScope::Namespaces(names) = scope {
         resources.push(("namespaces".to_owned(), strs(names)));
     }
@@ -100,24 +108,33 @@ pub fn file(kind: Kind, scope: &PolicyScope) -> PolicyFile {
     }
 }
 
+/// The library's `require-run-as-nonroot` patterns (runAsNonRoot on the Pod,
+/// not turned off by a container; or on every container), each also refusing
+/// a runAsUser of 0 wherever one is set, as MustRunAsNonRoot does: with
+/// `runAsUser: 0` a container runs as root whatever runAsNonRoot says (the
+/// kubelet then refuses to start it, but the request should not pass).
 fn non_root_patterns() -> Y {
+    let not_root = || ("=(runAsUser)", s(">0"));
     let optional_non_root = || {
         Y::Seq(vec![map([(
             "=(securityContext)",
-            map([("=(runAsNonRoot)", Y::Bool(true))]),
+            map([("=(runAsNonRoot)", Y::Bool(true)), not_root()]),
         )])])
     };
     let required_non_root = || {
         Y::Seq(vec![map([(
             "securityContext",
-            map([("runAsNonRoot", Y::Bool(true))]),
+            map([("runAsNonRoot", Y::Bool(true)), not_root()]),
         )])])
     };
     Y::Seq(vec![
         map([(
             "spec",
             map([
-                ("securityContext", map([("runAsNonRoot", Y::Bool(true))])),
+                (
+                    "securityContext",
+                    map([("runAsNonRoot", Y::Bool(true)), not_root()]),
+                ),
                 ("=(ephemeralContainers)", optional_non_root()),
                 ("=(initContainers)", optional_non_root()),
                 ("containers", optional_non_root()),
@@ -126,6 +143,7 @@ fn non_root_patterns() -> Y {
         map([(
             "spec",
             map([
+                ("=(securityContext)", map([not_root()])),
                 ("=(ephemeralContainers)", required_non_root()),
                 ("=(initContainers)", required_non_root()),
                 ("containers", required_non_root()),

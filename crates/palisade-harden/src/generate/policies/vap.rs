@@ -52,8 +52,14 @@ pub fn file(kind: Kind, scope: &PolicyScope) -> PolicyFile {
             "every container declares CPU and memory limits",
         ),
     };
-    // Pods only: creation is what these rules judge (a Pod's user and
-    // resources cannot change afterwards, except through resize).
+    // Pods only. Limits are set at creation (ephemeral containers cannot set
+    // resources). The user can be set afterwards by an ephemeral container:
+    // `kubectl debug` adds one with an UPDATE of the `pods/ephemeralcontainers`
+    // subresource, which a rule on `pods` alone does not match.
+    let (operations, resources): (&[&str], &[&str]) = match kind {
+        Kind::RunAsNonRoot => (&["CREATE", "UPDATE"], &["pods", "pods/ephemeralcontainers"]),
+        Kind::RequireLimits => (&["CREATE"], &["pods"]),
+    };
     let policy = map([
         ("apiVersion", s("admissionregistration.k8s.io/v1")),
         ("kind", s("ValidatingAdmissionPolicy")),
@@ -69,8 +75,8 @@ pub fn file(kind: Kind, scope: &PolicyScope) -> PolicyFile {
                         Y::Seq(vec![map([
                             ("apiGroups", strs([""])),
                             ("apiVersions", strs(["v1"])),
-                            ("operations", strs(["CREATE"])),
-                            ("resources", strs(["pods"])),
+                            ("operations", strs(operations)),
+                            ("resources", strs(resources)),
                         ])]),
                     )]),
                 ),

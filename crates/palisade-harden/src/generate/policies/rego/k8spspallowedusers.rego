@@ -2,8 +2,11 @@ package k8spspallowedusers
 
 # The user and group IDs a Pod's containers run with, judged against the
 # constraint's rules (MustRunAs, MustRunAsNonRoot, MayRunAs, RunAsAny) as
-# PodSecurityPolicy judged them. These fields cannot change on an existing
-# Pod, so only creation is judged.
+# PodSecurityPolicy judged them. A Pod is judged whole at creation; after
+# that the only containers it can gain are ephemeral ones (`kubectl debug`
+# adds them with an UPDATE of the pods/ephemeralcontainers subresource), so an
+# UPDATE judges the ephemeral containers the old Pod did not have. (The
+# Gatekeeper library's template leaves every UPDATE alone, and with it these.)
 
 updating {
   input.review.operation == "UPDATE"
@@ -62,6 +65,16 @@ judged[container] {
   not updating
   container := containers[_]
   not exempt(container)
+}
+judged[container] {
+  updating
+  container := input.review.object.spec.ephemeralContainers[_]
+  not had_ephemeral(container.name)
+  not exempt(container)
+}
+
+had_ephemeral(name) {
+  input.review.oldObject.spec.ephemeralContainers[_].name == name
 }
 
 # runAsUser: MustRunAsNonRoot
