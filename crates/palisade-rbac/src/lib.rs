@@ -40,6 +40,6 @@ pub use model::{
     BindingDef, BindingKind, PolicyRule, RoleDef, RoleKind, Subject, SubjectKind, SubjectRef,
 };
 pub use policy::{BindingId, Defaults, Grant, Policy, RoleId};
-pub use request::{Request, ResourceAttributes};
+pub use request::{NON_RESOURCE_VERBS, RESOURCE_VERBS, Request, ResourceAttributes};
 pub use risks::{RiskOptions, analyze};
 pub use who_can::{ViaView, WhoCanEntry};

@@ -2,6 +2,32 @@
 
 use serde::Serialize;
 
+/// The verbs of resource requests and of the special permissions some
+/// resources check (`use` of PodSecurityPolicies, `bind`/`escalate` of roles,
+/// `impersonate`, `approve`/`sign`/`attest` of certificates and bundles): the
+/// list kubectl's `auth can-i` knows, without the `*` wildcard.
+pub const RESOURCE_VERBS: &[&str] = &[
+    "get",
+    "list",
+    "watch",
+    "create",
+    "update",
+    "patch",
+    "delete",
+    "deletecollection",
+    "use",
+    "bind",
+    "escalate",
+    "impersonate",
+    "approve",
+    "sign",
+    "attest",
+];
+
+/// The HTTP verbs of non-resource requests, without the `*` wildcard.
+pub const NON_RESOURCE_VERBS: &[&str] =
+    &["get", "put", "post", "head", "options", "delete", "patch"];
+
 /// A resource request's attributes. `namespace` empty means cluster scope (or an
 /// all-namespaces list); `name` empty means the request names no object.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize)]

@@ -36,21 +36,18 @@ pub struct AdmitArgs {
     /// User named in wrapped requests (exemptions by username match it).
     #[arg(long = "as", value_name = "USER", default_value = "")]
     pub user: String,
-    /// Gatekeeper ConstraintTemplates and Constraints, and
-    /// ValidatingAdmissionPolicies with their bindings, to enforce after Pod
-    /// Security (files or directories, repeatable).
-    #[arg(long = "policies", value_name = "PATH")]
-    pub policies: Vec<PathBuf>,
-    /// Which engine runs templates that carry both Rego and CEL.
-    #[arg(long, value_enum, default_value = "rego")]
-    pub policy_engine: crate::commands::policy::EngineArg,
+    #[command(flatten)]
+    pub admission: crate::commands::policy::AdmissionPolicyArgs,
 }
 
 pub fn run(args: &AdmitArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
     let loaded = inputs::load(&[], &args.input)?;
     let roots: Vec<&Node> = loaded.objects.iter().map(|o| o.root()).collect();
-    let policies =
-        crate::commands::policy::load_policies(&args.policies, &roots, args.policy_engine)?;
+    let policies = crate::commands::policy::load_policies(
+        &args.admission.policies,
+        &roots,
+        args.admission.policy_engine,
+    )?;
     let admission =
         crate::commands::serve::admission(load_config(args.config.as_deref())?, false, policies);
 

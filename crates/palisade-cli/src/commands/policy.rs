@@ -32,6 +32,21 @@ pub enum VerifyFormat {
     Json,
 }
 
+/// `--policies` and `--policy-engine`, shared by the commands that decide
+/// admission offline (`admit`, `test`, `simulate`).
+#[derive(clap::Args, Debug)]
+pub struct AdmissionPolicyArgs {
+    /// Admission policies to enforce after Pod Security, besides those in the
+    /// input: Gatekeeper ConstraintTemplates and Constraints,
+    /// ValidatingAdmissionPolicies with their bindings, Kyverno policies
+    /// (files or directories, repeatable).
+    #[arg(long = "policies", value_name = "PATH")]
+    pub policies: Vec<std::path::PathBuf>,
+    /// Which engine runs templates that carry both Rego and CEL.
+    #[arg(long, value_enum, default_value = "rego")]
+    pub policy_engine: EngineArg,
+}
+
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum EngineArg {
     /// Rego where the template has it (Gatekeeper's default).

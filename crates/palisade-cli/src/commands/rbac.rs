@@ -226,32 +226,12 @@ fn request(
 /// verbs of the API and of RBAC's special permissions, or the HTTP verbs of a
 /// non-resource URL. Case matters, as it does to the authorizer.
 fn known_verb(verb: &str, non_resource: bool) -> bool {
-    const RESOURCE: [&str; 16] = [
-        "*",
-        "get",
-        "list",
-        "watch",
-        "create",
-        "update",
-        "patch",
-        "delete",
-        "deletecollection",
-        "use",
-        "bind",
-        "impersonate",
-        "escalate",
-        "approve",
-        "sign",
-        "attest",
-    ];
-    const NON_RESOURCE: [&str; 8] = [
-        "*", "get", "put", "post", "head", "options", "delete", "patch",
-    ];
-    if non_resource {
-        NON_RESOURCE.contains(&verb)
+    let known = if non_resource {
+        palisade_rbac::NON_RESOURCE_VERBS
     } else {
-        RESOURCE.contains(&verb)
-    }
+        palisade_rbac::RESOURCE_VERBS
+    };
+    verb == "*" || known.contains(&verb)
 }
 
 fn can_i(args: &CanIArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {

@@ -39,13 +39,8 @@ pub struct SimulateArgs {
     pub namespaces: NamespaceLabelsArgs,
     #[command(flatten)]
     pub defaults: DefaultsArgs,
-    /// Admission policies the cluster enforces besides those in --cluster
-    /// (Gatekeeper, ValidatingAdmissionPolicy, Kyverno; files or directories).
-    #[arg(long = "policies", value_name = "PATH")]
-    pub policies: Vec<PathBuf>,
-    /// Which engine runs templates that carry both Rego and CEL.
-    #[arg(long, value_enum, default_value = "rego")]
-    pub policy_engine: crate::commands::policy::EngineArg,
+    #[command(flatten)]
+    pub admission: crate::commands::policy::AdmissionPolicyArgs,
     /// Output format: text or json.
     #[arg(short = 'o', long = "output", value_name = "FORMAT", default_value = "text", value_parser = crate::cli::text_or_json)]
     pub output: Format,
@@ -58,9 +53,9 @@ pub fn run(args: &SimulateArgs, global: &GlobalArgs) -> Result<Outcome, CliError
     let objects = inputs::load(&[], &args.input)?.objects;
     let cluster = inputs::load(&args.cluster, &cluster_input(&args.input))?.objects;
     let policies = crate::commands::policy::input_and_file_policies(
-        &args.policies,
+        &args.admission.policies,
         &cluster,
-        args.policy_engine,
+        args.admission.policy_engine,
     )?;
     let admission = crate::commands::serve::admission(Default::default(), false, policies);
     let scenario = Scenario {

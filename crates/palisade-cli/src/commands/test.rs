@@ -32,14 +32,8 @@ pub struct TestArgs {
     pub namespaces: NamespaceLabelsArgs,
     #[command(flatten)]
     pub defaults: DefaultsArgs,
-    /// Gatekeeper ConstraintTemplates and Constraints, ValidatingAdmissionPolicies
-    /// with their bindings, and Kyverno policies to enforce besides those in the
-    /// input (files or directories, repeatable).
-    #[arg(long = "policies", value_name = "PATH")]
-    pub policies: Vec<PathBuf>,
-    /// Which engine runs templates that carry both Rego and CEL.
-    #[arg(long, value_enum, default_value = "rego")]
-    pub policy_engine: crate::commands::policy::EngineArg,
+    #[command(flatten)]
+    pub admission: crate::commands::policy::AdmissionPolicyArgs,
     #[command(flatten)]
     pub controller: ControllerArgs,
     /// Output format, to standard output or, as FORMAT=FILE, to a file
@@ -72,9 +66,9 @@ pub fn run(args: &TestArgs, global: &GlobalArgs) -> Result<CommandOutcome, CliEr
         &args.namespaces.namespace_labels,
     )?;
     let policies = crate::commands::policy::input_and_file_policies(
-        &args.policies,
+        &args.admission.policies,
         inventory.objects(),
-        args.policy_engine,
+        args.admission.policy_engine,
     )?;
     let admission = crate::commands::serve::admission(Default::default(), false, policies);
     let cluster = AdmissionCluster::new(inventory.objects(), &args.namespaces.namespace_labels);

@@ -92,12 +92,11 @@ fn describe(endpoint: &Endpoint) -> String {
     if endpoint.pod_selector.is_empty() {
         format!("every pod of {}", endpoint.namespace)
     } else {
-        let labels: Vec<String> = endpoint
-            .pod_selector
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect();
-        format!("pods {} in {}", labels.join(","), endpoint.namespace)
+        format!(
+            "pods {} in {}",
+            endpoint.selector_text(),
+            endpoint.namespace
+        )
     }
 }
 

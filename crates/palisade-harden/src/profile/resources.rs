@@ -11,26 +11,10 @@ use palisade_core::api_resources::BUILTIN_RESOURCES;
 
 use super::types::Resource;
 
-/// The verbs the API server's authorizer is asked about for built-in
-/// resources: the request verbs, and the special verbs some resources check
-/// (`use` of PodSecurityPolicies, `bind`/`escalate` of roles, `impersonate`,
-/// `approve`/`sign` of CertificateSigningRequests).
-pub const KNOWN_VERBS: &[&str] = &[
-    "get",
-    "list",
-    "watch",
-    "create",
-    "update",
-    "patch",
-    "delete",
-    "deletecollection",
-    "use",
-    "bind",
-    "escalate",
-    "impersonate",
-    "approve",
-    "sign",
-];
+/// The verbs a grant may name: those of resource requests and of the special
+/// permissions some resources check, as the RBAC crate lists them (wildcards
+/// are refused before this list is consulted).
+pub const KNOWN_VERBS: &[&str] = palisade_rbac::RESOURCE_VERBS;
 
 /// Subresources of built-in resources (discovery lists them; the table of
 /// `api_resources` has only the resources). `status` exists on most; the rest

@@ -141,6 +141,18 @@ pub struct Endpoint {
     pub pod_selector: BTreeMap<String, String>,
 }
 
+impl Endpoint {
+    /// The pod selector as `k=v,k=v`, for comments and expectation names.
+    pub fn selector_text(&self) -> String {
+        let labels: Vec<String> = self
+            .pod_selector
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        labels.join(",")
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Source {
     /// The profile's `network.ingressController`.
