@@ -141,3 +141,40 @@ pub fn request_for(write: &Write, discovery: &Discovery) -> Result<Request, Stri
     let body = serde_json::to_vec(&review).map_err(|e| e.to_string())?;
     palisade_admission::decode_request(&body).map_err(|e| e.0)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The request's resource, for an object of `kind` in `api_version`.
+    fn resource_of(api_version: &str, kind: &str) -> String {
+        let object = Node::from_json(&json!({
+            "apiVersion": api_version,
+            "kind": kind,
+            "metadata": {"name": "x"},
+        }));
+        let user = UserInfo::default();
+        let write = Write {
+            object: &object,
+            old: None,
+            operation: "CREATE",
+            default_namespace: "default",
+            user: &user,
+            uid: "u".to_owned(),
+        };
+        request_for(&write, &Discovery::new(&[]))
+            .map(|request| request.resource.resource)
+            .unwrap_or_else(|e| panic!("{kind}: {e}"))
+    }
+
+    #[test]
+    fn plural_names_follow_the_api() {
+        assert_eq!(resource_of("v1", "Pod"), "pods");
+        assert_eq!(
+            resource_of("networking.k8s.io/v1", "NetworkPolicy"),
+            "networkpolicies"
+        );
+        assert_eq!(resource_of("networking.k8s.io/v1", "Ingress"), "ingresses");
+        assert_eq!(resource_of("batch/v1", "CronJob"), "cronjobs");
+    }
+}

@@ -12,7 +12,6 @@ use palisade_admission::{
     Admission, Context, ExistingPods, PodSecurityConfiguration, ResponseReview, decode_request,
 };
 use palisade_core::Node;
-use serde_json::{Value, json};
 
 use crate::cli::{GlobalArgs, InputArgs};
 use crate::inputs;
@@ -80,28 +79,48 @@ pub fn run(args: &AdmitArgs, global: &GlobalArgs) -> Result<Outcome, CliError> {
     for (name, labels) in &args.namespace_labels {
         namespaces.insert(name, labels.clone());
     }
-    if reviews.is_empty() {
-        // Wrap the objects under test; Namespaces are context unless they are all there is.
+    let mut requests = reviews
+        .iter()
+        .map(|body| decode_request(body).map_err(|e| CliError::Usage(e.0)))
+        .collect::<Result<Vec<_>, _>>()?;
+    if requests.is_empty() {
+        // Wrap the objects under test, as the API server would send them
+        // (the request `palisade test` and `simulate` build); Namespaces are
+        // context unless they are all there is.
         let only_namespaces = others
             .iter()
             .all(|o| o.get("kind").and_then(Node::as_str) == Some("Namespace"));
+        let discovery = palisade_rbac::Discovery::new(&[]);
+        let user = palisade_rbac::UserInfo {
+            name: args.user.clone(),
+            groups: Vec::new(),
+        };
         for (index, object) in others.iter().enumerate() {
             let is_namespace = object.get("kind").and_then(Node::as_str) == Some("Namespace");
             if only_namespaces || !is_namespace {
-                reviews.push(wrap(object, index + 1, &args.namespace, &args.user));
+                let write = palisade_intent::cluster::Write {
+                    object,
+                    old: None,
+                    operation: "CREATE",
+                    default_namespace: &args.namespace,
+                    user: &user,
+                    uid: format!("palisade-admit-{}", index + 1),
+                };
+                let request = palisade_intent::cluster::request_for(&write, &discovery)
+                    .map_err(CliError::Usage)?;
+                requests.push(request);
             }
         }
     }
-    if reviews.is_empty() {
+    if requests.is_empty() {
         return Err(CliError::Usage(
             "nothing to admit: give an AdmissionReview or an object with -f".to_owned(),
         ));
     }
-    let mut responses = Vec::with_capacity(reviews.len());
+    let mut responses = Vec::with_capacity(requests.len());
     let mut denied = false;
-    for body in &reviews {
-        let request = decode_request(body).map_err(|e| CliError::Usage(e.0))?;
-        let response = review(&admission, &request, &namespaces, &pods);
+    for request in &requests {
+        let response = review(&admission, request, &namespaces, &pods);
         denied |= !response.allowed;
         responses.push(response);
     }
@@ -158,66 +177,6 @@ fn review(
     }
 }
 
-/// A CREATE AdmissionReview for `object`, shaped as the API server sends one.
-fn wrap(object: &Node, index: usize, default_namespace: &str, user: &str) -> Vec<u8> {
-    let text = |path: &[&str]| object.path(path).and_then(Node::as_str).unwrap_or("");
-    let kind = text(&["kind"]);
-    let (group, version) = match text(&["apiVersion"]).split_once('/') {
-        Some((group, version)) => (group, version),
-        None => ("", text(&["apiVersion"])),
-    };
-    let name = text(&["metadata", "name"]);
-    let namespace = if kind == "Namespace" {
-        name
-    } else {
-        match text(&["metadata", "namespace"]) {
-            "" => default_namespace,
-            ns => ns,
-        }
-    };
-    let mut object_json = object.to_json();
-    if kind != "Namespace" {
-        // As the API server does, fill in the namespace the request is made in.
-        if let Some(metadata) = object_json
-            .get_mut("metadata")
-            .and_then(Value::as_object_mut)
-        {
-            metadata.insert("namespace".to_owned(), json!(namespace));
-        }
-    }
-    let review = json!({
-        "apiVersion": "admission.k8s.io/v1",
-        "kind": "AdmissionReview",
-        "request": {
-            "uid": format!("palisade-admit-{index}"),
-            "kind": {"group": group, "version": version, "kind": kind},
-            "resource": {"group": group, "version": version, "resource": plural(kind)},
-            "requestKind": {"group": group, "version": version, "kind": kind},
-            "requestResource": {"group": group, "version": version, "resource": plural(kind)},
-            "name": name,
-            "namespace": namespace,
-            "operation": "CREATE",
-            "userInfo": {"username": user},
-            "object": object_json,
-            "oldObject": null,
-            "dryRun": false,
-        }
-    });
-    serde_json::to_vec(&review).unwrap_or_default()
-}
-
-/// The resource name of a kind: lower case, plural (`NetworkPolicy` → `networkpolicies`).
-fn plural(kind: &str) -> String {
-    let lower = kind.to_ascii_lowercase();
-    if let Some(stem) = lower.strip_suffix('y') {
-        format!("{stem}ies")
-    } else if lower.ends_with('s') {
-        format!("{lower}es")
-    } else {
-        format!("{lower}s")
-    }
-}
-
 /// Reads `--config`, or the defaults (everything privileged, no exemptions).
 pub fn load_config(path: Option<&Path>) -> Result<PodSecurityConfiguration, CliError> {
     let Some(path) = path else {
@@ -227,17 +186,4 @@ pub fn load_config(path: Option<&Path>) -> Result<PodSecurityConfiguration, CliE
         .map_err(|e| CliError::Input(vec![format!("{}: {e}", path.display())]))?;
     PodSecurityConfiguration::from_bytes(&path.display().to_string(), &bytes)
         .map_err(|e| CliError::Input(vec![e.to_string()]))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn plural_names_follow_the_api() {
-        assert_eq!(plural("Pod"), "pods");
-        assert_eq!(plural("NetworkPolicy"), "networkpolicies");
-        assert_eq!(plural("Ingress"), "ingresses");
-        assert_eq!(plural("CronJob"), "cronjobs");
-    }
 }
